@@ -1,0 +1,133 @@
+package org.ssechat.app;
+
+import jakarta.servlet.ServletContext;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ssechat.broker.Broker;
+import org.ssechat.chat.ChatFanout;
+import org.ssechat.chat.MessageValidator;
+import org.ssechat.chat.PublishRequestReader;
+import org.ssechat.clock.ClockTicker;
+import org.ssechat.config.ChatConfig;
+import org.ssechat.sse.ClientRegistry;
+import org.ssechat.sse.SseEvent;
+import org.ssechat.sse.SseStreamOpener;
+
+/**
+ * The composition root: builds every part of one sse-chat instance from its configuration,
+ * hands them to the servlets through the servlet context, and closes them in reverse order.
+ * Nothing is static, so two instances (two WARs in one container, or a test) never share state.
+ */
+public final class ChatApplication implements AutoCloseable {
+
+    /** The servlet context attribute the servlets find this instance under. */
+    public static final String ATTRIBUTE = ChatApplication.class.getName();
+
+    private static final Logger LOG = Logger.getLogger(ChatApplication.class.getName());
+    private static final long SHUTDOWN_WAIT_MILLIS = 2000;
+
+    private final ChatConfig config;
+    private final ClientRegistry chatClients;
+    private final ClientRegistry clockClients;
+    private final Broker broker;
+    private final ScheduledExecutorService scheduler;
+    private final SseStreamOpener streamOpener;
+    private final PublishRequestReader publishReader;
+    private final MessageValidator validator;
+    private final Clock clock;
+
+    public ChatApplication(ChatConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.chatClients = new ClientRegistry(config.maxClients());
+        this.clockClients = new ClientRegistry(config.maxClients());
+        this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes());
+        this.publishReader = new PublishRequestReader(config.maxBodyBytes());
+        this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
+
+        this.broker = Brokers.create(config, clock);
+        broker.start(new ChatFanout(chatClients));
+
+        // One thread for every timer: heartbeats for all streams and the clock's ticks.
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sse-chat-scheduler");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long heartbeat = config.heartbeatSeconds();
+        everyPeriod(() -> chatClients.broadcastAll(SseEvent.HEARTBEAT), heartbeat, TimeUnit.SECONDS);
+        everyPeriod(new ClockTicker(clockClients, clock), 1, TimeUnit.SECONDS);
+    }
+
+    /** The instance the listener stored in a servlet context. */
+    public static ChatApplication from(ServletContext context) {
+        Object app = context.getAttribute(ATTRIBUTE);
+        if (app == null) {
+            throw new IllegalStateException("sse-chat did not start: see the log for the configuration error");
+        }
+        return (ChatApplication) app;
+    }
+
+    /** Runs a task periodically; an exception is logged and does not cancel later runs. */
+    private void everyPeriod(Runnable task, long period, TimeUnit unit) {
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Scheduled task failed; it runs again next period", e);
+            }
+        }, period, period, unit);
+    }
+
+    public ChatConfig config() {
+        return config;
+    }
+
+    public ClientRegistry chatClients() {
+        return chatClients;
+    }
+
+    public ClientRegistry clockClients() {
+        return clockClients;
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public SseStreamOpener streamOpener() {
+        return streamOpener;
+    }
+
+    public PublishRequestReader publishReader() {
+        return publishReader;
+    }
+
+    public MessageValidator validator() {
+        return validator;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Stops the timers, then the broker, then ends every open stream. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.warning("The scheduler thread did not stop within " + SHUTDOWN_WAIT_MILLIS + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        broker.close();
+        chatClients.closeAll("the application is stopping");
+        clockClients.closeAll("the application is stopping");
+    }
+}

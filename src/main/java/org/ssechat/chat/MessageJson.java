@@ -1,0 +1,29 @@
+package org.ssechat.chat;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+
+/**
+ * The JSON form of a message, {@code {"id","room","user","text","time"}}, as sent in SSE
+ * {@code data:} lines and POST /chat answers. Gson escapes every control character, CR and LF
+ * included, so the JSON is always a single line.
+ */
+public final class MessageJson {
+
+    /** HTML escaping (\u003c for '<') adds nothing for JSON readers and hurts curl users. */
+    static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+    private MessageJson() {
+    }
+
+    public static String toJson(ChatMessage message) {
+        JsonObject json = new JsonObject();
+        json.addProperty("id", message.id());
+        json.addProperty("room", message.room());
+        json.addProperty("user", message.user());
+        json.addProperty("text", message.text());
+        json.addProperty("time", message.time().toString());
+        return GSON.toJson(json);
+    }
+}

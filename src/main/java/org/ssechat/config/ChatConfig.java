@@ -1,0 +1,129 @@
+package org.ssechat.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of sse-chat, read once at startup and checked. An invalid value stops the
+ * application from starting with a message that says which setting, where it came from and
+ * what is allowed; the README lists the same names and defaults.
+ *
+ * @param heartbeatSeconds  seconds between keep-alive comments on idle streams
+ * @param retryMillis       the reconnection delay announced to browsers
+ * @param maxTextLength     the longest message text, in characters (code points)
+ * @param maxUserLength     the longest user name, in characters (code points)
+ * @param maxBodyBytes      the largest POST /chat body
+ * @param clientBufferBytes bytes that may wait for one slow client before it is cut off
+ * @param maxClients        open streams allowed on this node
+ * @param redisUrl          the Redis server to share messages through; empty for in-process
+ * @param channel           the Redis pub/sub channel
+ */
+public record ChatConfig(
+        int heartbeatSeconds,
+        long retryMillis,
+        int maxTextLength,
+        int maxUserLength,
+        int maxBodyBytes,
+        long clientBufferBytes,
+        int maxClients,
+        Optional<URI> redisUrl,
+        String channel) {
+
+    public static final int DEFAULT_HEARTBEAT_SECONDS = 15;
+    public static final long DEFAULT_RETRY_MILLIS = 3000;
+    public static final int DEFAULT_MAX_TEXT_LENGTH = 2000;
+    public static final int DEFAULT_MAX_USER_LENGTH = 32;
+    public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+    public static final long DEFAULT_CLIENT_BUFFER_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MAX_CLIENTS = 20_000;
+    public static final String DEFAULT_CHANNEL = "chat";
+
+    /** Reads and checks every setting. */
+    public static ChatConfig load(SettingSource source) {
+        Reader r = new Reader(source);
+        return new ChatConfig(
+                (int) r.number("CHAT_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS, 1, 3600),
+                r.number("CHAT_RETRY_MILLIS", DEFAULT_RETRY_MILLIS, 0, 3_600_000),
+                (int) r.number("CHAT_MAX_TEXT_LENGTH", DEFAULT_MAX_TEXT_LENGTH, 1, 1_000_000),
+                (int) r.number("CHAT_MAX_USER_LENGTH", DEFAULT_MAX_USER_LENGTH, 1, 1000),
+                (int) r.number("CHAT_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 256, 64 * 1024 * 1024),
+                r.number("CHAT_CLIENT_BUFFER_BYTES", DEFAULT_CLIENT_BUFFER_BYTES, 1024, 1L << 30),
+                (int) r.number("CHAT_MAX_CLIENTS", DEFAULT_MAX_CLIENTS, 1, 10_000_000),
+                r.redisUrl("REDIS_URL"),
+                r.text("CHAT_CHANNEL", DEFAULT_CHANNEL));
+    }
+
+    /** The settings as a map for the startup log, with any password in the Redis URL hidden. */
+    public Map<String, String> describe() {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put("CHAT_HEARTBEAT_SECONDS", String.valueOf(heartbeatSeconds));
+        map.put("CHAT_RETRY_MILLIS", String.valueOf(retryMillis));
+        map.put("CHAT_MAX_TEXT_LENGTH", String.valueOf(maxTextLength));
+        map.put("CHAT_MAX_USER_LENGTH", String.valueOf(maxUserLength));
+        map.put("CHAT_MAX_BODY_BYTES", String.valueOf(maxBodyBytes));
+        map.put("CHAT_CLIENT_BUFFER_BYTES", String.valueOf(clientBufferBytes));
+        map.put("CHAT_MAX_CLIENTS", String.valueOf(maxClients));
+        map.put("REDIS_URL", redisUrl.map(ChatConfig::redacted).orElse("(unset: in-process broker)"));
+        map.put("CHAT_CHANNEL", channel);
+        return map;
+    }
+
+    static String redacted(URI uri) {
+        return uri.getUserInfo() == null ? uri.toString() : uri.toString().replace(uri.getRawUserInfo(), "***");
+    }
+
+    /** Parses values and turns every bad one into a ConfigException that explains itself. */
+    private record Reader(SettingSource source) {
+
+        long number(String name, long defaultValue, long min, long max) {
+            Optional<SettingSource.Value> value = source.get(name);
+            if (value.isEmpty()) {
+                return defaultValue;
+            }
+            try {
+                long n = Long.parseLong(value.get().value());
+                if (n >= min && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below, with the allowed range
+            }
+            throw invalid(value.get(), "a whole number from " + min + " to " + max);
+        }
+
+        String text(String name, String defaultValue) {
+            return source.get(name).map(SettingSource.Value::value).orElse(defaultValue);
+        }
+
+        Optional<URI> redisUrl(String name) {
+            Optional<SettingSource.Value> value = source.get(name);
+            if (value.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                URI uri = new URI(value.get().value());
+                String scheme = uri.getScheme();
+                if (("redis".equals(scheme) || "rediss".equals(scheme)) && uri.getHost() != null) {
+                    return Optional.of(uri);
+                }
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            throw invalid(new SettingSource.Value(name, redacted(value.get()), value.get().origin()),
+                    "a URL like redis://host:6379, redis://:password@host:6379/0 or rediss://host:6380");
+        }
+
+        private static String redacted(SettingSource.Value value) {
+            // Never echo a password into the log, even from a URL that failed to parse.
+            return value.value().replaceAll("//[^@/]*@", "//***@");
+        }
+
+        private static ConfigException invalid(SettingSource.Value value, String expected) {
+            return new ConfigException("Invalid setting " + value.name() + "='" + value.value()
+                    + "' (from " + value.origin() + "): expected " + expected);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package org.ssechat.sse;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.IOException;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One open {@code text/event-stream} response: an {@link AsyncContext}, a bounded queue of
+ * encoded frames, and non-blocking writes through the container's {@link WriteListener}.
+ *
+ * <p>Threading: {@link #send(byte[])} may be called from any thread and never blocks on the
+ * socket. It queues the frame and, if nobody else is writing, writes queued frames for as long
+ * as {@link ServletOutputStream#isReady()} holds. When the socket is full the container calls
+ * {@link #onWritePossible()} later, which resumes draining. Several frames queued behind a slow
+ * socket go out in one burst and one flush. A work-in-progress counter makes one thread at a
+ * time the writer, because the Servlet API forbids concurrent writes and writing while
+ * {@code isReady()} is false.
+ *
+ * <p>Lifecycle: the client is closed, exactly once, when the peer goes away (a failed write, an
+ * async error or timeout), when its queue overflows its byte limit, or on shutdown.
+ * Closing completes the async context and tells the owner (the registry) to forget the client.
+ */
+public final class SseClient implements WriteListener, AsyncListener {
+
+    private static final Logger LOG = Logger.getLogger(SseClient.class.getName());
+
+    private final AsyncContext async;
+    private final ServletOutputStream out;
+    private final String room;
+    private final long maxQueuedBytes;
+    private final Consumer<SseClient> onClose;
+
+    private final Queue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** Work-in-progress counter that makes one thread at a time the writer; see drain(). */
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set by the container's first onWritePossible: before it, only the container thread may write. */
+    private volatile boolean writable;
+    /** Touched only by the current writer (see wip): bytes were written since the last flush. */
+    private boolean flushPending;
+
+    /**
+     * @param async          the started async context; its response headers are already set
+     * @param room           the room this client listens to
+     * @param maxQueuedBytes how many bytes may wait for a slow client before it is cut off
+     * @param onClose        called once when the client is closed, for any reason
+     */
+    public SseClient(AsyncContext async, String room, long maxQueuedBytes, Consumer<SseClient> onClose)
+            throws IOException {
+        this.async = async;
+        this.out = async.getResponse().getOutputStream();
+        this.room = room;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.onClose = onClose;
+    }
+
+    /**
+     * Registers this client as the async context's listener and the response's write listener.
+     * Frames sent before the container first reports the stream writable are queued.
+     */
+    public void start() {
+        async.addListener(this);
+        out.setWriteListener(this);
+    }
+
+    public String room() {
+        return room;
+    }
+
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /**
+     * Queues one encoded frame and writes what the socket accepts now. The same array may be
+     * given to many clients: it is never modified.
+     *
+     * @return false if the client is closed, or was closed now because its queue overflowed
+     */
+    public boolean send(byte[] frame) {
+        if (closed.get()) {
+            return false;
+        }
+        if (queuedBytes.addAndGet(frame.length) > maxQueuedBytes) {
+            close("its buffer of " + maxQueuedBytes + " bytes overflowed (client too slow)");
+            return false;
+        }
+        queue.add(frame);
+        if (writable) {
+            drain();
+        }
+        return true;
+    }
+
+    /** Completes the stream; pending frames are dropped. Safe to call more than once. */
+    public void close(String reason) {
+        if (release(reason)) {
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyCompleted) {
+                // The container is completing it already (client gone, shutdown).
+            }
+        }
+    }
+
+    /** Marks the client closed and tells the owner, once; true for the caller that did it. */
+    private boolean release(String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return false;
+        }
+        LOG.log(Level.FINE, "SSE client in room {0} closed: {1}", new Object[] {room, reason});
+        queue.clear();
+        queuedBytes.set(0);
+        onClose.accept(this);
+        return true;
+    }
+
+    @Override
+    public void onWritePossible() {
+        writable = true;
+        drain();
+    }
+
+    /**
+     * Writes queued frames while the output is ready, from whichever thread gets here first.
+     *
+     * <p>{@code wip} counts requests to drain; only the caller that moves it from zero writes,
+     * and it loops until every request made meanwhile has been seen. So exactly one thread at a
+     * time touches the output stream, nobody waits for a lock, and a frame queued while another
+     * thread was writing, or an {@code onWritePossible} that arrives while the writer is just
+     * giving up, is never stranded: the writer sees the raised count and looks again.
+     */
+    private void drain() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            writeWhileReady();
+            missed = wip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    /** Writes, then flushes, for as long as the container accepts bytes without blocking. */
+    private void writeWhileReady() {
+        try {
+            while (!closed.get() && out.isReady()) {
+                byte[] frame = queue.poll();
+                if (frame == null) {
+                    if (flushPending) {
+                        flushPending = false;
+                        out.flush(); // may leave the output not ready: the loop asks again
+                        continue;
+                    }
+                    return;
+                }
+                queuedBytes.addAndGet(-frame.length);
+                out.write(frame);
+                flushPending = true;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // Jetty 12 no longer reports a failed write through AsyncListener.onError: the write
+            // itself is where a vanished client shows up.
+            close("write failed: " + e);
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        close("write error: " + t);
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        release("completed"); // the container completed it: complete() again would be an error
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        close("timed out");
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        close("async error: " + event.getThrowable());
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // not re-dispatched: nothing to do
+    }
+}

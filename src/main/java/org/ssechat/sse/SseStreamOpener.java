@@ -1,0 +1,60 @@
+package org.ssechat.sse;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * Turns a GET request into an open event stream: the headers, an async context without a
+ * container timeout, a registered {@link SseClient}, and a first frame that commits the response
+ * at once.
+ */
+public final class SseStreamOpener {
+
+    public static final String CONTENT_TYPE = "text/event-stream;charset=UTF-8";
+
+    private final long retryMillis;
+    private final long clientBufferBytes;
+
+    /**
+     * @param retryMillis       the reconnection delay announced to browsers in the first frame
+     * @param clientBufferBytes the byte limit of each client's outgoing queue
+     */
+    public SseStreamOpener(long retryMillis, long clientBufferBytes) {
+        this.retryMillis = retryMillis;
+        this.clientBufferBytes = clientBufferBytes;
+    }
+
+    /**
+     * Opens the stream and registers it. The caller has checked the request and the registry's
+     * room; the response must not be committed yet.
+     *
+     * @param firstFrames frames sent right after the {@code retry:} line (a replay, say)
+     * @return the client, or null when the registry is full (the stream was ended at once)
+     */
+    public SseClient open(HttpServletRequest req, HttpServletResponse resp, String room,
+            ClientRegistry registry, byte[]... firstFrames) throws IOException {
+        resp.setStatus(HttpServletResponse.SC_OK);
+        resp.setContentType(CONTENT_TYPE);
+        resp.setHeader("Cache-Control", "no-cache");
+        // nginx buffers proxied responses unless told not to, which would hold events back.
+        resp.setHeader("X-Accel-Buffering", "no");
+
+        AsyncContext async = req.startAsync();
+        // Tomcat and Jetty end an async request after 30 s by default; a stream lives until closed.
+        async.setTimeout(0);
+        SseClient client = new SseClient(async, room, clientBufferBytes, registry::remove);
+        // The first frame commits the headers with a flush, so clients see the stream open now.
+        client.send(SseEvent.builder().retry(retryMillis).encode());
+        for (byte[] frame : firstFrames) {
+            client.send(frame);
+        }
+        client.start();
+        if (!registry.add(client)) {
+            client.close("the node's stream limit is reached");
+            return null;
+        }
+        return client;
+    }
+}

@@ -1,0 +1,40 @@
+package org.ssechat.web;
+
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.ssechat.app.ChatApplication;
+import org.ssechat.chat.ChatMessage;
+import org.ssechat.chat.RoomNames;
+
+/**
+ * GET /sse?room=NAME: the chat stream of one room. Any Accept header is fine: {@code curl -N}
+ * sends {@code *}{@code /*}, and refusing it would only annoy.
+ */
+@WebServlet(name = "chat-stream", urlPatterns = "/sse", asyncSupported = true)
+public final class ChatStreamServlet extends HttpServlet {
+
+    /** Seconds a client is asked to wait when the node is full. */
+    static final String RETRY_AFTER_SECONDS = "10";
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        ChatApplication app = ChatApplication.from(getServletContext());
+        String room = req.getParameter("room");
+        if (room == null || room.isEmpty()) {
+            room = ChatMessage.DEFAULT_ROOM;
+        } else if (!RoomNames.isValid(room)) {
+            JsonResponses.error(resp, HttpServletResponse.SC_BAD_REQUEST, RoomNames.rule());
+            return;
+        }
+        if (app.chatClients().isFull()) {
+            resp.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+            JsonResponses.error(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    "this server holds its maximum number of streams; try again later");
+            return;
+        }
+        app.streamOpener().open(req, resp, room, app.chatClients());
+    }
+}

@@ -1,0 +1,28 @@
+package org.ssechat.web;
+
+import com.google.gson.JsonObject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.ssechat.app.ChatApplication;
+
+/** GET /health: {@code UP} (200) while the broker works, {@code DOWN} (503) while it does not. */
+@WebServlet(name = "health", urlPatterns = "/health")
+public final class HealthServlet extends HttpServlet {
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        ChatApplication app = ChatApplication.from(getServletContext());
+        boolean up = app.broker().isHealthy();
+        JsonObject json = new JsonObject();
+        json.addProperty("status", up ? "UP" : "DOWN");
+        json.addProperty("broker", app.broker().name());
+        json.addProperty("clients", app.chatClients().size());
+        json.addProperty("rooms", app.chatClients().roomCount());
+        json.addProperty("clockClients", app.clockClients().size());
+        JsonResponses.send(resp, up ? HttpServletResponse.SC_OK : HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                json.toString());
+    }
+}
