@@ -1,0 +1,78 @@
+package org.ssechat.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ChatConfigTest {
+
+    @Test
+    void everySettingHasADefault() {
+        ChatConfig config = ChatConfig.load(SettingSource.ofMap(Map.of()));
+        assertEquals(15, config.heartbeatSeconds());
+        assertEquals(3000, config.retryMillis());
+        assertEquals(2000, config.maxTextLength());
+        assertEquals(32, config.maxUserLength());
+        assertEquals(16 * 1024, config.maxBodyBytes());
+        assertEquals(1024 * 1024, config.clientBufferBytes());
+        assertEquals(20_000, config.maxClients());
+        assertTrue(config.redisUrl().isEmpty());
+        assertEquals("chat", config.channel());
+    }
+
+    @Test
+    void valuesAreReadAndTrimmed() {
+        ChatConfig config = ChatConfig.load(SettingSource.ofMap(Map.of(
+                "CHAT_HEARTBEAT_SECONDS", " 2 ", "REDIS_URL", "redis://localhost:6390/1", "CHAT_CHANNEL", "room-bus")));
+        assertEquals(2, config.heartbeatSeconds());
+        assertEquals("localhost", config.redisUrl().orElseThrow().getHost());
+        assertEquals("room-bus", config.channel());
+    }
+
+    @Test
+    void theMostSpecificSourceWins() {
+        SettingSource source = new SettingSource(
+                name -> name.equals("A") ? "context" : null,
+                name -> name.equals("A") || name.equals("B") ? "property" : null,
+                name -> "environment");
+        assertEquals("context", source.get("A").orElseThrow().value());
+        assertEquals("property", source.get("B").orElseThrow().value());
+        assertEquals("environment", source.get("C").orElseThrow().value());
+        assertEquals("environment variable", source.get("C").orElseThrow().origin());
+    }
+
+    @Test
+    void aBlankValueCountsAsUnset() {
+        SettingSource source = new SettingSource(name -> " ", name -> null, name -> "5");
+        assertEquals("5", source.get("X").orElseThrow().value());
+    }
+
+    @Test
+    void anInvalidNumberStopsStartupWithAClearMessage() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_HEARTBEAT_SECONDS", "soon"))));
+        assertEquals("Invalid setting CHAT_HEARTBEAT_SECONDS='soon' (from context parameter): "
+                + "expected a whole number from 1 to 3600", e.getMessage());
+        assertThrows(ConfigException.class,
+                () -> ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_MAX_CLIENTS", "0"))));
+    }
+
+    @Test
+    void aBadRedisUrlIsRefusedWithoutShowingItsPassword() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ChatConfig.load(SettingSource.ofMap(Map.of("REDIS_URL", "http://:secret@host:6379"))));
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+        assertThrows(ConfigException.class,
+                () -> ChatConfig.load(SettingSource.ofMap(Map.of("REDIS_URL", "localhost:6379"))));
+    }
+
+    @Test
+    void theDescriptionHidesTheRedisPassword() {
+        ChatConfig config = ChatConfig.load(SettingSource.ofMap(Map.of("REDIS_URL", "redis://user:secret@host:6379")));
+        assertEquals("redis://***@host:6379", config.describe().get("REDIS_URL"));
+    }
+}

@@ -1,0 +1,108 @@
+package org.ssechat.sse;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A non-blocking output stream that behaves like a container's: writing while not ready is an
+ * error, concurrent use is detected, and becoming ready again calls onWritePossible.
+ */
+final class FakeOutput extends ServletOutputStream {
+
+    private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    private final AtomicInteger users = new AtomicInteger();
+    private volatile boolean ready = true;
+    private volatile boolean failWrites;
+    private volatile boolean fillUpOnNextWrite;
+    private volatile WriteListener listener;
+    volatile int flushes;
+    volatile boolean misused;
+
+    @Override
+    public boolean isReady() {
+        return ready;
+    }
+
+    @Override
+    public void setWriteListener(WriteListener writeListener) {
+        this.listener = writeListener;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        enter();
+        try {
+            if (!ready) {
+                misused = true;
+                throw new IllegalStateException("write while not ready");
+            }
+            if (failWrites) {
+                throw new IOException("Broken pipe");
+            }
+            synchronized (written) {
+                written.write(b, off, len);
+            }
+            if (fillUpOnNextWrite) {
+                fillUpOnNextWrite = false;
+                ready = false; // as a container does when a write fills its buffer
+            }
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void flush() {
+        enter();
+        flushes++;
+        users.decrementAndGet();
+    }
+
+    private void enter() {
+        if (users.incrementAndGet() != 1) {
+            misused = true; // two threads inside the stream at once
+        }
+    }
+
+    /** Makes the stream ready and calls the listener, as the container does. */
+    void becomeReady() throws IOException {
+        ready = true;
+        listener.onWritePossible();
+    }
+
+    /** The socket is full: only the writer's own thread may see this change (see fillUpSoon). */
+    void blockWrites() {
+        ready = false;
+    }
+
+    /** The next write fills the buffer: readiness drops inside the writer's own write. */
+    void fillUpSoon() {
+        fillUpOnNextWrite = true;
+    }
+
+    /** The container's side: a stream that reported not-ready is made writable again. */
+    void becomeReadyIfBlocked() throws IOException {
+        if (!ready) {
+            becomeReady();
+        }
+    }
+
+    void failWrites() {
+        failWrites = true;
+    }
+
+    String text() {
+        synchronized (written) {
+            return written.toString(StandardCharsets.UTF_8);
+        }
+    }
+}

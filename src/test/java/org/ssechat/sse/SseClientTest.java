@@ -1,0 +1,160 @@
+package org.ssechat.sse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The client's queue and write discipline, against a container-like fake output stream. */
+class SseClientTest {
+
+    private final FakeOutput out = new FakeOutput();
+    private final AsyncContext async = mock(AsyncContext.class);
+    private final AtomicInteger closes = new AtomicInteger();
+
+    @BeforeEach
+    void wireResponse() throws Exception {
+        ServletResponse response = mock(ServletResponse.class);
+        when(response.getOutputStream()).thenReturn(out);
+        when(async.getResponse()).thenReturn(response);
+    }
+
+    private SseClient client(long maxQueuedBytes) throws Exception {
+        SseClient client = new SseClient(async, "room", maxQueuedBytes, c -> closes.incrementAndGet());
+        client.start();
+        return client;
+    }
+
+    private static byte[] frame(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void framesWaitForTheContainersFirstWritePossibleThenGoOutWithAFlush() throws Exception {
+        SseClient client = client(1024);
+        client.send(frame("a"));
+        client.send(frame("b"));
+        assertEquals("", out.text(), "nothing may be written before the container says so");
+
+        out.becomeReady();
+        assertEquals("ab", out.text());
+        assertEquals(1, out.flushes, "queued frames go out in one burst and one flush");
+    }
+
+    @Test
+    void aFullSocketParksFramesUntilTheContainerCallsBack() throws Exception {
+        SseClient client = client(1024);
+        out.becomeReady();
+        out.blockWrites();
+        client.send(frame("x"));
+        client.send(frame("y"));
+        assertEquals("", out.text());
+        assertFalse(out.misused, "never write while isReady() is false");
+
+        out.becomeReady();
+        assertEquals("xy", out.text());
+        assertTrue(client.isOpen());
+    }
+
+    @Test
+    void aClientWhoseQueueOverflowsIsCutOffOnce() throws Exception {
+        SseClient client = client(10);
+        out.becomeReady();
+        out.blockWrites();
+        assertTrue(client.send(frame("123456")));
+        assertFalse(client.send(frame("123456")), "16 bytes do not fit in 10");
+        assertFalse(client.isOpen());
+        assertEquals(1, closes.get());
+        verify(async).complete();
+        assertFalse(client.send(frame("z")), "a closed client takes nothing");
+    }
+
+    @Test
+    void aFailedWriteClosesTheClientInsteadOfThrowing() throws Exception {
+        SseClient client = client(1024);
+        out.becomeReady();
+        out.failWrites();
+        client.send(frame("x"));
+        assertFalse(client.isOpen());
+        assertEquals(1, closes.get());
+    }
+
+    @Test
+    void closingIsIdempotentAndAContainerCompletionIsNotCompletedAgain() throws Exception {
+        SseClient client = client(1024);
+        client.onComplete(null);
+        client.close("again");
+        client.onTimeout(null);
+        assertEquals(1, closes.get());
+        verify(async, times(0)).complete();
+    }
+
+    @Test
+    void concurrentSendersNeverShareTheStreamAndLoseNothing() throws Exception {
+        SseClient client = client(Long.MAX_VALUE);
+        out.becomeReady();
+        int threads = 8;
+        int perThread = 2000;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String tag = "t" + t + ":";
+            Thread sender = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                    client.send(frame(tag + i + "\n"));
+                    if (i % 100 == 0) {
+                        out.fillUpSoon(); // the socket fills up now and then...
+                    }
+                }
+            });
+            senders.add(sender);
+            sender.start();
+        }
+        Thread container = new Thread(() -> {
+            try {
+                start.await();
+                for (int i = 0; i < 2000; i++) {
+                    out.becomeReadyIfBlocked(); // ...and the container reports it writable again
+                    Thread.sleep(0, 100_000);
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        container.start();
+        start.countDown();
+        for (Thread sender : senders) {
+            sender.join();
+        }
+        container.join();
+        out.becomeReady();
+
+        assertFalse(out.misused, "two threads wrote at once, or one wrote while not ready");
+        String[] lines = out.text().split("\n");
+        assertEquals(threads * perThread, lines.length);
+        int[] next = new int[threads];
+        for (String line : lines) {
+            int t = Integer.parseInt(line.substring(1, line.indexOf(':')));
+            assertEquals(next[t]++, Integer.parseInt(line.substring(line.indexOf(':') + 1)),
+                    "each sender's frames arrive in the order sent");
+        }
+    }
+}
