@@ -1,10 +1,12 @@
 package org.ssechat.app;
 
 import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.InMemoryBroker;
+import org.ssechat.broker.RedisBroker;
+import org.ssechat.chat.MessageValidator;
 import org.ssechat.config.ChatConfig;
-import org.ssechat.config.ConfigException;
 
 /** Chooses the broker the configuration asks for: Redis when REDIS_URL is set, else in-process. */
 final class Brokers {
@@ -12,10 +14,14 @@ final class Brokers {
     private Brokers() {
     }
 
-    static Broker create(ChatConfig config, Clock clock) {
-        if (config.redisUrl().isPresent()) {
-            throw new ConfigException("REDIS_URL is set, but this version has no Redis broker yet");
+    static Broker create(ChatConfig config, MessageValidator validator, Clock clock,
+            ScheduledExecutorService scheduler) {
+        if (config.redisUrl().isEmpty()) {
+            return new InMemoryBroker(clock);
         }
-        return new InMemoryBroker(clock);
+        // A payload from the channel may escape every character in six (a JSON unicode escape).
+        int maxPayloadChars = 6 * (config.maxTextLength() + config.maxUserLength()) + 1024;
+        return new RedisBroker(config.redisUrl().get(), config.channel(), config.historySize(), validator,
+                maxPayloadChars, clock, scheduler);
     }
 }

@@ -49,15 +49,15 @@ public final class ChatApplication implements AutoCloseable {
         this.publishReader = new PublishRequestReader(config.maxBodyBytes());
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
 
-        this.broker = Brokers.create(config, clock);
-        broker.start(new ChatFanout(chatClients));
-
-        // One thread for every timer: heartbeats for all streams and the clock's ticks.
+        // One thread for every timer: heartbeats for all streams, the clock, the broker's watchdog.
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sse-chat-scheduler");
             thread.setDaemon(true);
             return thread;
         });
+        this.broker = Brokers.create(config, validator, clock, scheduler);
+        broker.start(new ChatFanout(chatClients));
+
         long heartbeat = config.heartbeatSeconds();
         everyPeriod(() -> chatClients.broadcastAll(SseEvent.HEARTBEAT), heartbeat, TimeUnit.SECONDS);
         everyPeriod(new ClockTicker(clockClients, clock), 1, TimeUnit.SECONDS);
@@ -115,9 +115,10 @@ public final class ChatApplication implements AutoCloseable {
         return clock;
     }
 
-    /** Stops the timers, then the broker, then ends every open stream. */
+    /** Stops the broker (no more messages), then the timers, then ends every open stream. */
     @Override
     public void close() {
+        broker.close();
         scheduler.shutdownNow();
         try {
             if (!scheduler.awaitTermination(SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -126,7 +127,6 @@ public final class ChatApplication implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        broker.close();
         chatClients.closeAll("the application is stopping");
         clockClients.closeAll("the application is stopping");
     }

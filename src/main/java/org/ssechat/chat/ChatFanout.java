@@ -24,12 +24,16 @@ public final class ChatFanout implements Consumer<ChatMessage> {
         registry.broadcast(message.room(), encode(message));
     }
 
-    /** The SSE frame of a message: its id, {@code event: message}, and one line of JSON. */
+    /**
+     * The SSE frame of a message: its id, {@code event: message}, and one line of JSON. A message
+     * that other programs published straight into Redis has no id: it goes out without one, and
+     * the browser keeps the last id it saw.
+     */
     public static byte[] encode(ChatMessage message) {
-        return SseEvent.builder()
-                .id(message.id())
-                .event(EVENT_TYPE)
-                .data(MessageJson.toJson(message))
-                .encode();
+        SseEvent.Builder event = SseEvent.builder();
+        if (message.id() != null) {
+            event.id(message.id());
+        }
+        return event.event(EVENT_TYPE).data(MessageJson.toJson(message)).encode();
     }
 }

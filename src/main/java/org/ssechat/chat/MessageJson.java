@@ -11,7 +11,7 @@ import com.google.gson.JsonObject;
  */
 public final class MessageJson {
 
-    /** HTML escaping (\u003c for '<') adds nothing for JSON readers and hurts curl users. */
+    /** HTML escaping (a six-character escape for '<') adds nothing for JSON readers and hurts curl users. */
     static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private MessageJson() {

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param maxClients        open streams allowed on this node
  * @param redisUrl          the Redis server to share messages through; empty for in-process
  * @param channel           the Redis pub/sub channel
+ * @param historySize       messages kept per room for clients that resume
  */
 public record ChatConfig(
         int heartbeatSeconds,
@@ -30,7 +31,8 @@ public record ChatConfig(
         long clientBufferBytes,
         int maxClients,
         Optional<URI> redisUrl,
-        String channel) {
+        String channel,
+        int historySize) {
 
     public static final int DEFAULT_HEARTBEAT_SECONDS = 15;
     public static final long DEFAULT_RETRY_MILLIS = 3000;
@@ -40,6 +42,7 @@ public record ChatConfig(
     public static final long DEFAULT_CLIENT_BUFFER_BYTES = 1024 * 1024;
     public static final int DEFAULT_MAX_CLIENTS = 20_000;
     public static final String DEFAULT_CHANNEL = "chat";
+    public static final int DEFAULT_HISTORY_SIZE = 1000;
 
     /** Reads and checks every setting. */
     public static ChatConfig load(SettingSource source) {
@@ -53,7 +56,8 @@ public record ChatConfig(
                 r.number("CHAT_CLIENT_BUFFER_BYTES", DEFAULT_CLIENT_BUFFER_BYTES, 1024, 1L << 30),
                 (int) r.number("CHAT_MAX_CLIENTS", DEFAULT_MAX_CLIENTS, 1, 10_000_000),
                 r.redisUrl("REDIS_URL"),
-                r.text("CHAT_CHANNEL", DEFAULT_CHANNEL));
+                r.text("CHAT_CHANNEL", DEFAULT_CHANNEL),
+                (int) r.number("CHAT_HISTORY_SIZE", DEFAULT_HISTORY_SIZE, 1, 1_000_000));
     }
 
     /** The settings as a map for the startup log, with any password in the Redis URL hidden. */
@@ -68,6 +72,7 @@ public record ChatConfig(
         map.put("CHAT_MAX_CLIENTS", String.valueOf(maxClients));
         map.put("REDIS_URL", redisUrl.map(ChatConfig::redacted).orElse("(unset: in-process broker)"));
         map.put("CHAT_CHANNEL", channel);
+        map.put("CHAT_HISTORY_SIZE", String.valueOf(historySize));
         return map;
     }
 

@@ -1,0 +1,165 @@
+package org.ssechat.broker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import org.ssechat.chat.ChatMessage;
+import org.ssechat.chat.MessageJson;
+import org.ssechat.chat.MessageValidator;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.JedisURIHelper;
+
+/**
+ * Shares messages between nodes through Redis. Publishing runs one script that appends the
+ * message to its room's capped history stream and publishes it on the channel, atomically: the
+ * stream id becomes the message id, unique and in one order for every node. Each node's
+ * {@link RedisSubscriber} receives the channel on its own thread.
+ *
+ * <p>Publishing borrows a connection from a pool and waits at most {@link #TIMEOUT_MILLIS} for
+ * one, for connecting and for the answer; past that the message was not accepted and POST /chat
+ * answers 503.
+ */
+public final class RedisBroker implements Broker {
+
+    /** The bound on every wait for Redis: borrowing, connecting, reading an answer. */
+    static final int TIMEOUT_MILLIS = 2000;
+    /** How often the subscription is pinged to find a connection that died silently. */
+    static final long SUBSCRIPTION_PING_MILLIS = 5000;
+    private static final int POOL_SIZE = 16;
+    private static final String PUBLISH_SCRIPT = script("publish.lua");
+
+    private final HostAndPort address;
+    private final JedisClientConfig subscriberConfig;
+    private final RedisClient publisher;
+    private final String channel;
+    private final String historyLength;
+    private final ChannelPayloads payloads;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private volatile RedisSubscriber subscriber;
+
+    /**
+     * @param url           redis:// or rediss:// URL, with optional user, password and database
+     * @param historyLength messages kept per room in its history stream (approximately, at least)
+     * @param validator     checks messages that other programs publish into the channel
+     * @param scheduler     the application's timer thread, for the subscription's watchdog
+     */
+    public RedisBroker(URI url, String channel, int historyLength, MessageValidator validator,
+            int maxPayloadChars, Clock clock, ScheduledExecutorService scheduler) {
+        this.address = JedisURIHelper.getHostAndPort(url);
+        this.channel = channel;
+        this.historyLength = String.valueOf(historyLength);
+        this.payloads = new ChannelPayloads(validator, maxPayloadChars);
+        this.clock = clock;
+        this.scheduler = scheduler;
+        // RESP2 for the plain Jedis connection of the subscription; it would otherwise warn that it
+        // cannot negotiate RESP3 on every reconnect.
+        this.subscriberConfig = DefaultJedisClientConfig.builder()
+                .from(clientConfig(url, "sse-chat-subscriber")).autoNegotiateProtocol(false).build();
+        this.publisher = RedisClient.builder()
+                .hostAndPort(address)
+                .clientConfig(clientConfig(url, "sse-chat-publisher"))
+                .poolConfig(poolConfig())
+                .build();
+    }
+
+    private static JedisClientConfig clientConfig(URI url, String clientName) {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(TIMEOUT_MILLIS)
+                .socketTimeoutMillis(TIMEOUT_MILLIS)
+                .clientName(clientName)
+                .ssl(JedisURIHelper.isRedisSSLScheme(url));
+        if (JedisURIHelper.getUser(url) != null) {
+            config.user(JedisURIHelper.getUser(url));
+        }
+        if (JedisURIHelper.getPassword(url) != null) {
+            config.password(JedisURIHelper.getPassword(url));
+        }
+        if (JedisURIHelper.hasDbIndex(url)) {
+            config.database(JedisURIHelper.getDBIndex(url));
+        }
+        return config.build();
+    }
+
+    private static ConnectionPoolConfig poolConfig() {
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(POOL_SIZE);
+        pool.setMaxIdle(POOL_SIZE);
+        pool.setMaxWait(Duration.ofMillis(TIMEOUT_MILLIS));
+        // A pooled connection may be dead after a Redis restart: check it (one PING) before use,
+        // so the first message after an outage is published instead of failing.
+        pool.setTestOnBorrow(true);
+        // No evictor thread and no JMX registration: nothing that could outlive an undeploy.
+        pool.setTestWhileIdle(false);
+        pool.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
+        pool.setJmxEnabled(false);
+        return pool;
+    }
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    @Override
+    public void start(Consumer<ChatMessage> listener) {
+        Objects.requireNonNull(listener);
+        subscriber = new RedisSubscriber(() -> new Jedis(address, subscriberConfig), channel, payloads,
+                listener, clock, scheduler, SUBSCRIPTION_PING_MILLIS);
+    }
+
+    @Override
+    public ChatMessage publish(ChatMessage message) throws BrokerUnavailableException {
+        // The JSON has no "id" yet: the script adds the stream id in front of the other fields.
+        String json = MessageJson.toJson(message);
+        try {
+            Object id = publisher.eval(PUBLISH_SCRIPT, List.of(historyKey(message.room())),
+                    List.of(channel, historyLength, json));
+            return message.withId((String) id);
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("Redis at " + address + " did not take the message: " + e.getMessage(), e);
+        }
+    }
+
+    /** The history stream of a room: {@code <channel>:history:<room>}. */
+    String historyKey(String room) {
+        return channel + ":history:" + room;
+    }
+
+    @Override
+    public boolean isHealthy() {
+        RedisSubscriber current = subscriber;
+        return current != null && current.isSubscribed();
+    }
+
+    @Override
+    public void close() {
+        RedisSubscriber current = subscriber;
+        if (current != null) {
+            current.stop();
+        }
+        publisher.close();
+    }
+
+    private static String script(String name) {
+        try (InputStream in = RedisBroker.class.getResourceAsStream(name)) {
+            return new String(Objects.requireNonNull(in, name).readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

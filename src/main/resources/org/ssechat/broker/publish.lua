@@ -1,0 +1,13 @@
+-- Publishes one chat message: appends it to its room's capped history stream and publishes it
+-- on the channel, in one atomic step, so the stream id is the message id and the history's
+-- order is the order every subscriber receives.
+--
+-- KEYS[1]  the room's history stream
+-- ARGV[1]  the pub/sub channel
+-- ARGV[2]  the history length to keep (approximately, at least this many)
+-- ARGV[3]  the message as a JSON object without "id", starting with '{'
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[3])
+-- A stream id is digits and one '-': safe to splice into the JSON unescaped.
+local payload = '{"id":"' .. id .. '",' .. string.sub(ARGV[3], 2)
+redis.call('PUBLISH', ARGV[1], payload)
+return id
