@@ -1,0 +1,117 @@
+package org.ssechat.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A private redis-server for one test class, on a free port of its own, so tests can kill and
+ * restart it without touching the machine's shared Redis. Nothing is persisted.
+ *
+ * <p>When redis-server is not installed the test fails under CI ({@code CI=true}) and is skipped,
+ * saying why, elsewhere.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
+
+    private final int port;
+    private final Path dir;
+    private Process process;
+
+    private RedisServer(int port, Path dir) {
+        this.port = port;
+        this.dir = dir;
+    }
+
+    /** Starts a fresh server on a free port. */
+    public static RedisServer start() throws IOException, InterruptedException {
+        String binary = findBinary();
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path dir = Files.createTempDirectory(Path.of("target"), "redis-");
+        RedisServer server = new RedisServer(port, dir);
+        server.launch(binary);
+        return server;
+    }
+
+    private static String findBinary() {
+        for (String candidate : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
+            if (new File(candidate).canExecute()) {
+                return candidate;
+            }
+        }
+        String message = "redis-server is not installed (apt-get install redis-server); .ci/run installs it";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            Assertions.fail(message);
+        }
+        Assumptions.abort(message);
+        return null; // not reached
+    }
+
+    private void launch(String binary) throws IOException, InterruptedException {
+        process = new ProcessBuilder(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
+                .start();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                Assertions.fail("redis-server exited at once; see " + dir.resolve("redis.log"));
+            }
+            try (Jedis jedis = client()) {
+                if ("PONG".equals(jedis.ping())) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        Assertions.fail("redis-server did not answer PING within " + READY_TIMEOUT + " on port " + port);
+    }
+
+    /** redis://127.0.0.1:PORT */
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A new plain connection, for PUBLISH, CLIENT KILL and checks; close it after use. */
+    public Jedis client() {
+        return new Jedis("127.0.0.1", port, 2000);
+    }
+
+    /** Kills the server at once (SIGKILL), as a crash would. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            Assertions.fail("redis-server on port " + port + " did not die");
+        }
+    }
+
+    /** Starts the server again on the same port, empty. */
+    public void restart() throws IOException, InterruptedException {
+        launch(findBinary());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+}
