@@ -17,7 +17,7 @@ final class Brokers {
     static Broker create(ChatConfig config, MessageValidator validator, Clock clock,
             ScheduledExecutorService scheduler) {
         if (config.redisUrl().isEmpty()) {
-            return new InMemoryBroker(clock);
+            return new InMemoryBroker(config.historySize(), clock);
         }
         // A payload from the channel may escape every character in six (a JSON unicode escape).
         int maxPayloadChars = 6 * (config.maxTextLength() + config.maxUserLength()) + 1024;

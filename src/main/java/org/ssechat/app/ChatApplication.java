@@ -8,11 +8,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.broker.Broker;
-import org.ssechat.chat.ChatFanout;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.chat.PublishRequestReader;
 import org.ssechat.clock.ClockTicker;
 import org.ssechat.config.ChatConfig;
+import org.ssechat.hub.ChatHub;
 import org.ssechat.sse.ClientRegistry;
 import org.ssechat.sse.SseEvent;
 import org.ssechat.sse.SseStreamOpener;
@@ -34,6 +34,7 @@ public final class ChatApplication implements AutoCloseable {
     private final ClientRegistry chatClients;
     private final ClientRegistry clockClients;
     private final Broker broker;
+    private final ChatHub hub;
     private final ScheduledExecutorService scheduler;
     private final SseStreamOpener streamOpener;
     private final PublishRequestReader publishReader;
@@ -56,7 +57,8 @@ public final class ChatApplication implements AutoCloseable {
             return thread;
         });
         this.broker = Brokers.create(config, validator, clock, scheduler);
-        broker.start(new ChatFanout(chatClients));
+        this.hub = new ChatHub(chatClients, broker, streamOpener, config.historySize());
+        broker.start(hub);
 
         long heartbeat = config.heartbeatSeconds();
         everyPeriod(() -> chatClients.broadcastAll(SseEvent.HEARTBEAT), heartbeat, TimeUnit.SECONDS);
@@ -97,6 +99,10 @@ public final class ChatApplication implements AutoCloseable {
 
     public Broker broker() {
         return broker;
+    }
+
+    public ChatHub hub() {
+        return hub;
     }
 
     public SseStreamOpener streamOpener() {

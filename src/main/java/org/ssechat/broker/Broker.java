@@ -1,14 +1,16 @@
 package org.ssechat.broker;
 
-import java.util.function.Consumer;
 import org.ssechat.chat.ChatMessage;
+import org.ssechat.sse.EventId;
 
 /**
  * Carries chat messages between the nodes that serve one conversation. A message published on
  * any node is handed, with its id, to the listener of every node, in one order for all of them.
  *
- * <p>Lifecycle: {@link #start(Consumer)} once, then {@link #publish} from any thread, then
- * {@link #close()}, which stops every thread the broker started.
+ * Each room keeps a bounded history, in that same order, for clients that resume.
+ *
+ * <p>Lifecycle: {@link #start(BrokerListener)} once, then {@link #publish} and {@link #history}
+ * from any thread, then {@link #close()}, which stops every thread the broker started.
  */
 public interface Broker extends AutoCloseable {
 
@@ -16,7 +18,7 @@ public interface Broker extends AutoCloseable {
     String name();
 
     /** Begins delivering messages to the listener; the listener must not block. */
-    void start(Consumer<ChatMessage> listener);
+    void start(BrokerListener listener);
 
     /**
      * Publishes a message and assigns its id.
@@ -26,6 +28,15 @@ public interface Broker extends AutoCloseable {
      * @throws BrokerUnavailableException when the message could not be published
      */
     ChatMessage publish(ChatMessage message) throws BrokerUnavailableException;
+
+    /**
+     * Reads a room's history.
+     *
+     * @param after with an id: the messages after it, oldest first; null: the newest messages
+     * @param limit at most this many messages (0 asks only for the bounds)
+     * @throws BrokerUnavailableException when the history cannot be read now
+     */
+    HistorySlice history(String room, EventId after, int limit) throws BrokerUnavailableException;
 
     /** False while the broker cannot publish or receive (its server is unreachable). */
     boolean isHealthy();

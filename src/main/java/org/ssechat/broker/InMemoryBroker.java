@@ -3,25 +3,33 @@ package org.ssechat.broker;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import org.ssechat.chat.ChatMessage;
+import org.ssechat.sse.EventId;
 
 /**
  * The broker of a single node: publishing hands the message straight to this node's listener.
  * It is the default, so sse-chat runs with no Redis at all.
  *
- * <p>One lock makes assigning the id and delivering one step, so every client sees ids in
- * increasing order even when requests publish concurrently. The listener only queues frames,
- * so the lock is held for microseconds per client.
+ * <p>One lock makes assigning the id, keeping it in the history and delivering one step, so
+ * every client sees ids in increasing order even when requests publish concurrently, and a
+ * history read sees exactly what was delivered before it. The listener only queues frames, so
+ * the lock is held for microseconds per client.
  */
 public final class InMemoryBroker implements Broker {
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final MessageIds ids = new MessageIds();
-    private final Clock clock;
-    private volatile Consumer<ChatMessage> listener = message -> { };
+    /** Rooms whose history is kept; beyond it the least recently used room's is forgotten. */
+    public static final int MAX_ROOMS = 1000;
+    private static final BrokerListener NOBODY = message -> { };
 
-    public InMemoryBroker(Clock clock) {
+    private final MessageIds ids = new MessageIds();
+    private final RoomHistories histories;
+    private final Clock clock;
+    private volatile BrokerListener listener = NOBODY;
+
+    /** @param historySize messages kept per room */
+    public InMemoryBroker(int historySize, Clock clock) {
+        this.histories = new RoomHistories(historySize, MAX_ROOMS);
         this.clock = clock;
     }
 
@@ -31,7 +39,7 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
-    public void start(Consumer<ChatMessage> listener) {
+    public void start(BrokerListener listener) {
         this.listener = Objects.requireNonNull(listener);
     }
 
@@ -40,8 +48,19 @@ public final class InMemoryBroker implements Broker {
         lock.lock();
         try {
             ChatMessage published = message.withId(ids.next(clock.millis()));
-            listener.accept(published);
+            histories.add(published);
+            listener.onMessage(published);
             return published;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public HistorySlice history(String room, EventId after, int limit) {
+        lock.lock();
+        try {
+            return histories.read(room, after, limit);
         } finally {
             lock.unlock();
         }
@@ -54,6 +73,6 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public void close() {
-        listener = message -> { };
+        listener = NOBODY;
     }
 }

@@ -10,10 +10,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Consumer;
+import java.util.ArrayList;
+import java.util.logging.Logger;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.MessageValidator;
+import org.ssechat.sse.EventId;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -41,6 +43,8 @@ public final class RedisBroker implements Broker {
     static final long SUBSCRIPTION_PING_MILLIS = 5000;
     private static final int POOL_SIZE = 16;
     private static final String PUBLISH_SCRIPT = script("publish.lua");
+    private static final String HISTORY_SCRIPT = script("history.lua");
+    private static final Logger LOG = Logger.getLogger(RedisBroker.class.getName());
 
     private final HostAndPort address;
     private final JedisClientConfig subscriberConfig;
@@ -116,7 +120,7 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public void start(Consumer<ChatMessage> listener) {
+    public void start(BrokerListener listener) {
         Objects.requireNonNull(listener);
         subscriber = new RedisSubscriber(() -> new Jedis(address, subscriberConfig), channel, payloads,
                 listener, clock, scheduler, SUBSCRIPTION_PING_MILLIS);
@@ -133,6 +137,29 @@ public final class RedisBroker implements Broker {
         } catch (JedisException e) {
             throw new BrokerUnavailableException("Redis at " + address + " did not take the message: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public HistorySlice history(String room, EventId after, int limit) throws BrokerUnavailableException {
+        List<?> reply;
+        try {
+            reply = (List<?>) publisher.eval(HISTORY_SCRIPT, List.of(historyKey(room)),
+                    List.of(after == null ? "" : after.toString(), String.valueOf(limit)));
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("Redis at " + address + " could not read the history: " + e.getMessage(), e);
+        }
+        List<ChatMessage> messages = new ArrayList<>((reply.size() - 2) / 2);
+        for (int i = 2; i + 1 < reply.size(); i += 2) {
+            String id = (String) reply.get(i);
+            String json = (String) reply.get(i + 1);
+            try {
+                // Stored without its id, as the publish script received it; add it back the same way.
+                messages.add(payloads.decode("{\"id\":\"" + id + "\"," + json.substring(1), clock.instant()));
+            } catch (ChannelPayloads.RefusedPayload e) {
+                LOG.warning("Skipped history entry " + id + " of room '" + room + "': " + e.getMessage());
+            }
+        }
+        return new HistorySlice(messages, EventId.parse((String) reply.get(0)), EventId.parse((String) reply.get(1)));
     }
 
     /** The history stream of a room: {@code <channel>:history:<room>}. */

@@ -4,18 +4,17 @@ import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.ssechat.chat.ChatMessage;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 
 /**
  * Holds the subscription to the Redis channel on one dedicated thread and hands each message to
  * the listener (the fan-out, which only queues frames). When the connection drops it logs once,
- * reconnects with capped, jittered backoff, resubscribes, and logs that it is back.
+ * reconnects with capped, jittered backoff, resubscribes, and logs that it is back; the listener
+ * then catches up from the history before the new subscription delivers anything.
  *
  * <p>A subscribed Jedis connection reads with no timeout, so a silently dropped connection
  * would block it forever (jedis issue 3320). A watchdog on the shared scheduler pings the
@@ -34,7 +33,7 @@ final class RedisSubscriber {
     private final Supplier<Jedis> connect;
     private final String channel;
     private final ChannelPayloads payloads;
-    private final Consumer<ChatMessage> listener;
+    private final BrokerListener listener;
     private final Clock clock;
     private final Thread thread;
     private final long pingMillis;
@@ -54,7 +53,7 @@ final class RedisSubscriber {
      * @param connect makes a new, unpooled connection (the subscription owns it)
      */
     RedisSubscriber(Supplier<Jedis> connect, String channel, ChannelPayloads payloads,
-            Consumer<ChatMessage> listener, Clock clock, ScheduledExecutorService scheduler, long pingMillis) {
+            BrokerListener listener, Clock clock, ScheduledExecutorService scheduler, long pingMillis) {
         this.connect = connect;
         this.channel = channel;
         this.payloads = payloads;
@@ -182,13 +181,19 @@ final class RedisSubscriber {
             } else {
                 LOG.info("Subscribed to Redis channel '" + subscribedChannel + "'");
             }
+            try {
+                // Messages of the new subscription wait in the socket until this returns.
+                listener.onSubscribed();
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "Catching up after subscribing failed", e);
+            }
         }
 
         @Override
         public void onMessage(String fromChannel, String payload) {
             heard();
             try {
-                listener.accept(payloads.decode(payload, clock.instant()));
+                listener.onMessage(payloads.decode(payload, clock.instant()));
             } catch (ChannelPayloads.RefusedPayload e) {
                 LOG.warning("Skipped a message on Redis channel '" + fromChannel + "': " + e.getMessage());
             } catch (RuntimeException e) {

@@ -72,6 +72,29 @@ public final class ClientRegistry {
         return sent;
     }
 
+    /**
+     * Sends one encoded event to every client of a room that does not have it yet (see
+     * {@link SseClient#sendEvent}). Called by one thread at a time: the broker's.
+     */
+    public void broadcastEvent(String room, EventId id, byte[] frame) {
+        Set<SseClient> clients = rooms.get(room);
+        if (clients != null) {
+            for (SseClient client : clients) {
+                client.sendEvent(id, frame);
+            }
+        }
+    }
+
+    /** The rooms that have clients now. */
+    public Set<String> rooms() {
+        return Set.copyOf(rooms.keySet());
+    }
+
+    /** The clients of a room now (a live view: it changes as clients come and go). */
+    public Set<SseClient> clientsIn(String room) {
+        return rooms.getOrDefault(room, Set.of());
+    }
+
     /** Sends one encoded frame to every client of every room (heartbeats). */
     public void broadcastAll(byte[] frame) {
         forEach(client -> client.send(frame));

@@ -6,11 +6,14 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -50,6 +53,20 @@ public final class SseClient implements WriteListener, AsyncListener {
     private volatile boolean writable;
     /** Touched only by the current writer (see wip): bytes were written since the last flush. */
     private boolean flushPending;
+
+    /**
+     * The newest event id this client has been sent: live events at or before it are dropped,
+     * so a replay and the live stream never deliver a message twice. Written by the one thread
+     * that delivers events at a time (the broker's), or by the replaying thread before release.
+     */
+    private volatile EventId cursor;
+    /** While true, live events wait in {@code held} so that a replay goes out first. */
+    private volatile boolean holding;
+    private final ReentrantLock holdLock = new ReentrantLock();
+    private final List<HeldEvent> held = new ArrayList<>();
+
+    private record HeldEvent(EventId id, byte[] frame) {
+    }
 
     /**
      * @param async          the started async context; its response headers are already set
@@ -104,6 +121,80 @@ public final class SseClient implements WriteListener, AsyncListener {
         return true;
     }
 
+    /**
+     * Sends a live event unless this client has it already. Events without an id (published
+     * into Redis by other programs) always go out. Called by one thread at a time.
+     *
+     * @param id the event's id, or null
+     */
+    public void sendEvent(EventId id, byte[] frame) {
+        if (holding) {
+            holdLock.lock();
+            try {
+                if (holding) {
+                    // Held bytes count against the same limit as queued ones.
+                    if (queuedBytes.addAndGet(frame.length) > maxQueuedBytes) {
+                        close("its buffer of " + maxQueuedBytes + " bytes overflowed while it was replaying");
+                    } else {
+                        held.add(new HeldEvent(id, frame));
+                    }
+                    return;
+                }
+            } finally {
+                holdLock.unlock();
+            }
+        }
+        deliver(id, frame);
+    }
+
+    private void deliver(EventId id, byte[] frame) {
+        if (id != null) {
+            EventId seen = cursor;
+            if (seen != null && !id.isAfter(seen)) {
+                return;
+            }
+            cursor = id;
+        }
+        send(frame);
+    }
+
+    /** Holds live events back until {@link #releaseHeldEvents()}; call before registering. */
+    public void holdLiveEvents() {
+        holding = true;
+    }
+
+    /** Sends one replayed event now, ahead of the held live ones, and moves the cursor to it. */
+    public void replay(EventId id, byte[] frame) {
+        deliver(id, frame);
+    }
+
+    /** Sets where this client stands when nothing is replayed (the newest id it knows). */
+    public void startAt(EventId id) {
+        if (id != null && (cursor == null || id.isAfter(cursor))) {
+            cursor = id;
+        }
+    }
+
+    /** Sends the held live events that the replay did not cover, and goes live. */
+    public void releaseHeldEvents() {
+        holdLock.lock();
+        try {
+            for (HeldEvent event : held) {
+                queuedBytes.addAndGet(-event.frame().length); // send() counts them again
+                deliver(event.id(), event.frame());
+            }
+            held.clear();
+            holding = false;
+        } finally {
+            holdLock.unlock();
+        }
+    }
+
+    /** The newest event id this client has been sent, or null. */
+    public EventId cursor() {
+        return cursor;
+    }
+
     /** Completes the stream; pending frames are dropped. Safe to call more than once. */
     public void close(String reason) {
         if (release(reason)) {
@@ -123,6 +214,12 @@ public final class SseClient implements WriteListener, AsyncListener {
         LOG.log(Level.FINE, "SSE client in room {0} closed: {1}", new Object[] {room, reason});
         queue.clear();
         queuedBytes.set(0);
+        holdLock.lock();
+        try {
+            held.clear();
+        } finally {
+            holdLock.unlock();
+        }
         onClose.accept(this);
         return true;
     }

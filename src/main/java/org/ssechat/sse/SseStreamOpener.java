@@ -30,11 +30,13 @@ public final class SseStreamOpener {
      * Opens the stream and registers it. The caller has checked the request and the registry's
      * room; the response must not be committed yet.
      *
-     * @param firstFrames frames sent right after the {@code retry:} line (a replay, say)
+     * @param holdLiveEvents whether live events wait until the caller has replayed history and
+     *                       called {@link SseClient#releaseHeldEvents()}
+     * @param firstFrames frames sent right after the {@code retry:} line
      * @return the client, or null when the registry is full (the stream was ended at once)
      */
     public SseClient open(HttpServletRequest req, HttpServletResponse resp, String room,
-            ClientRegistry registry, byte[]... firstFrames) throws IOException {
+            ClientRegistry registry, boolean holdLiveEvents, byte[]... firstFrames) throws IOException {
         resp.setStatus(HttpServletResponse.SC_OK);
         resp.setContentType(CONTENT_TYPE);
         resp.setHeader("Cache-Control", "no-cache");
@@ -49,6 +51,9 @@ public final class SseStreamOpener {
         client.send(SseEvent.builder().retry(retryMillis).encode());
         for (byte[] frame : firstFrames) {
             client.send(frame);
+        }
+        if (holdLiveEvents) {
+            client.holdLiveEvents(); // before registering: no live event may slip past the replay
         }
         client.start();
         if (!registry.add(client)) {

@@ -7,11 +7,15 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.ssechat.app.ChatApplication;
 import org.ssechat.chat.ChatMessage;
+import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.RoomNames;
+import org.ssechat.hub.ResumeRequest;
 
 /**
- * GET /sse?room=NAME: the chat stream of one room. Any Accept header is fine: {@code curl -N}
- * sends {@code *}{@code /*}, and refusing it would only annoy.
+ * GET /sse?room=NAME: the chat stream of one room. {@code Last-Event-ID} (or
+ * {@code ?lastEventId=}) resumes after that message; {@code ?history=N} starts with the newest N.
+ * Any Accept header is fine: {@code curl -N} sends {@code *}{@code /*}, and refusing it would
+ * only annoy.
  */
 @WebServlet(name = "chat-stream", urlPatterns = "/sse", asyncSupported = true)
 public final class ChatStreamServlet extends HttpServlet {
@@ -29,12 +33,19 @@ public final class ChatStreamServlet extends HttpServlet {
             JsonResponses.error(resp, HttpServletResponse.SC_BAD_REQUEST, RoomNames.rule());
             return;
         }
+        ResumeRequest resume;
+        try {
+            resume = ResumeRequest.from(req, app.config().historySize());
+        } catch (ChatRequestException e) {
+            JsonResponses.error(resp, e.status(), e.getMessage());
+            return;
+        }
         if (app.chatClients().isFull()) {
             resp.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             JsonResponses.error(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
                     "this server holds its maximum number of streams; try again later");
             return;
         }
-        app.streamOpener().open(req, resp, room, app.chatClients());
+        app.hub().open(req, resp, room, resume);
     }
 }

@@ -21,7 +21,7 @@ public final class TimeServlet extends HttpServlet {
                     "this server holds its maximum number of streams; try again later");
             return;
         }
-        app.streamOpener().open(req, resp, ClockTicker.ROOM, app.clockClients(),
+        app.streamOpener().open(req, resp, ClockTicker.ROOM, app.clockClients(), false,
                 ClockTicker.frame(app.clock().instant()));
     }
 }

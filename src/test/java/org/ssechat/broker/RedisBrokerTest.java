@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageValidator;
+import org.ssechat.sse.EventId;
 import org.ssechat.testing.RedisServer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientType;
@@ -205,6 +206,37 @@ class RedisBrokerTest {
         redis.restart();
         awaitTrue("the broker subscribed", broker::isHealthy);
         assertEquals(broker.publish(draft("r", "hi")), next(received));
+    }
+
+    @Test
+    void theHistoryReturnsMessagesAfterAnIdOrTheNewestOnes() throws Exception {
+        RedisBroker broker = broker(new LinkedBlockingQueue<>());
+        List<ChatMessage> published = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            published.add(broker.publish(draft("r", "m" + i)));
+        }
+        EventId second = EventId.parse(published.get(1).id());
+
+        assertEquals(published.subList(2, 5), broker.history("r", second, 100).messages());
+        assertEquals(published.subList(2, 4), broker.history("r", second, 2).messages());
+        assertEquals(published.subList(3, 5), broker.history("r", null, 2).messages());
+        HistorySlice bounds = broker.history("r", null, 0);
+        assertEquals(List.of(), bounds.messages());
+        assertEquals(EventId.parse(published.get(0).id()), bounds.first());
+        assertEquals(EventId.parse(published.get(4).id()), bounds.last());
+        assertEquals(HistorySlice.EMPTY, broker.history("empty", null, 10));
+    }
+
+    @Test
+    void theHistoryIsCappedAtItsLength() throws Exception {
+        RedisBroker broker = broker(new LinkedBlockingQueue<>());
+        for (int i = 0; i < 1000; i++) {
+            broker.publish(draft("r", "m" + i));
+        }
+        try (Jedis jedis = redis.client()) {
+            long length = jedis.xlen("chat:history:r");
+            assertTrue(length >= 100 && length < 300, "approximately trimmed to 100, is " + length);
+        }
     }
 
     @Test

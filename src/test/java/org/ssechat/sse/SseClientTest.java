@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.ssechat.testing.FakeOutput;
 
 /** The client's queue and write discipline, against a container-like fake output stream. */
 class SseClientTest {

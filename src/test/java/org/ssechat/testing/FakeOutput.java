@@ -1,4 +1,4 @@
-package org.ssechat.sse;
+package org.ssechat.testing;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A non-blocking output stream that behaves like a container's: writing while not ready is an
  * error, concurrent use is detected, and becoming ready again calls onWritePossible.
  */
-final class FakeOutput extends ServletOutputStream {
+public final class FakeOutput extends ServletOutputStream {
 
     private final ByteArrayOutputStream written = new ByteArrayOutputStream();
     private final AtomicInteger users = new AtomicInteger();
@@ -19,8 +19,8 @@ final class FakeOutput extends ServletOutputStream {
     private volatile boolean failWrites;
     private volatile boolean fillUpOnNextWrite;
     private volatile WriteListener listener;
-    volatile int flushes;
-    volatile boolean misused;
+    public volatile int flushes;
+    public volatile boolean misused;
 
     @Override
     public boolean isReady() {
@@ -74,33 +74,33 @@ final class FakeOutput extends ServletOutputStream {
     }
 
     /** Makes the stream ready and calls the listener, as the container does. */
-    void becomeReady() throws IOException {
+    public void becomeReady() throws IOException {
         ready = true;
         listener.onWritePossible();
     }
 
     /** The socket is full: only the writer's own thread may see this change (see fillUpSoon). */
-    void blockWrites() {
+    public void blockWrites() {
         ready = false;
     }
 
     /** The next write fills the buffer: readiness drops inside the writer's own write. */
-    void fillUpSoon() {
+    public void fillUpSoon() {
         fillUpOnNextWrite = true;
     }
 
     /** The container's side: a stream that reported not-ready is made writable again. */
-    void becomeReadyIfBlocked() throws IOException {
+    public void becomeReadyIfBlocked() throws IOException {
         if (!ready) {
             becomeReady();
         }
     }
 
-    void failWrites() {
+    public void failWrites() {
         failWrites = true;
     }
 
-    String text() {
+    public String text() {
         synchronized (written) {
             return written.toString(StandardCharsets.UTF_8);
         }

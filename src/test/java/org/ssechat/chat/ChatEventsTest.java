@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class ChatFanoutTest {
+class ChatEventsTest {
 
     @Test
     void aMessageIsOneEventWithItsIdAndOneLineOfJson() {
@@ -15,14 +15,28 @@ class ChatFanoutTest {
         assertEquals("id: 17-0\nevent: message\n"
                 + "data: {\"id\":\"17-0\",\"room\":\"general\",\"user\":\"ann\","
                 + "\"text\":\"two\\nlines \\\"quoted\\\" </script> é\",\"time\":\"2026-11-24T10:15:30.120Z\"}\n\n",
-                new String(ChatFanout.encode(message), StandardCharsets.UTF_8));
+                new String(ChatEvents.message(message), StandardCharsets.UTF_8));
     }
 
     @Test
     void textThatTriesToForgeAnEventStaysInsideTheJsonString() {
         ChatMessage message = new ChatMessage("1-0", "r", "eve", "x\r\n\r\nevent: admin\ndata: forged",
                 Instant.EPOCH);
-        String wire = new String(ChatFanout.encode(message), StandardCharsets.UTF_8);
+        String wire = new String(ChatEvents.message(message), StandardCharsets.UTF_8);
         assertEquals(4, wire.split("\n", -1).length - 1, "id, event, data and the blank line: nothing else");
+    }
+
+    @Test
+    void aMessageWithoutAnIdHasNoIdLine() {
+        String wire = new String(ChatEvents.message(new ChatMessage(null, "r", "system", "hi", Instant.EPOCH)),
+                StandardCharsets.UTF_8);
+        assertEquals("event: message\ndata: {\"room\":\"r\",\"user\":\"system\",\"text\":\"hi\","
+                + "\"time\":\"1970-01-01T00:00:00Z\"}\n\n", wire);
+    }
+
+    @Test
+    void aResetSaysWhyAndEchoesTheIdSafely() {
+        String wire = new String(ChatEvents.reset("too old", "1-0\ndata: x"), StandardCharsets.UTF_8);
+        assertEquals("event: reset\ndata: {\"reason\":\"too old\",\"lastEventId\":\"1-0\\ndata: x\"}\n\n", wire);
     }
 }

@@ -1,0 +1,20 @@
+package org.ssechat.broker;
+
+import org.ssechat.chat.ChatMessage;
+
+/**
+ * Receives what a broker delivers, on one thread at a time, in the broker's order. It must not
+ * block: it queues frames for clients and returns.
+ */
+public interface BrokerListener {
+
+    /** A message published on any node (or, with Redis, by another program). */
+    void onMessage(ChatMessage message);
+
+    /**
+     * The broker (re)subscribed: messages published while it was not subscribed are in the
+     * history but were not delivered. Called before any message of the new subscription.
+     */
+    default void onSubscribed() {
+    }
+}

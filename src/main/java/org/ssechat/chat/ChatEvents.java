@@ -1,0 +1,43 @@
+package org.ssechat.chat;
+
+import com.google.gson.JsonObject;
+import org.ssechat.sse.SseEvent;
+
+/** The SSE events of the chat stream, each built in one place. */
+public final class ChatEvents {
+
+    /** The event type of chat messages: {@code es.addEventListener("message", ...)}. */
+    public static final String MESSAGE = "message";
+    /** The event type that says messages may have been missed (see {@link #reset}). */
+    public static final String RESET = "reset";
+
+    private ChatEvents() {
+    }
+
+    /**
+     * The frame of a message: its id, {@code event: message}, and one line of JSON. A message
+     * that another program published straight into Redis has no id: it goes out without one,
+     * and the browser keeps the last id it saw.
+     */
+    public static byte[] message(ChatMessage message) {
+        SseEvent.Builder event = SseEvent.builder();
+        if (message.id() != null) {
+            event.id(message.id());
+        }
+        return event.event(MESSAGE).data(MessageJson.toJson(message)).encode();
+    }
+
+    /**
+     * {@code event: reset}: the client asked to resume from an id the history cannot continue
+     * from (too old, unknown, or the history is unavailable), so messages may have been missed.
+     * What the history holds follows it. The SSE spec has no way to say this (whatwg/html 8297).
+     *
+     * @param lastEventId the id the client sent, as sent (null if none)
+     */
+    public static byte[] reset(String reason, String lastEventId) {
+        JsonObject json = new JsonObject();
+        json.addProperty("reason", reason);
+        json.addProperty("lastEventId", lastEventId);
+        return SseEvent.builder().event(RESET).data(MessageJson.GSON.toJson(json)).encode();
+    }
+}

@@ -1,0 +1,166 @@
+package org.ssechat.hub;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ssechat.broker.Broker;
+import org.ssechat.broker.BrokerListener;
+import org.ssechat.broker.BrokerUnavailableException;
+import org.ssechat.broker.HistorySlice;
+import org.ssechat.chat.ChatEvents;
+import org.ssechat.chat.ChatMessage;
+import org.ssechat.sse.ClientRegistry;
+import org.ssechat.sse.EventId;
+import org.ssechat.sse.SseClient;
+import org.ssechat.sse.SseStreamOpener;
+
+/**
+ * Connects the broker to this node's chat streams. Live messages are encoded once and offered
+ * to every stream of their room. A new stream first gets what it missed from the room's
+ * history, with live messages held back meanwhile; each client's cursor (the newest id it was
+ * sent) drops anything it has already, so nothing is missed and nothing arrives twice. After
+ * the broker resubscribes, each room is caught up from its clients' cursors.
+ */
+public final class ChatHub implements BrokerListener {
+
+    private static final Logger LOG = Logger.getLogger(ChatHub.class.getName());
+
+    private final ClientRegistry clients;
+    private final Broker broker;
+    private final SseStreamOpener opener;
+    private final int historySize;
+
+    /** @param historySize the most messages one history read returns */
+    public ChatHub(ClientRegistry clients, Broker broker, SseStreamOpener opener, int historySize) {
+        this.clients = clients;
+        this.broker = broker;
+        this.opener = opener;
+        this.historySize = historySize;
+    }
+
+    @Override
+    public void onMessage(ChatMessage message) {
+        if (clients.clientsIn(message.room()).isEmpty()) {
+            return; // nobody here listens to that room: do not even encode it
+        }
+        clients.broadcastEvent(message.room(), EventId.parse(message.id()), ChatEvents.message(message));
+    }
+
+    /** Opens a chat stream and replays what the request asks for before the live messages. */
+    public void open(HttpServletRequest req, HttpServletResponse resp, String room, ResumeRequest resume)
+            throws IOException {
+        SseClient client = opener.open(req, resp, room, clients, true);
+        if (client == null) {
+            return;
+        }
+        try {
+            if (resume.lastEventId() != null) {
+                resume(client, room, resume.lastEventId());
+            } else {
+                HistorySlice recent = broker.history(room, null, resume.history());
+                replay(client, recent.messages());
+                client.startAt(recent.last()); // in-flight messages up to here must not come twice
+            }
+        } catch (BrokerUnavailableException e) {
+            LOG.log(Level.WARNING, "No history for a new stream of room ''{0}'': {1}", new Object[] {room, e.getMessage()});
+            if (resume.lastEventId() != null) {
+                client.replay(null, ChatEvents.reset("the history is unavailable", resume.lastEventId()));
+            }
+        } finally {
+            client.releaseHeldEvents();
+        }
+    }
+
+    /** Replays the messages after {@code lastEventId}, or says that some may be missing. */
+    private void resume(SseClient client, String room, String lastEventId) throws BrokerUnavailableException {
+        EventId after = EventId.parse(lastEventId);
+        if (after == null) {
+            client.replay(null, ChatEvents.reset("the Last-Event-ID is not an id of this server", lastEventId));
+            replayAll(client, room, null);
+            return;
+        }
+        HistorySlice bounds = broker.history(room, null, 0);
+        if (bounds.last() == null) {
+            client.replay(null, ChatEvents.reset("the room has no history", lastEventId));
+        } else if (after.isAfter(bounds.last())) {
+            client.replay(null, ChatEvents.reset("the Last-Event-ID is newer than the room's history", lastEventId));
+            client.startAt(bounds.last());
+        } else if (bounds.first().isAfter(after)) {
+            client.replay(null, ChatEvents.reset("the Last-Event-ID is older than the room's history", lastEventId));
+            replayAll(client, room, null);
+        } else {
+            client.startAt(after);
+            replayAll(client, room, after);
+        }
+    }
+
+    /** Replays everything after {@code after} (all of it for null), one bounded read at a time. */
+    private void replayAll(SseClient client, String room, EventId after) throws BrokerUnavailableException {
+        EventId cursor = after == null ? EventId.ZERO : after;
+        while (client.isOpen()) {
+            HistorySlice slice = broker.history(room, cursor, historySize);
+            replay(client, slice.messages());
+            if (slice.messages().size() < historySize) {
+                return;
+            }
+            cursor = EventId.parse(slice.messages().get(slice.messages().size() - 1).id());
+        }
+    }
+
+    private static void replay(SseClient client, List<ChatMessage> messages) {
+        for (ChatMessage message : messages) {
+            client.replay(EventId.parse(message.id()), ChatEvents.message(message));
+        }
+    }
+
+    /** Clients whose cursor is older than what the history still holds get a reset event. */
+    private void warnClientsBehindTheHistory(String room) throws BrokerUnavailableException {
+        EventId first = broker.history(room, null, 0).first();
+        if (first == null) {
+            return;
+        }
+        for (SseClient client : clients.clientsIn(room)) {
+            EventId cursor = client.cursor();
+            if (cursor != null && first.isAfter(cursor)) {
+                LOG.warning("A client of room '" + room + "' lost messages during the outage: the history "
+                        + "no longer reaches back to " + cursor);
+                client.sendEvent(null, ChatEvents.reset("messages were lost while this server was "
+                        + "disconnected from Redis", cursor.toString()));
+            }
+        }
+    }
+
+    /**
+     * The subscription was down: messages accepted meanwhile are in the history but were never
+     * delivered here. Each room with clients is replayed from its least advanced client; the
+     * cursors drop what a client has already.
+     */
+    @Override
+    public void onSubscribed() {
+        for (String room : clients.rooms()) {
+            EventId from = clients.clientsIn(room).stream()
+                    .map(SseClient::cursor).filter(c -> c != null).min(EventId::compareTo).orElse(null);
+            if (from == null) {
+                continue; // nobody there has a position to catch up from
+            }
+            try {
+                warnClientsBehindTheHistory(room);
+                EventId cursor = from;
+                HistorySlice slice;
+                do {
+                    slice = broker.history(room, cursor, historySize);
+                    slice.messages().forEach(this::onMessage);
+                    if (!slice.messages().isEmpty()) {
+                        cursor = EventId.parse(slice.messages().get(slice.messages().size() - 1).id());
+                    }
+                } while (slice.messages().size() == historySize);
+            } catch (BrokerUnavailableException e) {
+                LOG.log(Level.WARNING, "Could not catch up room ''{0}'' after resubscribing: {1}",
+                        new Object[] {room, e.getMessage()});
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.ssechat.hub;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.ssechat.chat.ChatRequestException;
+
+/**
+ * Where a new stream starts: after the client's {@code Last-Event-ID} (the header EventSource
+ * sends when it reconnects, or the query parameter {@code lastEventId} for clients that cannot
+ * set headers), or with the room's newest {@code history} messages, or with nothing.
+ * {@code Last-Event-ID} wins: an EventSource opened with {@code ?history=20} reconnects to the
+ * same URL, and must then resume rather than get the 20 again.
+ *
+ * @param lastEventId the id as the client sent it, or null
+ * @param history     how many recent messages to start with (0 when resuming)
+ */
+public record ResumeRequest(String lastEventId, int history) {
+
+    public static final ResumeRequest NONE = new ResumeRequest(null, 0);
+
+    /**
+     * @param maxHistory a larger {@code history} is cut to it: the history holds no more
+     * @throws ChatRequestException (400) for a {@code history} that is not a whole number
+     */
+    public static ResumeRequest from(HttpServletRequest req, int maxHistory) throws ChatRequestException {
+        String lastEventId = nonEmpty(req.getHeader("Last-Event-ID"));
+        if (lastEventId == null) {
+            lastEventId = nonEmpty(req.getParameter("lastEventId"));
+        }
+        // Checked even when Last-Event-ID wins, so a bad URL fails on first use, not on reconnect.
+        int history = history(req.getParameter("history"), maxHistory);
+        return new ResumeRequest(lastEventId, lastEventId != null ? 0 : history);
+    }
+
+    private static int history(String value, int maxHistory) throws ChatRequestException {
+        if (value == null || value.isEmpty()) {
+            return 0;
+        }
+        if (value.length() > 9 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new ChatRequestException(400, "history must be a whole number from 0 to " + maxHistory);
+        }
+        return Math.min(Integer.parseInt(value), maxHistory);
+    }
+
+    private static String nonEmpty(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+}

@@ -1,0 +1,166 @@
+package org.ssechat.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import com.google.gson.JsonParser;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.ssechat.broker.InMemoryBroker;
+import org.ssechat.chat.ChatMessage;
+import org.ssechat.sse.ClientRegistry;
+import org.ssechat.sse.SseStreamOpener;
+import org.ssechat.testing.FakeOutput;
+import org.ssechat.testing.SseParser;
+
+/** Resume and history, with the in-process broker and real clients on fake output streams. */
+class ChatHubTest {
+
+    private static final int HISTORY = 5;
+    private final ClientRegistry registry = new ClientRegistry(100);
+    private final InMemoryBroker broker = new InMemoryBroker(HISTORY, Clock.systemUTC());
+    private final ChatHub hub = new ChatHub(registry, broker, new SseStreamOpener(3000, 1 << 20), HISTORY);
+
+    ChatHubTest() {
+        broker.start(hub);
+    }
+
+    private String publish(String room, String text) {
+        return broker.publish(new ChatMessage(null, room, "ann", text, Instant.EPOCH)).id();
+    }
+
+    private FakeOutput open(String room, ResumeRequest resume) throws Exception {
+        return open(hub, room, resume);
+    }
+
+    /** Opens a stream as a container would; the output becomes writable at once. */
+    private static FakeOutput open(ChatHub hub, String room, ResumeRequest resume) throws Exception {
+        FakeOutput out = new FakeOutput();
+        HttpServletRequest req = mock(HttpServletRequest.class);
+        HttpServletResponse resp = mock(HttpServletResponse.class);
+        AsyncContext async = mock(AsyncContext.class);
+        when(req.startAsync()).thenReturn(async);
+        when(async.getResponse()).thenReturn(resp);
+        when(resp.getOutputStream()).thenReturn(out);
+        hub.open(req, resp, room, resume);
+        out.becomeReady();
+        return out;
+    }
+
+    private static List<String> texts(FakeOutput out) {
+        List<String> texts = new ArrayList<>();
+        for (SseParser.Event event : SseParser.parse(out.text()).events()) {
+            texts.add(event.event().equals("reset") ? "RESET"
+                    : JsonParser.parseString(event.data()).getAsJsonObject().get("text").getAsString());
+        }
+        return texts;
+    }
+
+    @Test
+    void aPlainStreamGetsOnlyNewMessages() throws Exception {
+        publish("r", "old");
+        FakeOutput out = open("r", ResumeRequest.NONE);
+        publish("r", "new");
+        assertEquals(List.of("new"), texts(out));
+    }
+
+    @Test
+    void replaysMessagesAfterLastEventIdThenGoesLive() throws Exception {
+        publish("r", "a");
+        String b = publish("r", "b");
+        publish("r", "c");
+        publish("other", "x");
+        FakeOutput out = open("r", new ResumeRequest(b, 0));
+        publish("r", "d");
+        assertEquals(List.of("c", "d"), texts(out));
+    }
+
+    @Test
+    void anIdThatDoesNotParseGetsAResetAndTheWholeHistory() throws Exception {
+        publish("r", "a");
+        publish("r", "b");
+        assertEquals(List.of("RESET", "a", "b"), texts(open("r", new ResumeRequest("garbage", 0))));
+    }
+
+    @Test
+    void anIdOlderThanTheHistoryGetsAResetAndTheWholeHistory() throws Exception {
+        String first = publish("r", "m0");
+        for (int i = 1; i < 8; i++) {
+            publish("r", "m" + i);
+        }
+        assertEquals(List.of("RESET", "m3", "m4", "m5", "m6", "m7"), texts(open("r", new ResumeRequest(first, 0))));
+    }
+
+    @Test
+    void anIdBeyondTheNewestGetsAResetAndThenLiveMessages() throws Exception {
+        publish("r", "a");
+        FakeOutput out = open("r", new ResumeRequest("99999999999999-0", 0));
+        publish("r", "b");
+        assertEquals(List.of("RESET", "b"), texts(out), "a future id must not hide live messages");
+    }
+
+    @Test
+    void anIdFromAnotherRoomActsAsAPointInTime() throws Exception {
+        publish("r", "a");
+        String other = publish("other", "x");
+        publish("r", "b");
+        assertEquals(List.of("b"), texts(open("r", new ResumeRequest(other, 0))));
+    }
+
+    @Test
+    void resumingAnEmptyRoomSaysSo() throws Exception {
+        assertEquals(List.of("RESET"), texts(open("new-room", new ResumeRequest("1-0", 0))));
+    }
+
+    @Test
+    void historyStartsWithTheNewestMessages() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            publish("r", "m" + i);
+        }
+        assertEquals(List.of("m2", "m3"), texts(open("r", new ResumeRequest(null, 2))));
+        assertEquals(List.of("m0", "m1", "m2", "m3"), texts(open("r", new ResumeRequest(null, HISTORY))));
+    }
+
+    /** Fifty clients resume, each a few messages back, while a thread publishes without pause. */
+    @Test
+    void messagesPublishedDuringReplaysAreNeitherLostNorDoubled() throws Exception {
+        InMemoryBroker bigBroker = new InMemoryBroker(100_000, Clock.systemUTC());
+        ChatHub liveHub = new ChatHub(registry, bigBroker, new SseStreamOpener(3000, 1 << 24), 100_000);
+        bigBroker.start(liveHub);
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean publishing = new AtomicBoolean(true);
+        Thread publisher = new Thread(() -> {
+            for (int i = 0; publishing.get(); i++) {
+                ids.add(bigBroker.publish(new ChatMessage(null, "r", "ann", "m" + i, Instant.EPOCH)).id());
+            }
+        });
+        publisher.start();
+        List<FakeOutput> outs = new ArrayList<>();
+        List<Integer> from = new ArrayList<>();
+        while (outs.size() < 50) {
+            if (ids.size() > outs.size() * 20 + 1) {
+                int index = ids.size() - 1 - (outs.size() % 7);
+                from.add(index + 1);
+                outs.add(open(liveHub, "r", new ResumeRequest(ids.get(index), 0)));
+            }
+            Thread.onSpinWait();
+        }
+        publishing.set(false);
+        publisher.join();
+        for (int c = 0; c < outs.size(); c++) {
+            List<String> expected = new ArrayList<>();
+            for (int i = from.get(c); i < ids.size(); i++) {
+                expected.add("m" + i);
+            }
+            assertEquals(expected, texts(outs.get(c)), "client " + c + " resumed at message " + from.get(c));
+        }
+    }
+}
