@@ -1,6 +1,7 @@
 package org.ssechat.app;
 
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,6 +13,9 @@ import org.ssechat.chat.MessageValidator;
 import org.ssechat.chat.PublishRequestReader;
 import org.ssechat.clock.ClockTicker;
 import org.ssechat.config.ChatConfig;
+import org.ssechat.guard.ClientAddress;
+import org.ssechat.guard.PublishToken;
+import org.ssechat.guard.RateLimiter;
 import org.ssechat.hub.ChatHub;
 import org.ssechat.sse.ClientRegistry;
 import org.ssechat.sse.SseEvent;
@@ -29,6 +33,8 @@ public final class ChatApplication implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ChatApplication.class.getName());
     private static final long SHUTDOWN_WAIT_MILLIS = 2000;
+    /** Client addresses the rate limiter tracks at most. */
+    private static final int RATE_LIMITER_MAX_KEYS = 100_000;
 
     private final ChatConfig config;
     private final ClientRegistry chatClients;
@@ -39,6 +45,9 @@ public final class ChatApplication implements AutoCloseable {
     private final SseStreamOpener streamOpener;
     private final PublishRequestReader publishReader;
     private final MessageValidator validator;
+    private final PublishToken publishToken;
+    private final RateLimiter rateLimiter;
+    private final ClientAddress clientAddress;
     private final Clock clock;
 
     public ChatApplication(ChatConfig config, Clock clock) {
@@ -49,6 +58,10 @@ public final class ChatApplication implements AutoCloseable {
         this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes());
         this.publishReader = new PublishRequestReader(config.maxBodyBytes());
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
+        this.publishToken = new PublishToken(config.publishToken().orElse(null));
+        this.rateLimiter = config.ratePerSecond() == 0 ? null
+                : new RateLimiter(config.ratePerSecond(), config.rateBurst(), RATE_LIMITER_MAX_KEYS, System::nanoTime);
+        this.clientAddress = new ClientAddress(config.trustForwardedFor());
 
         // One thread for every timer: heartbeats for all streams, the clock, the broker's watchdog.
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -63,6 +76,9 @@ public final class ChatApplication implements AutoCloseable {
         long heartbeat = config.heartbeatSeconds();
         everyPeriod(() -> chatClients.broadcastAll(SseEvent.HEARTBEAT), heartbeat, TimeUnit.SECONDS);
         everyPeriod(new ClockTicker(clockClients, clock), 1, TimeUnit.SECONDS);
+        if (rateLimiter != null) {
+            everyPeriod(rateLimiter::forgetIdle, 1, TimeUnit.MINUTES);
+        }
     }
 
     /** The instance the listener stored in a servlet context. */
@@ -115,6 +131,19 @@ public final class ChatApplication implements AutoCloseable {
 
     public MessageValidator validator() {
         return validator;
+    }
+
+    public PublishToken publishToken() {
+        return publishToken;
+    }
+
+    /**
+     * Spends one publish of the request's client address.
+     *
+     * @return 0 when allowed, else the seconds to wait
+     */
+    public long rateLimit(HttpServletRequest req) {
+        return rateLimiter == null ? 0 : rateLimiter.acquire(clientAddress.of(req));
     }
 
     public Clock clock() {

@@ -21,6 +21,10 @@ import java.util.Optional;
  * @param redisUrl          the Redis server to share messages through; empty for in-process
  * @param channel           the Redis pub/sub channel
  * @param historySize       messages kept per room for clients that resume
+ * @param publishToken      the secret POST /chat requires as a Bearer token; empty for none
+ * @param ratePerSecond     messages one client address may publish per second (0: no limit)
+ * @param rateBurst         messages one client address may publish at once
+ * @param trustForwardedFor whether the client address is taken from X-Forwarded-For
  */
 public record ChatConfig(
         int heartbeatSeconds,
@@ -32,7 +36,11 @@ public record ChatConfig(
         int maxClients,
         Optional<URI> redisUrl,
         String channel,
-        int historySize) {
+        int historySize,
+        Optional<String> publishToken,
+        int ratePerSecond,
+        int rateBurst,
+        boolean trustForwardedFor) {
 
     public static final int DEFAULT_HEARTBEAT_SECONDS = 15;
     public static final long DEFAULT_RETRY_MILLIS = 3000;
@@ -43,6 +51,8 @@ public record ChatConfig(
     public static final int DEFAULT_MAX_CLIENTS = 20_000;
     public static final String DEFAULT_CHANNEL = "chat";
     public static final int DEFAULT_HISTORY_SIZE = 1000;
+    public static final int DEFAULT_RATE_PER_SECOND = 10;
+    public static final int DEFAULT_RATE_BURST = 20;
 
     /** Reads and checks every setting. */
     public static ChatConfig load(SettingSource source) {
@@ -57,7 +67,11 @@ public record ChatConfig(
                 (int) r.number("CHAT_MAX_CLIENTS", DEFAULT_MAX_CLIENTS, 1, 10_000_000),
                 r.redisUrl("REDIS_URL"),
                 r.text("CHAT_CHANNEL", DEFAULT_CHANNEL),
-                (int) r.number("CHAT_HISTORY_SIZE", DEFAULT_HISTORY_SIZE, 1, 1_000_000));
+                (int) r.number("CHAT_HISTORY_SIZE", DEFAULT_HISTORY_SIZE, 1, 1_000_000),
+                r.optionalText("CHAT_PUBLISH_TOKEN"),
+                (int) r.number("CHAT_RATE_LIMIT_PER_SECOND", DEFAULT_RATE_PER_SECOND, 0, 1_000_000),
+                (int) r.number("CHAT_RATE_LIMIT_BURST", DEFAULT_RATE_BURST, 1, 1_000_000),
+                r.flag("CHAT_TRUST_X_FORWARDED_FOR", false));
     }
 
     /** The settings as a map for the startup log, with any password in the Redis URL hidden. */
@@ -73,6 +87,10 @@ public record ChatConfig(
         map.put("REDIS_URL", redisUrl.map(ChatConfig::redacted).orElse("(unset: in-process broker)"));
         map.put("CHAT_CHANNEL", channel);
         map.put("CHAT_HISTORY_SIZE", String.valueOf(historySize));
+        map.put("CHAT_PUBLISH_TOKEN", publishToken.isPresent() ? "(set)" : "(unset: anybody may publish)");
+        map.put("CHAT_RATE_LIMIT_PER_SECOND", ratePerSecond == 0 ? "0 (no limit)" : String.valueOf(ratePerSecond));
+        map.put("CHAT_RATE_LIMIT_BURST", String.valueOf(rateBurst));
+        map.put("CHAT_TRUST_X_FORWARDED_FOR", String.valueOf(trustForwardedFor));
         return map;
     }
 
@@ -97,6 +115,26 @@ public record ChatConfig(
                 // reported below, with the allowed range
             }
             throw invalid(value.get(), "a whole number from " + min + " to " + max);
+        }
+
+        Optional<String> optionalText(String name) {
+            return source.get(name).map(SettingSource.Value::value);
+        }
+
+        boolean flag(String name, boolean defaultValue) {
+            Optional<SettingSource.Value> value = source.get(name);
+            if (value.isEmpty()) {
+                return defaultValue;
+            }
+            switch (value.get().value().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "yes", "1", "on" -> {
+                    return true;
+                }
+                case "false", "no", "0", "off" -> {
+                    return false;
+                }
+                default -> throw invalid(value.get(), "true or false");
+            }
         }
 
         String text(String name, String defaultValue) {

@@ -16,8 +16,9 @@ import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.PublishRequestReader;
 
 /**
- * POST /chat: checks a message, publishes it through the broker and answers {@code 202} with
- * the message as published. Every client mistake is a 4xx with {@code {"error": "..."}}.
+ * POST /chat: checks the token (when one is set) and the sender's rate, reads and checks the
+ * message, publishes it through the broker and answers {@code 202} with the message as
+ * published. Every client mistake is a 4xx with {@code {"error": "..."}}.
  */
 @WebServlet(name = "chat-publish", urlPatterns = "/chat", asyncSupported = true)
 public final class ChatPublishServlet extends HttpServlet {
@@ -47,6 +48,18 @@ public final class ChatPublishServlet extends HttpServlet {
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         ChatApplication app = ChatApplication.from(getServletContext());
+        if (!app.publishToken().permits(req.getHeader("Authorization"))) {
+            resp.setHeader("WWW-Authenticate", "Bearer realm=\"sse-chat\"");
+            JsonResponses.error(resp, HttpServletResponse.SC_UNAUTHORIZED,
+                    "publishing needs the header Authorization: Bearer <token>");
+            return;
+        }
+        long retryAfter = app.rateLimit(req);
+        if (retryAfter > 0) {
+            resp.setHeader("Retry-After", String.valueOf(retryAfter));
+            JsonResponses.error(resp, 429, "too many messages; try again in " + retryAfter + " s");
+            return;
+        }
         try {
             PublishRequestReader.Fields fields = app.publishReader().read(req);
             ChatMessage message = app.validator().validate(

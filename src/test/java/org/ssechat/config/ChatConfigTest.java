@@ -71,6 +71,21 @@ class ChatConfigTest {
     }
 
     @Test
+    void flagsAcceptTheUsualWordsAndNothingElse() {
+        assertTrue(ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_TRUST_X_FORWARDED_FOR", "yes"))).trustForwardedFor());
+        assertFalse(ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_TRUST_X_FORWARDED_FOR", "OFF"))).trustForwardedFor());
+        assertThrows(ConfigException.class,
+                () -> ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_TRUST_X_FORWARDED_FOR", "maybe"))));
+    }
+
+    @Test
+    void theDescriptionNeverShowsThePublishToken() {
+        ChatConfig config = ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_PUBLISH_TOKEN", "s3cret")));
+        assertEquals("s3cret", config.publishToken().orElseThrow());
+        assertFalse(config.describe().toString().contains("s3cret"));
+    }
+
+    @Test
     void theDescriptionHidesTheRedisPassword() {
         ChatConfig config = ChatConfig.load(SettingSource.ofMap(Map.of("REDIS_URL", "redis://user:secret@host:6379")));
         assertEquals("redis://***@host:6379", config.describe().get("REDIS_URL"));
