@@ -67,7 +67,10 @@ public final class ChatHub implements BrokerListener {
         } catch (BrokerUnavailableException e) {
             LOG.log(Level.WARNING, "No history for a new stream of room ''{0}'': {1}", new Object[] {room, e.getMessage()});
             if (resume.lastEventId() != null) {
-                client.replay(null, ChatEvents.reset("the history is unavailable", resume.lastEventId()));
+                // Going live now would skip what the client missed. Ending the stream makes
+                // EventSource reconnect after the retry delay with the same Last-Event-ID, and
+                // replay then. (An error status would make it give up for good.)
+                client.close("its history is unavailable; the client reconnects and resumes later");
             }
         } finally {
             client.releaseHeldEvents();
