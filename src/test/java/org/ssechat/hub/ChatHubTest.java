@@ -2,6 +2,7 @@ package org.ssechat.hub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import com.google.gson.JsonParser;
@@ -14,9 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.ssechat.broker.Broker;
+import org.ssechat.broker.BrokerListener;
+import org.ssechat.broker.BrokerUnavailableException;
+import org.ssechat.broker.HistorySlice;
 import org.ssechat.broker.InMemoryBroker;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.sse.ClientRegistry;
+import org.ssechat.sse.EventId;
 import org.ssechat.sse.SseStreamOpener;
 import org.ssechat.testing.FakeOutput;
 import org.ssechat.testing.SseParser;
@@ -127,6 +133,51 @@ class ChatHubTest {
         }
         assertEquals(List.of("m2", "m3"), texts(open("r", new ResumeRequest(null, 2))));
         assertEquals(List.of("m0", "m1", "m2", "m3"), texts(open("r", new ResumeRequest(null, HISTORY))));
+    }
+
+    @Test
+    void aResumeWhileTheHistoryIsUnavailableEndsTheStreamSoTheClientRetries() throws Exception {
+        Broker down = new Broker() {
+            @Override
+            public String name() {
+                return "down";
+            }
+
+            @Override
+            public void start(BrokerListener listener) {
+            }
+
+            @Override
+            public ChatMessage publish(ChatMessage message) throws BrokerUnavailableException {
+                throw new BrokerUnavailableException("down", null);
+            }
+
+            @Override
+            public HistorySlice history(String room, EventId after, int limit) throws BrokerUnavailableException {
+                throw new BrokerUnavailableException("down", null);
+            }
+
+            @Override
+            public boolean isHealthy() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        ChatHub downHub = new ChatHub(registry, down, new SseStreamOpener(3000, 1 << 20), HISTORY);
+        HttpServletRequest req = mock(HttpServletRequest.class);
+        HttpServletResponse resp = mock(HttpServletResponse.class);
+        AsyncContext async = mock(AsyncContext.class);
+        when(req.startAsync()).thenReturn(async);
+        when(async.getResponse()).thenReturn(resp);
+        when(resp.getOutputStream()).thenReturn(new FakeOutput());
+
+        downHub.open(req, resp, "r", new ResumeRequest("1-0", 0));
+
+        verify(async).complete();
+        assertEquals(0, registry.size());
     }
 
     /** Fifty clients resume, each a few messages back, while a thread publishes without pause. */
