@@ -25,22 +25,37 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    private final boolean persistent;
     private Process process;
 
-    private RedisServer(int port, Path dir) {
+    private RedisServer(int port, Path dir, boolean persistent) {
         this.port = port;
         this.dir = dir;
+        this.persistent = persistent;
     }
 
-    /** Starts a fresh server on a free port. */
+    /** Starts a fresh server on a free port; a restart empties it. */
     public static RedisServer start() throws IOException, InterruptedException {
+        return start(false);
+    }
+
+    /**
+     * Starts a fresh server on a free port that writes every command to its append-only file
+     * before answering, so a kill and restart keeps what it acknowledged, as production Redis
+     * with AOF does.
+     */
+    public static RedisServer startPersistent() throws IOException, InterruptedException {
+        return start(true);
+    }
+
+    private static RedisServer start(boolean persistent) throws IOException, InterruptedException {
         String binary = findBinary();
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         Path dir = Files.createTempDirectory(Path.of("target"), "redis-");
-        RedisServer server = new RedisServer(port, dir);
+        RedisServer server = new RedisServer(port, dir, persistent);
         server.launch(binary);
         return server;
     }
@@ -61,7 +76,8 @@ public final class RedisServer implements AutoCloseable {
 
     private void launch(String binary) throws IOException, InterruptedException {
         process = new ProcessBuilder(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
+                "--dir", dir.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
                 .start();
@@ -103,7 +119,7 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Starts the server again on the same port, empty. */
+    /** Starts the server again on the same port: empty, or with its data when persistent. */
     public void restart() throws IOException, InterruptedException {
         launch(findBinary());
     }
