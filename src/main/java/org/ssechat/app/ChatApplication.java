@@ -74,10 +74,12 @@ public final class ChatApplication implements AutoCloseable {
         broker.start(hub);
 
         long heartbeat = config.heartbeatSeconds();
-        everyPeriod(() -> chatClients.broadcastAll(SseEvent.HEARTBEAT), heartbeat, TimeUnit.SECONDS);
-        everyPeriod(new ClockTicker(clockClients, clock), 1, TimeUnit.SECONDS);
+        every(() -> chatClients.broadcastAll(SseEvent.HEARTBEAT), heartbeat, heartbeat, TimeUnit.SECONDS);
+        // On the second, so a page's clock changes when the real second does.
+        every(new ClockTicker(clockClients, clock), ClockTicker.millisToNextSecond(clock.instant()), 1000,
+                TimeUnit.MILLISECONDS);
         if (rateLimiter != null) {
-            everyPeriod(rateLimiter::forgetIdle, 1, TimeUnit.MINUTES);
+            every(rateLimiter::forgetIdle, 1, 1, TimeUnit.MINUTES);
         }
     }
 
@@ -91,14 +93,14 @@ public final class ChatApplication implements AutoCloseable {
     }
 
     /** Runs a task periodically; an exception is logged and does not cancel later runs. */
-    private void everyPeriod(Runnable task, long period, TimeUnit unit) {
+    private void every(Runnable task, long initialDelay, long period, TimeUnit unit) {
         scheduler.scheduleAtFixedRate(() -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Scheduled task failed; it runs again next period", e);
             }
-        }, period, period, unit);
+        }, initialDelay, period, unit);
     }
 
     public ChatConfig config() {

@@ -2,6 +2,7 @@ package org.ssechat.testing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Parses an event stream the way the WHATWG spec tells a browser to: lines end with CRLF, LF or
@@ -15,11 +16,22 @@ public final class SseParser {
     }
 
     private final List<Event> events = new ArrayList<>();
+    private final Consumer<Event> onEvent;
     private final List<String> comments = new ArrayList<>();
     private final List<String> retries = new ArrayList<>();
     private String id;
     private String event;
     private StringBuilder data;
+
+    /** A parser that keeps what it parsed; see {@link #events()}. */
+    public SseParser() {
+        this(event -> { });
+    }
+
+    /** A parser that also hands each event, as it is dispatched, to {@code onEvent}. */
+    public SseParser(Consumer<Event> onEvent) {
+        this.onEvent = onEvent;
+    }
 
     public static SseParser parse(String stream) {
         SseParser parser = new SseParser();
@@ -33,7 +45,9 @@ public final class SseParser {
     public void line(String line) {
         if (line.isEmpty()) {
             if (data != null) {
-                events.add(new Event(id, event == null ? "message" : event, data.toString()));
+                Event dispatched = new Event(id, event == null ? "message" : event, data.toString());
+                events.add(dispatched);
+                onEvent.accept(dispatched);
             }
             id = null;
             event = null;

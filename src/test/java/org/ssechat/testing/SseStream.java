@@ -1,0 +1,216 @@
+package org.ssechat.testing;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+
+/**
+ * A test's event-stream client on a plain socket: sends a GET, reads the status and headers,
+ * then reads the (chunked) body on a thread of its own, parses it as a browser would
+ * ({@link SseParser}) and queues each event. Closing it drops the connection at once from the
+ * client's side, as a closed browser tab does; JDK HTTP clients instead try to drain the body.
+ */
+public final class SseStream implements AutoCloseable {
+
+    /** How long a test waits for an event before it fails. */
+    public static final long WAIT_MILLIS = 10_000;
+
+    private final Socket socket;
+    private final InputStream in;
+    private final int status;
+    private final Map<String, String> headers;
+    private final BlockingQueue<SseParser.Event> events = new LinkedBlockingQueue<>();
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+    private volatile boolean ended;
+    private volatile boolean closing;
+
+    private SseStream(Socket socket, InputStream in, int status, Map<String, String> headers) {
+        this.socket = socket;
+        this.in = in;
+        this.status = status;
+        this.headers = headers;
+        this.reader = new Thread(this::read, "sse-test-reader");
+        reader.setDaemon(true);
+    }
+
+    /** Opens a stream; the status and headers have arrived when this returns. */
+    public static SseStream open(URI uri, Map<String, String> requestHeaders) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
+        socket.setSoTimeout((int) WAIT_MILLIS * 3); // a stream that goes silent this long is broken
+        StringBuilder request = new StringBuilder()
+                .append("GET ").append(uri.getRawPath()).append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                .append(" HTTP/1.1\r\nHost: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n");
+        requestHeaders.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        request.append("\r\n");
+        OutputStream out = socket.getOutputStream();
+        out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+
+        InputStream raw = new BufferedInputStream(socket.getInputStream());
+        String statusLine = headerLine(raw);
+        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (String line = headerLine(raw); !line.isEmpty(); line = headerLine(raw)) {
+            int colon = line.indexOf(':');
+            headers.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+        }
+        InputStream body = "chunked".equalsIgnoreCase(headers.get("Transfer-Encoding")) ? new Chunked(raw) : raw;
+        SseStream stream = new SseStream(socket, body, status, headers);
+        stream.reader.start();
+        return stream;
+    }
+
+    public static SseStream open(URI uri) throws IOException {
+        return open(uri, Map.of("Accept", "text/event-stream"));
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String header(String name) {
+        return headers.get(name);
+    }
+
+    /** The next event, waiting at most {@link #WAIT_MILLIS}; fails the test if none comes. */
+    public SseParser.Event next() throws InterruptedException {
+        SseParser.Event event = events.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        if (event == null) {
+            Assertions.fail("no event within " + WAIT_MILLIS + " ms" + (ended ? " (the stream ended)" : "")
+                    + "; lines so far: " + lines);
+        }
+        return event;
+    }
+
+    /** The next event if one comes within the time given, else null. */
+    public SseParser.Event poll(long millis) throws InterruptedException {
+        return events.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Every body line received so far, without line ends; comments and retry lines included. */
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    /** Whether the server ended the stream (or the connection broke). */
+    public boolean hasEnded() {
+        return ended;
+    }
+
+    /** Waits until the server ends the stream; fails the test if it does not within the time given. */
+    public void awaitEnd(long millis) throws InterruptedException {
+        reader.join(millis);
+        if (!ended) {
+            Assertions.fail("the stream did not end within " + millis + " ms");
+        }
+    }
+
+    private void read() {
+        SseParser parser = new SseParser(events::add);
+        try {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            boolean afterCr = false;
+            int b;
+            while ((b = in.read()) != -1) {
+                if (b == '\n' && afterCr) {
+                    afterCr = false;
+                    continue; // the LF of a CRLF
+                }
+                afterCr = b == '\r';
+                if (b == '\r' || b == '\n') {
+                    String text = line.toString(StandardCharsets.UTF_8);
+                    line.reset();
+                    lines.add(text);
+                    parser.line(text);
+                } else {
+                    line.write(b);
+                }
+            }
+        } catch (IOException e) {
+            if (!closing) {
+                lines.add("(connection failed: " + e + ")");
+            }
+        } finally {
+            ended = true;
+        }
+    }
+
+    /** Drops the connection from the client's side. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    private static String headerLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b == -1) {
+                throw new EOFException("the connection ended inside the response head");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Decodes a chunked body: {@code size CRLF bytes CRLF}, ended by a chunk of size 0. */
+    private static final class Chunked extends InputStream {
+        private final InputStream in;
+        private long left;
+        private boolean done;
+
+        Chunked(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (done) {
+                return -1;
+            }
+            if (left == 0) {
+                String size = headerLine(in);
+                if (size.isEmpty()) {
+                    size = headerLine(in); // the CRLF that ends the previous chunk
+                }
+                int semicolon = size.indexOf(';');
+                left = Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT), 16);
+                if (left == 0) {
+                    done = true;
+                    return -1;
+                }
+            }
+            int b = in.read();
+            if (b == -1) {
+                throw new EOFException("the connection ended inside a chunk");
+            }
+            left--;
+            return b;
+        }
+    }
+}
