@@ -41,7 +41,9 @@ final class EmbeddedJetty implements WarServer {
         // A failed deployment must fail the test, not leave a server answering 503.
         webapp.setThrowUnavailableOnStartupException(true);
         server.setHandler(webapp);
-        server.setStopTimeout(5000);
+        // No graceful phase: Jetty would first wait for in-flight requests, and an SSE stream
+        // ends only when the context is destroyed, which comes after that wait.
+        server.setStopTimeout(0);
         server.start();
         return new EmbeddedJetty(server, URI.create("http://127.0.0.1:" + connector.getLocalPort()
                 + (contextPath.endsWith("/") ? contextPath : contextPath + "/")));
