@@ -4,6 +4,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.broker.Broker;
@@ -32,6 +34,11 @@ public final class ChatHub implements BrokerListener {
     private final Broker broker;
     private final SseStreamOpener opener;
     private final int historySize;
+    /**
+     * The newest id delivered here, per room with clients: where a catch-up starts at the latest,
+     * also for a client whose own cursor is not set yet. Written by the broker's thread only.
+     */
+    private final Map<String, EventId> lastDelivered = new ConcurrentHashMap<>();
 
     /** @param historySize the most messages one history read returns */
     public ChatHub(ClientRegistry clients, Broker broker, SseStreamOpener opener, int historySize) {
@@ -46,7 +53,11 @@ public final class ChatHub implements BrokerListener {
         if (clients.clientsIn(message.room()).isEmpty()) {
             return; // nobody here listens to that room: do not even encode it
         }
-        clients.broadcastEvent(message.room(), EventId.parse(message.id()), ChatEvents.message(message));
+        EventId id = EventId.parse(message.id());
+        if (id != null) {
+            lastDelivered.put(message.room(), id);
+        }
+        clients.broadcastEvent(message.room(), id, ChatEvents.message(message));
     }
 
     /** Opens a chat stream and replays what the request asks for before the live messages. */
@@ -80,6 +91,8 @@ public final class ChatHub implements BrokerListener {
     /** Replays the messages after {@code lastEventId}, or says that some may be missing. */
     private void resume(SseClient client, String room, String lastEventId) throws BrokerUnavailableException {
         EventId after = EventId.parse(lastEventId);
+        // Set at once: a catch-up that runs while this reads the history must know where it stands.
+        client.startAt(after);
         if (after == null) {
             client.replay(null, ChatEvents.reset("the Last-Event-ID is not an id of this server", lastEventId));
             replayAll(client, room, null);
@@ -95,7 +108,6 @@ public final class ChatHub implements BrokerListener {
             client.replay(null, ChatEvents.reset("the Last-Event-ID is older than the room's history", lastEventId));
             replayAll(client, room, null);
         } else {
-            client.startAt(after);
             replayAll(client, room, after);
         }
     }
@@ -143,11 +155,16 @@ public final class ChatHub implements BrokerListener {
      */
     @Override
     public void onSubscribed() {
+        lastDelivered.keySet().retainAll(clients.rooms()); // forget rooms nobody listens to any more
         for (String room : clients.rooms()) {
             EventId from = clients.clientsIn(room).stream()
                     .map(SseClient::cursor).filter(c -> c != null).min(EventId::compareTo).orElse(null);
+            EventId delivered = lastDelivered.get(room);
+            if (from == null || (delivered != null && from.isAfter(delivered))) {
+                from = delivered;
+            }
             if (from == null) {
-                continue; // nobody there has a position to catch up from
+                continue; // neither this node nor its clients have a position in this room
             }
             try {
                 warnClientsBehindTheHistory(room);

@@ -168,11 +168,12 @@ public final class SseClient implements WriteListener, AsyncListener {
         deliver(id, frame);
     }
 
-    /** Sets where this client stands when nothing is replayed (the newest id it knows). */
+    /**
+     * Sets where this client stands: the newest id it has. Only while live events are held
+     * (before {@link #releaseHeldEvents()}), when the opening thread alone moves the cursor.
+     */
     public void startAt(EventId id) {
-        if (id != null && (cursor == null || id.isAfter(cursor))) {
-            cursor = id;
-        }
+        cursor = id;
     }
 
     /** Sends the held live events that the replay did not cover, and goes live. */
