@@ -7,6 +7,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,9 @@ public final class PublishRequestReader {
 
     private static final String JSON = "application/json";
     private static final String FORM = "application/x-www-form-urlencoded";
+
+    /** How much of a refused body is read and dropped, so that the client sees the error. */
+    static final long DISCARD_LIMIT = 1024 * 1024;
 
     private final int maxBodyBytes;
 
@@ -76,6 +80,32 @@ public final class PublishRequestReader {
             }
         }
         return body.toByteArray();
+    }
+
+    /**
+     * Reads and drops what is left of a body the server refuses, up to {@link #DISCARD_LIMIT},
+     * before the error is sent. Otherwise the container closes the connection after answering:
+     * a client still sending then gets a TCP reset and never sees the error, and a client that
+     * reuses the connection finds it dead. Past the limit it asks for the connection to close.
+     */
+    public static void discardBody(HttpServletRequest req, HttpServletResponse resp) {
+        try {
+            if (req.getContentLengthLong() <= DISCARD_LIMIT) {
+                InputStream in = req.getInputStream();
+                byte[] sink = new byte[8192];
+                long left = DISCARD_LIMIT;
+                int n;
+                while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+                    left -= n;
+                }
+                if (left > 0) {
+                    return; // read to its end
+                }
+            }
+        } catch (IOException | IllegalStateException e) {
+            // the client went away, or the body was read in another way: closing is all that is left
+        }
+        resp.setHeader("Connection", "close");
     }
 
     private ChatRequestException tooLarge() {

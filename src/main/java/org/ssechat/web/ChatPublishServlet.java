@@ -16,7 +16,7 @@ import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.PublishRequestReader;
 
 /**
- * POST /chat: checks the token (when one is set) and the sender's rate, reads and checks the
+ * POST /chat: checks the sender's rate and the token (when one is set), reads and checks the
  * message, publishes it through the broker and answers {@code 202} with the message as
  * published. Every client mistake is a 4xx with {@code {"error": "..."}}.
  */
@@ -33,10 +33,17 @@ public final class ChatPublishServlet extends HttpServlet {
             case "GET", "HEAD", "POST", "OPTIONS" -> super.service(req, resp);
             default -> {
                 resp.setHeader("Allow", ALLOW);
-                JsonResponses.error(resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+                refuse(req, resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED,
                         req.getMethod() + " is not allowed here; POST a message");
             }
         }
+    }
+
+    /** The one way a request is refused: what is left of its body is dropped, then the JSON error. */
+    private static void refuse(HttpServletRequest req, HttpServletResponse resp, int status, String message)
+            throws IOException {
+        PublishRequestReader.discardBody(req, resp);
+        JsonResponses.error(resp, status, message);
     }
 
     /** A browser that lands on /chat is sent to the chat page. */
@@ -48,16 +55,17 @@ public final class ChatPublishServlet extends HttpServlet {
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         ChatApplication app = ChatApplication.from(getServletContext());
-        if (!app.publishToken().permits(req.getHeader("Authorization"))) {
-            resp.setHeader("WWW-Authenticate", "Bearer realm=\"sse-chat\"");
-            JsonResponses.error(resp, HttpServletResponse.SC_UNAUTHORIZED,
-                    "publishing needs the header Authorization: Bearer <token>");
-            return;
-        }
+        // The rate limit comes first, so it also slows down anyone guessing the token.
         long retryAfter = app.rateLimit(req);
         if (retryAfter > 0) {
             resp.setHeader("Retry-After", String.valueOf(retryAfter));
-            JsonResponses.error(resp, 429, "too many messages; try again in " + retryAfter + " s");
+            refuse(req, resp, 429, "too many messages; try again in " + retryAfter + " s");
+            return;
+        }
+        if (!app.publishToken().permits(req.getHeader("Authorization"))) {
+            resp.setHeader("WWW-Authenticate", "Bearer realm=\"sse-chat\"");
+            refuse(req, resp, HttpServletResponse.SC_UNAUTHORIZED,
+                    "publishing needs the header Authorization: Bearer <token>");
             return;
         }
         try {
@@ -67,7 +75,7 @@ public final class ChatPublishServlet extends HttpServlet {
             ChatMessage published = app.broker().publish(message);
             JsonResponses.send(resp, HttpServletResponse.SC_ACCEPTED, MessageJson.toJson(published));
         } catch (ChatRequestException e) {
-            JsonResponses.error(resp, e.status(), e.getMessage());
+            refuse(req, resp, e.status(), e.getMessage());
         } catch (BrokerUnavailableException e) {
             LOG.log(Level.WARNING, "Could not publish a message: {0}", e.getMessage());
             resp.setHeader("Retry-After", "2");
