@@ -210,6 +210,8 @@ abstract class ChatServerContract {
         HttpResponse<String> page = ChatHttp.get(base, "");
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("<script src=\"app.js\""), page.body());
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"),
+                "the page allows only its own scripts");
         assertEquals(200, ChatHttp.get(base, "app.js").statusCode());
         assertEquals(200, ChatHttp.get(base, "style.css").statusCode());
     }

@@ -1,0 +1,203 @@
+package org.ssechat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
+import org.ssechat.testing.Browser;
+import org.ssechat.testing.ChatHttp;
+import org.ssechat.testing.TcpProxy;
+import org.ssechat.testing.WarServer;
+
+/** The chat page in headless Chromium, against the built WAR, through a proxy the test can cut. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BrowserIT {
+
+    private WarServer server;
+    private TcpProxy proxy;
+    private Browser browser;
+    private WebDriver driver;
+
+    @BeforeAll
+    void start() throws Exception {
+        server = WarServer.Kind.JETTY.start("/sse-chat", Map.of("CHAT_RATE_LIMIT_PER_SECOND", "0"));
+        proxy = new TcpProxy(server.base().getPort());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        proxy.close();
+        server.close();
+    }
+
+    @BeforeEach
+    void openBrowser() throws Exception {
+        browser = Browser.start();
+        driver = browser.driver();
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        browser.close();
+    }
+
+    /** The page of a room, through the proxy. */
+    private String page(String room) {
+        return "http://127.0.0.1:" + proxy.port() + "/sse-chat/?room=" + room;
+    }
+
+    private void openLive(String room) {
+        driver.get(page(room));
+        browser.await("the page shows it is live", d -> "live".equals(status(d)));
+    }
+
+    private static String status(WebDriver driver) {
+        return driver.findElement(By.id("status")).getAttribute("data-state");
+    }
+
+    private void say(String name, String text) {
+        WebElement user = driver.findElement(By.id("user"));
+        user.clear();
+        user.sendKeys(name);
+        driver.findElement(By.id("text")).sendKeys(text, Keys.ENTER);
+    }
+
+    private static List<String> texts(WebDriver driver) {
+        return driver.findElements(By.cssSelector("#messages .message .text")).stream().map(WebElement::getText).toList();
+    }
+
+    private void awaitText(String text) {
+        browser.await("'" + text + "' is shown", d -> texts(d).contains(text));
+    }
+
+    @Test
+    void aMessageTypedInOneWindowAppearsInBoth() throws Exception {
+        openLive("lobby");
+        String ann = driver.getWindowHandle();
+        driver.switchTo().newWindow(WindowType.WINDOW);
+        driver.manage().window().setSize(new Dimension(400, 700)); // a phone-sized window
+        openLive("lobby");
+        String bob = driver.getWindowHandle();
+
+        driver.switchTo().window(ann);
+        say("ann", "Hi Bob! Did the deploy go out?");
+        awaitText("Hi Bob! Did the deploy go out?");
+        driver.switchTo().window(bob);
+        awaitText("Hi Bob! Did the deploy go out?");
+        // Shift+Enter starts a new line; ChromeDriver types no characters beyond U+FFFF (emoji).
+        say("bob", "Yes, two minutes ago ✓" + Keys.chord(Keys.SHIFT, Keys.ENTER) + "All green.");
+        awaitText("Yes, two minutes ago ✓\nAll green.");
+        driver.switchTo().window(ann);
+        awaitText("Yes, two minutes ago ✓\nAll green.");
+        say("ann", "Great, thanks!");
+        awaitText("Great, thanks!");
+        driver.switchTo().window(bob);
+        awaitText("Great, thanks!");
+
+        List<WebElement> own = driver.findElements(By.cssSelector("#messages .message.own .text"));
+        assertEquals(List.of("Yes, two minutes ago ✓\nAll green."), own.stream().map(WebElement::getText).toList(),
+                "bob's own message is set apart, ann's are not");
+        assertEquals("bob", driver.findElement(By.id("user")).getAttribute("value"));
+        byte[] phone = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+        driver.switchTo().window(ann);
+        byte[] desktop = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+        sideBySide(desktop, phone, new File("target/chat.png"));
+    }
+
+    @Test
+    void aMessagePostedOverHttpAppearsAndRecentHistoryShowsOnFirstLoad() throws Exception {
+        ChatHttp.publish(server.base(), "history", "ci", "before the page was opened");
+        openLive("history");
+        awaitText("before the page was opened");
+        ChatHttp.publish(server.base(), "history", "ci", "deploy finished 🚀");
+        awaitText("deploy finished 🚀");
+    }
+
+    @Test
+    void markupInAMessageIsShownAsTextAndRunsNothing() throws Exception {
+        openLive("xss");
+        String title = driver.getTitle();
+        String attack = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
+        ChatHttp.publish(server.base(), "xss", "mallory", attack);
+        awaitText(attack);
+        assertTrue(driver.findElements(By.cssSelector("#messages img, #messages script")).isEmpty(), "no markup was made");
+        Thread.sleep(300);
+        assertEquals(title, driver.getTitle(), "no script ran");
+    }
+
+    @Test
+    void aDroppedStreamShowsReconnectingThenLiveAndMissesNothing() throws Exception {
+        openLive("blip");
+        say("ann", "before the blip");
+        awaitText("before the blip");
+
+        proxy.cut();
+        browser.await("the page shows it is reconnecting", d -> "reconnecting".equals(status(d)));
+        for (int i = 1; i <= 3; i++) {
+            ChatHttp.publish(server.base(), "blip", "bob", "sent while you were away " + i);
+        }
+        proxy.restore();
+        browser.await("the page is live again", d -> "live".equals(status(d)));
+        for (int i = 1; i <= 3; i++) {
+            awaitText("sent while you were away " + i);
+        }
+        assertEquals(List.of("before the blip", "sent while you were away 1", "sent while you were away 2",
+                "sent while you were away 3"), texts(driver), "each message once, in order");
+    }
+
+    @Test
+    void aRejectedMessageShowsTheServersReason() throws Exception {
+        openLive("errors");
+        say("   ", "hello");
+        browser.await("the error is shown",
+                d -> d.findElement(By.id("error")).getText().equals("user must not be blank"));
+        assertFalse(texts(driver).contains("hello"));
+    }
+
+    @Test
+    void theClockShowsTheServersTime() throws Exception {
+        openLive("clock");
+        browser.await("the clock shows a time", d -> !d.findElement(By.id("clock")).getText().isBlank());
+        String first = driver.findElement(By.id("clock")).getAttribute("datetime");
+        browser.await("the clock ticks", d -> !d.findElement(By.id("clock")).getAttribute("datetime").equals(first));
+    }
+
+    /** Two screenshots side by side, as the README shows them. */
+    private static void sideBySide(byte[] left, byte[] right, File file) throws Exception {
+        BufferedImage a = ImageIO.read(new ByteArrayInputStream(left));
+        BufferedImage b = ImageIO.read(new ByteArrayInputStream(right));
+        int gap = 16;
+        BufferedImage both = new BufferedImage(a.getWidth() + gap + b.getWidth(), Math.max(a.getHeight(), b.getHeight()),
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = both.createGraphics();
+        g.setColor(new Color(0xd0, 0xd4, 0xda));
+        g.fillRect(0, 0, both.getWidth(), both.getHeight());
+        g.drawImage(a, 0, 0, null);
+        g.drawImage(b, a.getWidth() + gap, 0, null);
+        g.dispose();
+        ImageIO.write(both, "png", file);
+    }
+}

@@ -1,0 +1,76 @@
+package org.ssechat.testing;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Debian's Chromium, headless, driven through its own chromedriver: naming both executables
+ * keeps Selenium Manager from downloading anything. Its temporary, config and cache folders
+ * are under target/. Without Chromium the test fails under CI ({@code CI=true}) and is skipped,
+ * saying why, elsewhere.
+ */
+public final class Browser implements AutoCloseable {
+
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+    private final ChromeDriver driver;
+
+    private Browser(ChromeDriver driver) {
+        this.driver = driver;
+    }
+
+    public static Browser start() throws Exception {
+        if (!new File(CHROMIUM).canExecute() || !new File(CHROMEDRIVER).canExecute()) {
+            String message = "Chromium is not installed (apt-get install chromium chromium-driver); .ci/run installs it";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail(message);
+            }
+            Assumptions.abort(message);
+        }
+        Path home = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "chromium-");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .withEnvironment(Map.of(
+                        "TMPDIR", home.toString(),
+                        "XDG_CONFIG_HOME", home.resolve("config").toString(),
+                        "XDG_CACHE_HOME", home.resolve("cache").toString()))
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=900,700",
+                // two windows side by side must both stay awake
+                "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                "--disable-backgrounding-occluded-windows",
+                "--user-data-dir=" + home.resolve("profile"));
+        return new Browser(new ChromeDriver(service, options));
+    }
+
+    public WebDriver driver() {
+        return driver;
+    }
+
+    /** Waits up to 15 s for a condition; fails the test with {@code what} if it does not come. */
+    public <T> T await(String what, Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, Duration.ofSeconds(15)).withMessage(what).until(condition);
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}
