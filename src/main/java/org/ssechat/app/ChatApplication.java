@@ -17,6 +17,7 @@ import org.ssechat.guard.ClientAddress;
 import org.ssechat.guard.PublishToken;
 import org.ssechat.guard.RateLimiter;
 import org.ssechat.hub.ChatHub;
+import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.ClientRegistry;
 import org.ssechat.sse.SseEvent;
 import org.ssechat.sse.SseStreamOpener;
@@ -41,6 +42,7 @@ public final class ChatApplication implements AutoCloseable {
     private final ClientRegistry clockClients;
     private final Broker broker;
     private final ChatHub hub;
+    private final ChatMetrics metrics;
     private final ScheduledExecutorService scheduler;
     private final SseStreamOpener streamOpener;
     private final PublishRequestReader publishReader;
@@ -55,7 +57,8 @@ public final class ChatApplication implements AutoCloseable {
         this.clock = clock;
         this.chatClients = new ClientRegistry(config.maxClients());
         this.clockClients = new ClientRegistry(config.maxClients());
-        this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes());
+        this.metrics = new ChatMetrics(chatClients::size, clockClients::size);
+        this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes(), metrics);
         this.publishReader = new PublishRequestReader(config.maxBodyBytes());
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
         this.publishToken = new PublishToken(config.publishToken().orElse(null));
@@ -70,7 +73,7 @@ public final class ChatApplication implements AutoCloseable {
             return thread;
         });
         this.broker = Brokers.create(config, validator, clock, scheduler);
-        this.hub = new ChatHub(chatClients, broker, streamOpener, config.historySize());
+        this.hub = new ChatHub(chatClients, broker, streamOpener, config.historySize(), metrics);
         broker.start(hub);
 
         long heartbeat = config.heartbeatSeconds();
@@ -117,6 +120,10 @@ public final class ChatApplication implements AutoCloseable {
 
     public Broker broker() {
         return broker;
+    }
+
+    public ChatMetrics metrics() {
+        return metrics;
     }
 
     public ChatHub hub() {

@@ -14,7 +14,9 @@ public interface BrokerListener {
     /**
      * The broker (re)subscribed: messages published while it was not subscribed are in the
      * history but were not delivered. Called before any message of the new subscription.
+     *
+     * @param afterOutage whether the subscription had been lost (false for the first one)
      */
-    default void onSubscribed() {
+    default void onSubscribed(boolean afterOutage) {
     }
 }

@@ -175,6 +175,7 @@ final class RedisSubscriber {
             heard();
             subscribed = true;
             backoff.reset();
+            boolean afterOutage = outage;
             if (outage) {
                 outage = false;
                 LOG.info("Redis subscription to channel '" + subscribedChannel + "' is back");
@@ -183,7 +184,7 @@ final class RedisSubscriber {
             }
             try {
                 // Messages of the new subscription wait in the socket until this returns.
-                listener.onSubscribed();
+                listener.onSubscribed(afterOutage);
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "Catching up after subscribing failed", e);
             }

@@ -14,6 +14,7 @@ import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.broker.HistorySlice;
 import org.ssechat.chat.ChatEvents;
 import org.ssechat.chat.ChatMessage;
+import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.ClientRegistry;
 import org.ssechat.sse.EventId;
 import org.ssechat.sse.SseClient;
@@ -34,6 +35,7 @@ public final class ChatHub implements BrokerListener {
     private final Broker broker;
     private final SseStreamOpener opener;
     private final int historySize;
+    private final ChatMetrics metrics;
     /**
      * The newest id delivered here, per room with clients: where a catch-up starts at the latest,
      * also for a client whose own cursor is not set yet. Written by the broker's thread only.
@@ -41,15 +43,18 @@ public final class ChatHub implements BrokerListener {
     private final Map<String, EventId> lastDelivered = new ConcurrentHashMap<>();
 
     /** @param historySize the most messages one history read returns */
-    public ChatHub(ClientRegistry clients, Broker broker, SseStreamOpener opener, int historySize) {
+    public ChatHub(ClientRegistry clients, Broker broker, SseStreamOpener opener, int historySize,
+            ChatMetrics metrics) {
         this.clients = clients;
         this.broker = broker;
         this.opener = opener;
         this.historySize = historySize;
+        this.metrics = metrics;
     }
 
     @Override
     public void onMessage(ChatMessage message) {
+        metrics.received();
         if (clients.clientsIn(message.room()).isEmpty()) {
             return; // nobody here listens to that room: do not even encode it
         }
@@ -68,6 +73,9 @@ public final class ChatHub implements BrokerListener {
             return;
         }
         try {
+            if (resume.lastEventId() != null || resume.history() > 0) {
+                metrics.replayed();
+            }
             if (resume.lastEventId() != null) {
                 resume(client, room, resume.lastEventId());
             } else {
@@ -115,9 +123,12 @@ public final class ChatHub implements BrokerListener {
     /** Replays everything after {@code after} (all of it for null), one bounded read at a time. */
     private void replayAll(SseClient client, String room, EventId after) throws BrokerUnavailableException {
         EventId cursor = after == null ? EventId.ZERO : after;
+        Page page = new Page(client);
         while (client.isOpen()) {
             HistorySlice slice = broker.history(room, cursor, historySize);
-            replay(client, slice.messages());
+            if (!page.replay(slice.messages())) {
+                return;
+            }
             if (slice.messages().size() < historySize) {
                 return;
             }
@@ -126,8 +137,39 @@ public final class ChatHub implements BrokerListener {
     }
 
     private static void replay(SseClient client, List<ChatMessage> messages) {
-        for (ChatMessage message : messages) {
-            client.replay(EventId.parse(message.id()), ChatEvents.message(message));
+        new Page(client).replay(messages);
+    }
+
+    /**
+     * One stream's share of a replay: at most half its buffer, and at least one message, so a
+     * replay never overflows the buffer it is meant to fill. When the page is full the stream
+     * ends once it is written; EventSource reconnects with the newest id it got and is served
+     * the next page.
+     */
+    private static final class Page {
+        private final SseClient client;
+        private final long limit;
+        private long bytes;
+        private int messages;
+
+        Page(SseClient client) {
+            this.client = client;
+            this.limit = client.bufferBytes() / 2;
+        }
+
+        /** @return false when the page is full: the stream will end, nothing more is to be sent */
+        boolean replay(List<ChatMessage> batch) {
+            for (ChatMessage message : batch) {
+                byte[] frame = ChatEvents.message(message);
+                if (messages > 0 && bytes + frame.length > limit) {
+                    client.endWhenWritten();
+                    return false;
+                }
+                client.replay(EventId.parse(message.id()), frame);
+                bytes += frame.length;
+                messages++;
+            }
+            return true;
         }
     }
 
@@ -154,7 +196,10 @@ public final class ChatHub implements BrokerListener {
      * cursors drop what a client has already.
      */
     @Override
-    public void onSubscribed() {
+    public void onSubscribed(boolean afterOutage) {
+        if (afterOutage) {
+            metrics.redisReconnected();
+        }
         lastDelivered.keySet().retainAll(clients.rooms()); // forget rooms nobody listens to any more
         for (String room : clients.rooms()) {
             EventId from = clients.clientsIn(room).stream()

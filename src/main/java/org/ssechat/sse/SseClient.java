@@ -43,12 +43,15 @@ public final class SseClient implements WriteListener, AsyncListener {
     private final String room;
     private final long maxQueuedBytes;
     private final Consumer<SseClient> onClose;
+    private final StreamStats stats;
 
     private final Queue<byte[]> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Work-in-progress counter that makes one thread at a time the writer; see drain(). */
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set by endWhenWritten(): nothing more is queued, and the stream ends once the queue is out. */
+    private volatile boolean ending;
     /** Set by the container's first onWritePossible: before it, only the container thread may write. */
     private volatile boolean writable;
     /** Touched only by the current writer (see wip): bytes were written since the last flush. */
@@ -73,14 +76,16 @@ public final class SseClient implements WriteListener, AsyncListener {
      * @param room           the room this client listens to
      * @param maxQueuedBytes how many bytes may wait for a slow client before it is cut off
      * @param onClose        called once when the client is closed, for any reason
+     * @param stats          where writes and overflows are counted
      */
-    public SseClient(AsyncContext async, String room, long maxQueuedBytes, Consumer<SseClient> onClose)
-            throws IOException {
+    public SseClient(AsyncContext async, String room, long maxQueuedBytes, Consumer<SseClient> onClose,
+            StreamStats stats) throws IOException {
         this.async = async;
         this.out = async.getResponse().getOutputStream();
         this.room = room;
         this.maxQueuedBytes = maxQueuedBytes;
         this.onClose = onClose;
+        this.stats = stats;
     }
 
     /**
@@ -107,11 +112,11 @@ public final class SseClient implements WriteListener, AsyncListener {
      * @return false if the client is closed, or was closed now because its queue overflowed
      */
     public boolean send(byte[] frame) {
-        if (closed.get()) {
+        if (closed.get() || ending) {
             return false;
         }
         if (queuedBytes.addAndGet(frame.length) > maxQueuedBytes) {
-            close("its buffer of " + maxQueuedBytes + " bytes overflowed (client too slow)");
+            overflowed();
             return false;
         }
         queue.add(frame);
@@ -134,7 +139,7 @@ public final class SseClient implements WriteListener, AsyncListener {
                 if (holding) {
                     // Held bytes count against the same limit as queued ones.
                     if (queuedBytes.addAndGet(frame.length) > maxQueuedBytes) {
-                        close("its buffer of " + maxQueuedBytes + " bytes overflowed while it was replaying");
+                        overflowed();
                     } else {
                         held.add(new HeldEvent(id, frame));
                     }
@@ -156,6 +161,23 @@ public final class SseClient implements WriteListener, AsyncListener {
             cursor = id;
         }
         send(frame);
+    }
+
+    /**
+     * Ends the stream once what is queued has been written, instead of dropping it as
+     * {@link #close} does; nothing sent later is queued. A replay too big for the buffer goes out
+     * a page at a time this way: EventSource reconnects with the newest id it got.
+     */
+    public void endWhenWritten() {
+        ending = true;
+        if (writable) {
+            drain();
+        }
+    }
+
+    /** The most bytes that may wait for this client. */
+    public long bufferBytes() {
+        return maxQueuedBytes;
     }
 
     /** Holds live events back until {@link #releaseHeldEvents()}; call before registering. */
@@ -194,6 +216,19 @@ public final class SseClient implements WriteListener, AsyncListener {
     /** The newest event id this client has been sent, or null. */
     public EventId cursor() {
         return cursor;
+    }
+
+    /**
+     * The one place a slow client is cut off: logged and counted. It resumes with Last-Event-ID
+     * when it reconnects, so it loses nothing the history still holds.
+     */
+    private void overflowed() {
+        if (isOpen()) {
+            LOG.log(Level.WARNING, "Disconnecting a slow client of room ''{0}'': more than {1} bytes waited for it",
+                    new Object[] {room, maxQueuedBytes});
+            stats.slowClientDisconnected();
+        }
+        close("its buffer overflowed");
     }
 
     /** Completes the stream; pending frames are dropped. Safe to call more than once. */
@@ -253,6 +288,7 @@ public final class SseClient implements WriteListener, AsyncListener {
 
     /** Writes, then flushes, for as long as the container accepts bytes without blocking. */
     private void writeWhileReady() {
+        int written = 0;
         try {
             while (!closed.get() && out.isReady()) {
                 byte[] frame = queue.poll();
@@ -262,16 +298,24 @@ public final class SseClient implements WriteListener, AsyncListener {
                         out.flush(); // may leave the output not ready: the loop asks again
                         continue;
                     }
+                    if (ending) {
+                        close("its last page of history is written");
+                    }
                     return;
                 }
                 queuedBytes.addAndGet(-frame.length);
                 out.write(frame);
+                written++;
                 flushPending = true;
             }
         } catch (IOException | IllegalStateException e) {
             // Jetty 12 no longer reports a failed write through AsyncListener.onError: the write
             // itself is where a vanished client shows up.
             close("write failed: " + e);
+        } finally {
+            if (written > 0) {
+                stats.framesWritten(written);
+            }
         }
     }
 

@@ -16,14 +16,17 @@ public final class SseStreamOpener {
 
     private final long retryMillis;
     private final long clientBufferBytes;
+    private final StreamStats stats;
 
     /**
      * @param retryMillis       the reconnection delay announced to browsers in the first frame
      * @param clientBufferBytes the byte limit of each client's outgoing queue
+     * @param stats             where the streams' writes and overflows are counted
      */
-    public SseStreamOpener(long retryMillis, long clientBufferBytes) {
+    public SseStreamOpener(long retryMillis, long clientBufferBytes, StreamStats stats) {
         this.retryMillis = retryMillis;
         this.clientBufferBytes = clientBufferBytes;
+        this.stats = stats;
     }
 
     /**
@@ -46,7 +49,7 @@ public final class SseStreamOpener {
         AsyncContext async = req.startAsync();
         // Tomcat and Jetty end an async request after 30 s by default; a stream lives until closed.
         async.setTimeout(0);
-        SseClient client = new SseClient(async, room, clientBufferBytes, registry::remove);
+        SseClient client = new SseClient(async, room, clientBufferBytes, registry::remove, stats);
         // The first frame commits the headers with a flush, so clients see the stream open now.
         client.send(SseEvent.builder().retry(retryMillis).encode());
         for (byte[] frame : firstFrames) {

@@ -73,11 +73,13 @@ public final class ChatPublishServlet extends HttpServlet {
             ChatMessage message = app.validator().validate(
                     fields.user(), fields.text(), fields.room(), app.clock().instant());
             ChatMessage published = app.broker().publish(message);
+            app.metrics().published();
             JsonResponses.send(resp, HttpServletResponse.SC_ACCEPTED, MessageJson.toJson(published));
         } catch (ChatRequestException e) {
             refuse(req, resp, e.status(), e.getMessage());
         } catch (BrokerUnavailableException e) {
             LOG.log(Level.WARNING, "Could not publish a message: {0}", e.getMessage());
+            app.metrics().publishFailed();
             resp.setHeader("Retry-After", "2");
             JsonResponses.error(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
                     "the message broker is unavailable; the message was not sent");

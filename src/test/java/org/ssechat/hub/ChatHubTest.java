@@ -1,6 +1,7 @@
 package org.ssechat.hub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -22,7 +23,9 @@ import org.ssechat.broker.HistorySlice;
 import org.ssechat.broker.InMemoryBroker;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.sse.ClientRegistry;
+import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.EventId;
+import org.ssechat.sse.StreamStats;
 import org.ssechat.sse.SseStreamOpener;
 import org.ssechat.testing.FakeOutput;
 import org.ssechat.testing.SseParser;
@@ -33,7 +36,8 @@ class ChatHubTest {
     private static final int HISTORY = 5;
     private final ClientRegistry registry = new ClientRegistry(100);
     private final InMemoryBroker broker = new InMemoryBroker(HISTORY, Clock.systemUTC());
-    private final ChatHub hub = new ChatHub(registry, broker, new SseStreamOpener(3000, 1 << 20), HISTORY);
+    private final ChatMetrics metrics = new ChatMetrics(registry::size, () -> 0);
+    private final ChatHub hub = new ChatHub(registry, broker, new SseStreamOpener(3000, 1 << 20, StreamStats.NONE), HISTORY, metrics);
 
     ChatHubTest() {
         broker.start(hub);
@@ -76,6 +80,13 @@ class ChatHubTest {
         FakeOutput out = open("r", ResumeRequest.NONE);
         publish("r", "new");
         assertEquals(List.of("new"), texts(out));
+    }
+
+    @Test
+    void replaysAreCounted() throws Exception {
+        open("r", new ResumeRequest(null, 2));
+        open("r", ResumeRequest.NONE);
+        assertTrue(metrics.text().contains("sse_chat_history_replays_total 1\n"), metrics.text());
     }
 
     @Test
@@ -166,7 +177,7 @@ class ChatHubTest {
             public void close() {
             }
         };
-        ChatHub downHub = new ChatHub(registry, down, new SseStreamOpener(3000, 1 << 20), HISTORY);
+        ChatHub downHub = new ChatHub(registry, down, new SseStreamOpener(3000, 1 << 20, StreamStats.NONE), HISTORY, metrics);
         HttpServletRequest req = mock(HttpServletRequest.class);
         HttpServletResponse resp = mock(HttpServletResponse.class);
         AsyncContext async = mock(AsyncContext.class);
@@ -180,11 +191,35 @@ class ChatHubTest {
         assertEquals(0, registry.size());
     }
 
+    @Test
+    void aReplayBiggerThanHalfTheBufferGoesOutAPageAtATime() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(publish("paged", "m" + i + " " + "x".repeat(150)));
+        }
+        // Each frame is about 250 bytes; a 1000-byte buffer takes pages of at most 500 bytes.
+        ChatHub smallHub = new ChatHub(registry, broker, new SseStreamOpener(3000, 1000, StreamStats.NONE), HISTORY, metrics);
+        HttpServletRequest req = mock(HttpServletRequest.class);
+        HttpServletResponse resp = mock(HttpServletResponse.class);
+        AsyncContext async = mock(AsyncContext.class);
+        FakeOutput out = new FakeOutput();
+        when(req.startAsync()).thenReturn(async);
+        when(async.getResponse()).thenReturn(resp);
+        when(resp.getOutputStream()).thenReturn(out);
+
+        smallHub.open(req, resp, "paged", new ResumeRequest(ids.get(0), 0));
+        out.becomeReady();
+
+        List<String> page = texts(out).stream().map(text -> text.substring(0, 2)).toList();
+        assertEquals(List.of("m1"), page, "one page: as much as fits in half the buffer, at least one message");
+        verify(async).complete(); // the stream ends once the page is written: EventSource comes back for more
+    }
+
     /** Fifty clients resume, each a few messages back, while a thread publishes without pause. */
     @Test
     void messagesPublishedDuringReplaysAreNeitherLostNorDoubled() throws Exception {
         InMemoryBroker bigBroker = new InMemoryBroker(100_000, Clock.systemUTC());
-        ChatHub liveHub = new ChatHub(registry, bigBroker, new SseStreamOpener(3000, 1 << 24), 100_000);
+        ChatHub liveHub = new ChatHub(registry, bigBroker, new SseStreamOpener(3000, 1 << 24, StreamStats.NONE), 100_000, metrics);
         bigBroker.start(liveHub);
         List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean publishing = new AtomicBoolean(true);

@@ -226,6 +226,24 @@ abstract class ChatServerContract {
         assertTrue(health.get("clients").getAsInt() >= 0);
     }
 
+    @Test
+    void metricsCountWhatHappenedInThePrometheusFormat() throws Exception {
+        ChatHttp.publish(base, "counted", "ann", "count me");
+        HttpResponse<String> response = ChatHttp.get(base, "metrics");
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").replace(" ", "").startsWith("text/plain;version=0.0.4"));
+        String text = response.body();
+        for (String name : List.of("sse_chat_clients", "sse_chat_messages_published_total",
+                "sse_chat_messages_received_total", "sse_chat_frames_written_total",
+                "sse_chat_slow_clients_disconnected_total", "sse_chat_redis_reconnects_total",
+                "sse_chat_history_replays_total")) {
+            assertTrue(text.contains("# TYPE " + name + " "), name + " in\n" + text);
+        }
+        long published = text.lines().filter(line -> line.startsWith("sse_chat_messages_published_total "))
+                .mapToLong(line -> Long.parseLong(line.split(" ")[1])).findFirst().orElseThrow();
+        assertTrue(published >= 1, text);
+    }
+
     private static void assertError(HttpResponse<String> response, int status) {
         assertEquals(status, response.statusCode(), response.body());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),

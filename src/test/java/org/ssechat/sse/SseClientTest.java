@@ -25,6 +25,19 @@ class SseClientTest {
     private final FakeOutput out = new FakeOutput();
     private final AsyncContext async = mock(AsyncContext.class);
     private final AtomicInteger closes = new AtomicInteger();
+    private final AtomicInteger slow = new AtomicInteger();
+    private final AtomicInteger frames = new AtomicInteger();
+    private final StreamStats stats = new StreamStats() {
+        @Override
+        public void framesWritten(int count) {
+            frames.addAndGet(count);
+        }
+
+        @Override
+        public void slowClientDisconnected() {
+            slow.incrementAndGet();
+        }
+    };
 
     @BeforeEach
     void wireResponse() throws Exception {
@@ -34,7 +47,7 @@ class SseClientTest {
     }
 
     private SseClient client(long maxQueuedBytes) throws Exception {
-        SseClient client = new SseClient(async, "room", maxQueuedBytes, c -> closes.incrementAndGet());
+        SseClient client = new SseClient(async, "room", maxQueuedBytes, c -> closes.incrementAndGet(), stats);
         client.start();
         return client;
     }
@@ -53,6 +66,7 @@ class SseClientTest {
         out.becomeReady();
         assertEquals("ab", out.text());
         assertEquals(1, out.flushes, "queued frames go out in one burst and one flush");
+        assertEquals(2, frames.get(), "two frames written, and counted");
     }
 
     @Test
@@ -79,8 +93,10 @@ class SseClientTest {
         assertFalse(client.send(frame("123456")), "16 bytes do not fit in 10");
         assertFalse(client.isOpen());
         assertEquals(1, closes.get());
+        assertEquals(1, slow.get(), "the slow client is counted");
         verify(async).complete();
         assertFalse(client.send(frame("z")), "a closed client takes nothing");
+        assertEquals(1, slow.get(), "and counted once");
     }
 
     @Test

@@ -52,7 +52,29 @@ public final class SseStream implements AutoCloseable {
 
     /** Opens a stream; the status and headers have arrived when this returns. */
     public static SseStream open(URI uri, Map<String, String> requestHeaders) throws IOException {
+        SseStream stream = connect(uri, requestHeaders, 0);
+        stream.reader.start();
+        return stream;
+    }
+
+    /**
+     * Opens a stream that does not read its body until {@link #startReading()}, with a small
+     * socket receive buffer: a client that stopped reading, whose server soon cannot send more.
+     */
+    public static SseStream openPaused(URI uri, Map<String, String> requestHeaders) throws IOException {
+        return connect(uri, requestHeaders, 4096);
+    }
+
+    /** Starts reading a stream opened with {@link #openPaused}. */
+    public void startReading() {
+        reader.start();
+    }
+
+    private static SseStream connect(URI uri, Map<String, String> requestHeaders, int receiveBuffer) throws IOException {
         Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer); // before connecting, so the TCP window stays small
+        }
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
         socket.setSoTimeout((int) WAIT_MILLIS * 3); // a stream that goes silent this long is broken
         StringBuilder request = new StringBuilder()
@@ -73,9 +95,7 @@ public final class SseStream implements AutoCloseable {
             headers.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
         }
         InputStream body = "chunked".equalsIgnoreCase(headers.get("Transfer-Encoding")) ? new Chunked(raw) : raw;
-        SseStream stream = new SseStream(socket, body, status, headers);
-        stream.reader.start();
-        return stream;
+        return new SseStream(socket, body, status, headers);
     }
 
     public static SseStream open(URI uri) throws IOException {

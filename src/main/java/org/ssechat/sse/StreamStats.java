@@ -1,0 +1,22 @@
+package org.ssechat.sse;
+
+/** What the streams report for operators; see the metrics package. Must not block. */
+public interface StreamStats {
+
+    /** Nothing is counted: for tests. */
+    StreamStats NONE = new StreamStats() {
+        @Override
+        public void framesWritten(int frames) {
+        }
+
+        @Override
+        public void slowClientDisconnected() {
+        }
+    };
+
+    /** Frames (events, comments) went out to a socket. */
+    void framesWritten(int frames);
+
+    /** A client fell further behind than its buffer allows and was cut off. */
+    void slowClientDisconnected();
+}
