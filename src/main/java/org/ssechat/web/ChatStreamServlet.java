@@ -20,9 +20,6 @@ import org.ssechat.hub.ResumeRequest;
 @WebServlet(name = "chat-stream", urlPatterns = "/sse", asyncSupported = true)
 public final class ChatStreamServlet extends HttpServlet {
 
-    /** Seconds a client is asked to wait when the node is full. */
-    static final String RETRY_AFTER_SECONDS = "10";
-
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         ChatApplication app = ChatApplication.from(getServletContext());
@@ -41,9 +38,7 @@ public final class ChatStreamServlet extends HttpServlet {
             return;
         }
         if (app.chatClients().isFull()) {
-            resp.setHeader("Retry-After", RETRY_AFTER_SECONDS);
-            JsonResponses.error(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
-                    "this server holds its maximum number of streams; try again later");
+            JsonResponses.full(resp);
             return;
         }
         app.hub().open(req, resp, room, resume);

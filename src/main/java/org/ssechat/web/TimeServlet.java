@@ -16,9 +16,7 @@ public final class TimeServlet extends HttpServlet {
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         ChatApplication app = ChatApplication.from(getServletContext());
         if (app.clockClients().isFull()) {
-            resp.setHeader("Retry-After", ChatStreamServlet.RETRY_AFTER_SECONDS);
-            JsonResponses.error(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
-                    "this server holds its maximum number of streams; try again later");
+            JsonResponses.full(resp);
             return;
         }
         app.streamOpener().open(req, resp, ClockTicker.ROOM, app.clockClients(), false,

@@ -2,7 +2,6 @@ package org.ssechat.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonParser;
 import java.net.URI;
@@ -45,7 +44,7 @@ class StockContainersIT {
             useOnce(container.base("/sse-chat"), tomcat ? "3333" : "2222");
 
             try (SseStream open = SseStream.open(container.base("/sse-chat").resolve("sse"))) {
-                awaitFirstLine(open);
+                open.awaitFirstLine();
                 Thread stopper = new Thread(() -> {
                     try {
                         container.stop();
@@ -72,7 +71,7 @@ class StockContainersIT {
             URI base = container.base("/sse-chat");
             SseStream chat = SseStream.open(base.resolve("sse"));
             SseStream clock = SseStream.open(base.resolve("time"));
-            awaitFirstLine(chat);
+            chat.awaitFirstLine();
             clock.next();
 
             Files.delete(container.webapps().resolve("sse-chat.war")); // undeploy, as an operator does
@@ -94,7 +93,7 @@ class StockContainersIT {
         try (SseStream chat = SseStream.open(base.resolve("sse?room=deploy"));
                 SseStream clock = SseStream.open(base.resolve("time"))) {
             assertEquals(200, chat.status());
-            awaitFirstLine(chat);
+            chat.awaitFirstLine();
             assertEquals("retry: " + expectedRetry, chat.lines().get(0), "the setting that wins, at " + base);
             Instant.parse(clock.next().data());
             String id = ChatHttp.publish(base, "deploy", "ops", "deployed at " + base).get("id").getAsString();
@@ -102,16 +101,6 @@ class StockContainersIT {
             assertEquals(id, event.id());
             assertEquals("deployed at " + base,
                     JsonParser.parseString(event.data()).getAsJsonObject().get("text").getAsString());
-        }
-    }
-
-    private static void awaitFirstLine(SseStream stream) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + SseStream.WAIT_MILLIS;
-        while (stream.lines().isEmpty()) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("the stream sent nothing within " + SseStream.WAIT_MILLIS + " ms");
-            }
-            Thread.sleep(20);
         }
     }
 

@@ -51,18 +51,24 @@ class ChatHubTest {
         return open(hub, room, resume);
     }
 
-    /** Opens a stream as a container would; the output becomes writable at once. */
     private static FakeOutput open(ChatHub hub, String room, ResumeRequest resume) throws Exception {
-        FakeOutput out = new FakeOutput();
-        HttpServletRequest req = mock(HttpServletRequest.class);
-        HttpServletResponse resp = mock(HttpServletResponse.class);
-        AsyncContext async = mock(AsyncContext.class);
-        when(req.startAsync()).thenReturn(async);
-        when(async.getResponse()).thenReturn(resp);
-        when(resp.getOutputStream()).thenReturn(out);
-        hub.open(req, resp, room, resume);
-        out.becomeReady();
-        return out;
+        return Opened.by(hub, room, resume).out();
+    }
+
+    /** A stream opened as a container would: mocked request and async context, a fake socket made writable at once. */
+    private record Opened(FakeOutput out, AsyncContext async) {
+        static Opened by(ChatHub hub, String room, ResumeRequest resume) throws Exception {
+            FakeOutput out = new FakeOutput();
+            HttpServletRequest req = mock(HttpServletRequest.class);
+            HttpServletResponse resp = mock(HttpServletResponse.class);
+            AsyncContext async = mock(AsyncContext.class);
+            when(req.startAsync()).thenReturn(async);
+            when(async.getResponse()).thenReturn(resp);
+            when(resp.getOutputStream()).thenReturn(out);
+            hub.open(req, resp, room, resume);
+            out.becomeReady();
+            return new Opened(out, async);
+        }
     }
 
     private static List<String> texts(FakeOutput out) {
@@ -178,16 +184,10 @@ class ChatHubTest {
             }
         };
         ChatHub downHub = new ChatHub(registry, down, new SseStreamOpener(3000, 1 << 20, StreamStats.NONE), HISTORY, metrics);
-        HttpServletRequest req = mock(HttpServletRequest.class);
-        HttpServletResponse resp = mock(HttpServletResponse.class);
-        AsyncContext async = mock(AsyncContext.class);
-        when(req.startAsync()).thenReturn(async);
-        when(async.getResponse()).thenReturn(resp);
-        when(resp.getOutputStream()).thenReturn(new FakeOutput());
 
-        downHub.open(req, resp, "r", new ResumeRequest("1-0", 0));
+        Opened opened = Opened.by(downHub, "r", new ResumeRequest("1-0", 0));
 
-        verify(async).complete();
+        verify(opened.async()).complete();
         assertEquals(0, registry.size());
     }
 
@@ -199,20 +199,12 @@ class ChatHubTest {
         }
         // Each frame is about 250 bytes; a 1000-byte buffer takes pages of at most 500 bytes.
         ChatHub smallHub = new ChatHub(registry, broker, new SseStreamOpener(3000, 1000, StreamStats.NONE), HISTORY, metrics);
-        HttpServletRequest req = mock(HttpServletRequest.class);
-        HttpServletResponse resp = mock(HttpServletResponse.class);
-        AsyncContext async = mock(AsyncContext.class);
-        FakeOutput out = new FakeOutput();
-        when(req.startAsync()).thenReturn(async);
-        when(async.getResponse()).thenReturn(resp);
-        when(resp.getOutputStream()).thenReturn(out);
 
-        smallHub.open(req, resp, "paged", new ResumeRequest(ids.get(0), 0));
-        out.becomeReady();
+        Opened opened = Opened.by(smallHub, "paged", new ResumeRequest(ids.get(0), 0));
 
-        List<String> page = texts(out).stream().map(text -> text.substring(0, 2)).toList();
+        List<String> page = texts(opened.out()).stream().map(text -> text.substring(0, 2)).toList();
         assertEquals(List.of("m1"), page, "one page: as much as fits in half the buffer, at least one message");
-        verify(async).complete(); // the stream ends once the page is written: EventSource comes back for more
+        verify(opened.async()).complete(); // the stream ends once the page is written: EventSource comes back for more
     }
 
     /** Fifty clients resume, each a few messages back, while a thread publishes without pause. */

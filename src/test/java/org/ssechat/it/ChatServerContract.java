@@ -66,7 +66,7 @@ abstract class ChatServerContract {
             assertEquals("text/event-stream;charset=utf-8", stream.header("Content-Type").toLowerCase().replace(" ", ""));
             assertEquals("no-cache", stream.header("Cache-Control"));
             assertEquals("no", stream.header("X-Accel-Buffering"));
-            awaitTrue("the retry line arrives before anything is posted", () -> stream.lines().isEmpty() ? 0 : 1);
+            stream.awaitFirstLine(); // before anything is posted
             assertEquals("retry: 3000", stream.lines().get(0));
         }
     }
@@ -110,7 +110,7 @@ abstract class ChatServerContract {
     @Test
     void multiLineAndNonAsciiTextArrivesIntact() throws Exception {
         try (SseStream stream = stream("unicode")) {
-            awaitTrue("the stream is registered", () -> stream.lines().isEmpty() ? 0 : 1);
+            stream.awaitFirstLine();
             ChatHttp.publish(base, "unicode", "zoë", "line one\r\nline two é 😀 <b>bold</b>");
             SseParser.Event event = stream.next();
             assertEquals(1, event.data().split("\n").length, "the JSON is one data line");

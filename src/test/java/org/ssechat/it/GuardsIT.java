@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.ssechat.testing.ChatHttp;
+import org.ssechat.testing.SseStream;
 import org.ssechat.testing.WarServer;
 
 /** The publish token, the rate limit and the body limit, on a node configured for them. */
@@ -33,7 +34,9 @@ class GuardsIT {
                 "CHAT_PUBLISH_TOKEN", TOKEN,
                 "CHAT_RATE_LIMIT_PER_SECOND", "1",
                 "CHAT_RATE_LIMIT_BURST", "3",
-                "CHAT_MAX_BODY_BYTES", "1024"));
+                "CHAT_MAX_BODY_BYTES", "1024",
+                "CHAT_MAX_CLIENTS", "2",
+                "CHAT_HEARTBEAT_SECONDS", "1")); // a closed stream is noticed at the next write
         base = server.base();
     }
 
@@ -83,6 +86,24 @@ class GuardsIT {
 
         Thread.sleep(retryAfter * 1000 + 100);
         assertEquals(202, post("Bearer " + TOKEN, null, message("hi")).statusCode());
+    }
+
+    @Test
+    void aFullNodeAnswers503WithRetryAfterAndTakesStreamsAgainOnceOneCloses() throws Exception {
+        try (SseStream first = SseStream.open(base.resolve("sse")); SseStream second = SseStream.open(base.resolve("sse"))) {
+            first.awaitFirstLine();
+            second.awaitFirstLine();
+            HttpResponse<String> refused = ChatHttp.get(base, "sse");
+            assertJsonError(refused, 503);
+            assertTrue(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()) > 0);
+        }
+        ChatServerContract.awaitTrue("a stream can be opened again", () -> {
+            try (SseStream again = SseStream.open(base.resolve("sse"))) {
+                return again.status() == 200 ? 1 : 0;
+            } catch (Exception e) {
+                return 0;
+            }
+        });
     }
 
     @Test

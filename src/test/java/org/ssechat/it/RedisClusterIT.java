@@ -51,7 +51,7 @@ class RedisClusterIT {
 
     private static SseStream stream(WarServer node, String room) throws Exception {
         SseStream stream = SseStream.open(node.base().resolve("sse?room=" + room));
-        awaitTrue("the stream opened", () -> stream.lines().isEmpty() ? 0 : 1);
+        stream.awaitFirstLine();
         return stream;
     }
 

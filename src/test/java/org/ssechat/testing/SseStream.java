@@ -130,6 +130,18 @@ public final class SseStream implements AutoCloseable {
         return List.copyOf(lines);
     }
 
+    /** Waits until the first body line (the retry line) has arrived: the stream is open and registered. */
+    public String awaitFirstLine() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        while (lines.isEmpty()) {
+            if (System.currentTimeMillis() > deadline || ended) {
+                Assertions.fail("the stream sent nothing within " + WAIT_MILLIS + " ms" + (ended ? " and ended" : ""));
+            }
+            Thread.sleep(10);
+        }
+        return lines.get(0);
+    }
+
     /** Whether the server ended the stream (or the connection broke). */
     public boolean hasEnded() {
         return ended;
