@@ -32,13 +32,17 @@ import redis.clients.jedis.util.JedisURIHelper;
  * {@link RedisSubscriber} receives the channel on its own thread.
  *
  * <p>Publishing borrows a connection from a pool and waits at most {@link #TIMEOUT_MILLIS} for
- * one, for connecting and for the answer; past that the message was not accepted and POST /chat
- * answers 503.
+ * one, for connecting and for the answer (about 2 s in all at worst); past that the message was
+ * not accepted and POST /chat answers 503.
  */
 public final class RedisBroker implements Broker {
 
-    /** The bound on every wait for Redis: borrowing, connecting, reading an answer. */
-    static final int TIMEOUT_MILLIS = 2000;
+    /**
+     * The bound on each wait for Redis: borrowing, connecting, reading an answer. A publish to a
+     * Redis that hangs waits at most about twice this (the pool's check of a connection, then a
+     * new connection's handshake) before POST /chat answers 503.
+     */
+    static final int TIMEOUT_MILLIS = 1000;
     /** How often the subscription is pinged to find a connection that died silently. */
     static final long SUBSCRIPTION_PING_MILLIS = 5000;
     private static final int POOL_SIZE = 16;

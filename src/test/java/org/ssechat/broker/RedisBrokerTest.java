@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -26,6 +27,8 @@ import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.sse.EventId;
 import org.ssechat.testing.RedisServer;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.params.ClientKillParams;
@@ -236,6 +239,45 @@ class RedisBrokerTest {
         try (Jedis jedis = redis.client()) {
             long length = jedis.xlen("chat:history:r");
             assertTrue(length >= 100 && length < 300, "approximately trimmed to 100, is " + length);
+        }
+    }
+
+    @Test
+    void aRedisThatHangsIsABoundedFailureNotAHang() throws Exception {
+        RedisBroker broker = broker(new LinkedBlockingQueue<>());
+        redis.freeze();
+        try {
+            // The pool's check, the connect and the read each wait at most TIMEOUT_MILLIS.
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(15),
+                    () -> assertThrows(BrokerUnavailableException.class, () -> broker.publish(draft("r", "stuck"))));
+        } finally {
+            redis.thaw();
+        }
+        ChatMessage published = broker.publish(draft("r", "after"));
+        assertEquals("after", published.text());
+    }
+
+    @Test
+    void theWatchdogDropsASubscriptionThatWentSilentAndItComesBack() throws Exception {
+        BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
+        RedisSubscriber subscriber = new RedisSubscriber(
+                () -> new Jedis(new HostAndPort("127.0.0.1", redis.port()), DefaultJedisClientConfig.builder()
+                        .connectionTimeoutMillis(500).socketTimeoutMillis(500).build()),
+                "chat", new ChannelPayloads(new MessageValidator(2000, 32), 64 * 1024),
+                received::add, Clock.systemUTC(), scheduler, 100); // ping every 100 ms
+        try {
+            awaitTrue("subscribed", subscriber::isSubscribed);
+            redis.freeze(); // the socket stays open, nothing answers: a blocked read would wait forever
+            awaitTrue("the watchdog noticed the silence", () -> !subscriber.isSubscribed());
+            redis.thaw();
+            awaitTrue("subscribed again", subscriber::isSubscribed);
+            try (Jedis jedis = redis.client()) {
+                jedis.publish("chat", "back");
+            }
+            assertEquals("back", next(received).text());
+        } finally {
+            redis.thaw();
+            subscriber.stop();
         }
     }
 

@@ -119,6 +119,23 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Freezes the server (SIGSTOP): connections stay open but nothing answers, as in a network black hole. */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a frozen server go on (SIGCONT). */
+    public void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            Assertions.fail("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** Starts the server again on the same port: empty, or with its data when persistent. */
     public void restart() throws IOException, InterruptedException {
         launch(findBinary());
@@ -127,6 +144,11 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
+            try {
+                thaw(); // a frozen process ignores nothing but SIGKILL; thaw it anyway
+            } catch (IOException ignored) {
+                // killed below all the same
+            }
             kill();
         }
     }
