@@ -21,7 +21,8 @@ final class Brokers {
         }
         // A payload from the channel may escape every character in six (a JSON unicode escape).
         int maxPayloadChars = 6 * (config.maxTextLength() + config.maxUserLength()) + 1024;
-        return new RedisBroker(config.redisUrl().get(), config.channel(), config.historySize(), validator,
+        return new RedisBroker(config.redisUrl().get(), config.channel(), config.historySize(),
+                config.historyTtlSeconds(), validator,
                 maxPayloadChars, clock, scheduler);
     }
 }

@@ -55,6 +55,7 @@ public final class RedisBroker implements Broker {
     private final RedisClient publisher;
     private final String channel;
     private final String historyLength;
+    private final String historyTtlMillis;
     private final ChannelPayloads payloads;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
@@ -63,14 +64,16 @@ public final class RedisBroker implements Broker {
     /**
      * @param url           redis:// or rediss:// URL, with optional user, password and database
      * @param historyLength messages kept per room in its history stream (approximately, at least)
+     * @param historyTtlSeconds how long a room's history is kept after its last message
      * @param validator     checks messages that other programs publish into the channel
      * @param scheduler     the application's timer thread, for the subscription's watchdog
      */
-    public RedisBroker(URI url, String channel, int historyLength, MessageValidator validator,
+    public RedisBroker(URI url, String channel, int historyLength, long historyTtlSeconds, MessageValidator validator,
             int maxPayloadChars, Clock clock, ScheduledExecutorService scheduler) {
         this.address = JedisURIHelper.getHostAndPort(url);
         this.channel = channel;
         this.historyLength = String.valueOf(historyLength);
+        this.historyTtlMillis = String.valueOf(historyTtlSeconds * 1000);
         this.payloads = new ChannelPayloads(validator, maxPayloadChars);
         this.clock = clock;
         this.scheduler = scheduler;
@@ -136,7 +139,7 @@ public final class RedisBroker implements Broker {
         String json = MessageJson.toJson(message);
         try {
             Object id = publisher.eval(PUBLISH_SCRIPT, List.of(historyKey(message.room())),
-                    List.of(channel, historyLength, json));
+                    List.of(channel, historyLength, json, historyTtlMillis));
             return message.withId((String) id);
         } catch (JedisException e) {
             throw new BrokerUnavailableException("Redis at " + address + " did not take the message: " + e.getMessage(), e);

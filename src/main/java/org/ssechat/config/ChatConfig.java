@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param redisUrl          the Redis server to share messages through; empty for in-process
  * @param channel           the Redis pub/sub channel
  * @param historySize       messages kept per room for clients that resume
+ * @param historyTtlSeconds how long Redis keeps a room's history after its last message
  * @param publishToken      the secret POST /chat requires as a Bearer token; empty for none
  * @param ratePerSecond     messages one client address may publish per second (0: no limit)
  * @param rateBurst         messages one client address may publish at once
@@ -37,6 +38,7 @@ public record ChatConfig(
         Optional<URI> redisUrl,
         String channel,
         int historySize,
+        long historyTtlSeconds,
         Optional<String> publishToken,
         int ratePerSecond,
         int rateBurst,
@@ -51,6 +53,7 @@ public record ChatConfig(
     public static final int DEFAULT_MAX_CLIENTS = 20_000;
     public static final String DEFAULT_CHANNEL = "chat";
     public static final int DEFAULT_HISTORY_SIZE = 1000;
+    public static final long DEFAULT_HISTORY_TTL_SECONDS = 7 * 24 * 3600;
     public static final int DEFAULT_RATE_PER_SECOND = 10;
     public static final int DEFAULT_RATE_BURST = 20;
 
@@ -68,6 +71,7 @@ public record ChatConfig(
                 r.redisUrl("REDIS_URL"),
                 r.text("CHAT_CHANNEL", DEFAULT_CHANNEL),
                 (int) r.number("CHAT_HISTORY_SIZE", DEFAULT_HISTORY_SIZE, 1, 1_000_000),
+                r.number("CHAT_HISTORY_TTL_SECONDS", DEFAULT_HISTORY_TTL_SECONDS, 60, 10L * 365 * 24 * 3600),
                 r.optionalText("CHAT_PUBLISH_TOKEN"),
                 (int) r.number("CHAT_RATE_LIMIT_PER_SECOND", DEFAULT_RATE_PER_SECOND, 0, 1_000_000),
                 (int) r.number("CHAT_RATE_LIMIT_BURST", DEFAULT_RATE_BURST, 1, 1_000_000),
@@ -87,6 +91,7 @@ public record ChatConfig(
         map.put("REDIS_URL", redisUrl.map(ChatConfig::redacted).orElse("(unset: in-process broker)"));
         map.put("CHAT_CHANNEL", channel);
         map.put("CHAT_HISTORY_SIZE", String.valueOf(historySize));
+        map.put("CHAT_HISTORY_TTL_SECONDS", String.valueOf(historyTtlSeconds));
         map.put("CHAT_PUBLISH_TOKEN", publishToken.isPresent() ? "(set)" : "(unset: anybody may publish)");
         map.put("CHAT_RATE_LIMIT_PER_SECOND", ratePerSecond == 0 ? "0 (no limit)" : String.valueOf(ratePerSecond));
         map.put("CHAT_RATE_LIMIT_BURST", String.valueOf(rateBurst));

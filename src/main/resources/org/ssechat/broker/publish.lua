@@ -6,7 +6,10 @@
 -- ARGV[1]  the pub/sub channel
 -- ARGV[2]  the history length to keep (approximately, at least this many)
 -- ARGV[3]  the message as a JSON object without "id", starting with '{'
+-- ARGV[4]  milliseconds the history is kept after the room's last message
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[3])
+-- Rooms anyone can name must not pile up in Redis: a quiet room's history expires.
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
 -- A stream id is digits and one '-': safe to splice into the JSON unescaped.
 local payload = '{"id":"' .. id .. '",' .. string.sub(ARGV[3], 2)
 redis.call('PUBLISH', ARGV[1], payload)

@@ -56,7 +56,7 @@ class RedisBrokerTest {
     }
 
     private RedisBroker broker(BlockingQueue<ChatMessage> received) {
-        RedisBroker broker = new RedisBroker(URI.create(redis.url()), "chat", 100, new MessageValidator(2000, 32),
+        RedisBroker broker = new RedisBroker(URI.create(redis.url()), "chat", 100, 3600, new MessageValidator(2000, 32),
                 64 * 1024, Clock.systemUTC(), scheduler);
         brokers.add(broker);
         broker.start(received::add);
@@ -100,6 +100,8 @@ class RedisBrokerTest {
             List<StreamEntry> history = jedis.xrange("chat:history:dev", "-", "+");
             assertEquals(1, history.size());
             assertEquals(published.id(), history.get(0).getID().toString());
+            long ttl = jedis.pttl("chat:history:dev");
+            assertTrue(ttl > 3_500_000 && ttl <= 3_600_000, "a quiet room's history expires: ttl " + ttl);
         }
     }
 
@@ -200,7 +202,7 @@ class RedisBrokerTest {
     void startsWhileRedisIsDownAndConnectsWhenItComesUp() throws Exception {
         redis.kill();
         BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
-        RedisBroker broker = new RedisBroker(URI.create(redis.url()), "chat", 100, new MessageValidator(2000, 32),
+        RedisBroker broker = new RedisBroker(URI.create(redis.url()), "chat", 100, 3600, new MessageValidator(2000, 32),
                 64 * 1024, Clock.systemUTC(), scheduler);
         brokers.add(broker);
         broker.start(received::add);

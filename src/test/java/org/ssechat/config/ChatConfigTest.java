@@ -22,6 +22,8 @@ class ChatConfigTest {
         assertEquals(20_000, config.maxClients());
         assertTrue(config.redisUrl().isEmpty());
         assertEquals("chat", config.channel());
+        assertEquals(1000, config.historySize());
+        assertEquals(7 * 24 * 3600, config.historyTtlSeconds());
     }
 
     @Test
