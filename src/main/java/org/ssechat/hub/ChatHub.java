@@ -61,8 +61,16 @@ public final class ChatHub implements BrokerListener {
         EventId id = EventId.parse(message.id());
         if (id != null) {
             lastDelivered.put(message.room(), id);
+            if (lastDelivered.size() > 2 * clients.roomCount() + 16) {
+                lastDelivered.keySet().retainAll(clients.rooms()); // rooms nobody listens to any more
+            }
         }
         clients.broadcastEvent(message.room(), id, ChatEvents.message(message));
+    }
+
+    /** How many rooms the catch-up position is kept for (bounded by the rooms with clients). */
+    int trackedRooms() {
+        return lastDelivered.size();
     }
 
     /** Opens a chat stream and replays what the request asks for before the live messages. */

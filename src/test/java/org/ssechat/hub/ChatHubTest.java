@@ -89,6 +89,17 @@ class ChatHubTest {
     }
 
     @Test
+    void theNewestIdPerRoomIsKeptOnlyForRoomsWithClients() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            FakeOutput out = open("room" + i, ResumeRequest.NONE);
+            publish("room" + i, "hi");
+            assertEquals(List.of("hi"), texts(out));
+            registry.closeAll("next room"); // the mock context does not call back: close removes it
+        }
+        assertTrue(hub.trackedRooms() <= 2 * registry.roomCount() + 17, "tracked " + hub.trackedRooms());
+    }
+
+    @Test
     void replaysAreCounted() throws Exception {
         open("r", new ResumeRequest(null, 2));
         open("r", ResumeRequest.NONE);
