@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.ssechat.testing.Await;
 import org.ssechat.testing.ChatHttp;
 import org.ssechat.testing.SseStream;
 import org.ssechat.testing.WarServer;
@@ -97,11 +98,9 @@ class GuardsIT {
             assertJsonError(refused, 503);
             assertTrue(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()) > 0);
         }
-        ChatServerContract.awaitTrue("a stream can be opened again", () -> {
+        Await.until("a stream can be opened again", () -> {
             try (SseStream again = SseStream.open(base.resolve("sse"))) {
-                return again.status() == 200 ? 1 : 0;
-            } catch (Exception e) {
-                return 0;
+                return again.status() == 200;
             }
         });
     }

@@ -1,13 +1,14 @@
 package org.ssechat.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.ssechat.it.ChatServerContract.awaitTrue;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.ssechat.testing.Await;
 import org.ssechat.testing.RedisServer;
 import org.ssechat.testing.SseStream;
 import org.ssechat.testing.WarServer;
@@ -23,22 +24,29 @@ class LifecycleIT {
             if (redis != null) {
                 settings.put("REDIS_URL", redis.url());
             }
+            // Only this test's threads: another test's leak must not be blamed on this one.
+            Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
             WarServer server = kind.start("/sse-chat", settings);
-            SseStream chat = SseStream.open(server.base().resolve("sse"));
-            SseStream clock = SseStream.open(server.base().resolve("time"));
-            awaitTrue("the application's threads run", () -> applicationThreads().isEmpty() ? 0 : 1);
+            try (SseStream chat = SseStream.open(server.base().resolve("sse"));
+                    SseStream clock = SseStream.open(server.base().resolve("time"))) {
+                chat.awaitFirstLine();
+                clock.next();
+                Await.until("the application's threads run", () -> !applicationThreads(before).isEmpty());
 
-            server.close();
+                server.close();
 
-            chat.awaitEnd(5000);
-            clock.awaitEnd(5000);
-            assertEquals(List.of(), applicationThreads(), "threads of the application outlived it");
+                chat.awaitEnd(5000);
+                clock.awaitEnd(5000);
+            }
+            assertEquals(List.of(), applicationThreads(before), "threads of the application outlived it");
         }
     }
 
-    private static List<String> applicationThreads() {
+    /** The live threads named like the application's ("sse-chat-scheduler", ...), less those given. */
+    private static List<String> applicationThreads(Set<Thread> excluded) {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive)
+                .filter(thread -> !excluded.contains(thread))
                 .map(Thread::getName)
                 .filter(name -> name.startsWith("sse-chat"))
                 .sorted()

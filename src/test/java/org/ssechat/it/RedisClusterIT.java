@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.ssechat.it.ChatServerContract.awaitTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.ssechat.testing.Await;
 import org.ssechat.testing.ChatHttp;
 import org.ssechat.testing.RedisServer;
 import org.ssechat.testing.SseParser;
@@ -129,12 +129,7 @@ class RedisClusterIT {
     }
 
     private static void awaitStatus(URI base, String status) throws InterruptedException {
-        awaitTrue("/health at " + base + " says " + status, () -> {
-            try {
-                return ChatHttp.health(base).get("status").getAsString().equals(status) ? 1 : 0;
-            } catch (Exception e) {
-                return 0;
-            }
-        });
+        Await.until("/health at " + base + " says " + status,
+                () -> ChatHttp.health(base).get("status").getAsString().equals(status));
     }
 }

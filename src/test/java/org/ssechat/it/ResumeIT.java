@@ -3,7 +3,6 @@ package org.ssechat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.ssechat.it.ChatServerContract.awaitTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.ssechat.sse.EventId;
+import org.ssechat.testing.Await;
 import org.ssechat.testing.ChatHttp;
 import org.ssechat.testing.RedisServer;
 import org.ssechat.testing.SseParser;
@@ -55,7 +55,7 @@ class ResumeIT {
         jetty = WarServer.Kind.JETTY.start("/sse-chat", settings);
         tomcat = WarServer.Kind.TOMCAT.start("/sse-chat", settings);
         for (WarServer node : List.of(jetty, tomcat)) {
-            awaitTrue("node " + node.name() + " is UP", () -> up(node) ? 1 : 0);
+            Await.until("node " + node.name() + " is UP", () -> up(node));
         }
     }
 

@@ -12,7 +12,11 @@ import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
-/** The WAR in embedded Tomcat 10.1, with the connector's default async timeout made short. */
+/**
+ * The WAR in embedded Tomcat 10.1 (tomcat-embed-core only, so no JSP), with the connector's
+ * default async timeout ({@code Connector.setAsyncTimeout}, which every request on it starts
+ * with) made short: {@link WarServer#ASYNC_TIMEOUT_MILLIS}.
+ */
 final class EmbeddedTomcat implements WarServer {
 
     private final Tomcat tomcat;
@@ -32,7 +36,7 @@ final class EmbeddedTomcat implements WarServer {
         connector.setProperty("address", "127.0.0.1");
         connector.setAsyncTimeout(ASYNC_TIMEOUT_MILLIS);
         tomcat.setConnector(connector);
-        tomcat.getHost().setAppBase(baseDir.toString());
+        tomcat.getHost().setAppBase(Files.createDirectories(baseDir.resolve("webapps")).toString());
         // No default web.xml: it declares the JSP servlet, and tomcat-embed-core has no Jasper.
         tomcat.setAddDefaultWebXmlToWebapp(false);
         Context context = tomcat.addWebapp(contextPath.equals("/") ? "" : contextPath, war.toAbsolutePath().toString());
@@ -45,14 +49,19 @@ final class EmbeddedTomcat implements WarServer {
         // Only the WAR is scanned for annotations, not the test class path.
         ((StandardJarScanner) context.getJarScanner()).setScanClassPath(false);
         settings.forEach(context::addParameter);
+
+        Context probe = tomcat.addContext(AsyncTimeoutProbe.CONTEXT_PATH, null);
+        Wrapper probeServlet = Tomcat.addServlet(probe, "async-timeout", new AsyncTimeoutProbe());
+        probeServlet.setAsyncSupported(true);
+        probe.addServletMappingDecoded(AsyncTimeoutProbe.SERVLET_PATH, "async-timeout");
+
         tomcat.start();
         if (context.getState() != LifecycleState.STARTED) {
             tomcat.stop();
             tomcat.destroy();
             throw new IllegalStateException("sse-chat did not start in Tomcat; see the log above");
         }
-        return new EmbeddedTomcat(tomcat, URI.create("http://127.0.0.1:" + connector.getLocalPort()
-                + (contextPath.endsWith("/") ? contextPath : contextPath + "/")));
+        return new EmbeddedTomcat(tomcat, WarServer.base(connector.getLocalPort(), contextPath));
     }
 
     @Override

@@ -5,9 +5,18 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Parses an event stream the way the WHATWG spec tells a browser to: lines end with CRLF, LF or
- * CR; {@code field: value} with one optional space removed; {@code data} lines joined with LF;
- * an empty line dispatches; comments are kept apart.
+ * Parses an event stream the way the WHATWG HTML spec ("Interpreting an event stream") tells a
+ * browser to: one leading U+FEFF is ignored; lines end with CRLF, LF or CR (the caller splits
+ * them); {@code field: value} with one optional space removed; {@code data} lines joined with LF;
+ * an empty line dispatches the event if it has data, with type {@code message} when none or an
+ * empty one was given; an {@code id} containing NUL is ignored; unknown fields are ignored.
+ * Comments and {@code retry} values are kept apart, as written.
+ *
+ * <p>Where a browser's {@code lastEventId} carries over from event to event, {@link Event#id()}
+ * is the id the event itself set, or null: what tests usually mean to check.
+ * {@link #lastEventId()} is the spec's last event ID buffer, what a browser would send back.
+ *
+ * <p>Not thread-safe: one thread feeds it.
  */
 public final class SseParser {
 
@@ -15,10 +24,14 @@ public final class SseParser {
     public record Event(String id, String event, String data) {
     }
 
+    private static final String BOM = "\uFEFF";
+
     private final List<Event> events = new ArrayList<>();
     private final Consumer<Event> onEvent;
     private final List<String> comments = new ArrayList<>();
     private final List<String> retries = new ArrayList<>();
+    private boolean firstLine = true;
+    private String lastEventId = "";
     private String id;
     private String event;
     private StringBuilder data;
@@ -43,15 +56,14 @@ public final class SseParser {
 
     /** Feeds one line, without its line end. */
     public void line(String line) {
-        if (line.isEmpty()) {
-            if (data != null) {
-                Event dispatched = new Event(id, event == null ? "message" : event, data.toString());
-                events.add(dispatched);
-                onEvent.accept(dispatched);
+        if (firstLine) {
+            firstLine = false;
+            if (line.startsWith(BOM)) {
+                line = line.substring(BOM.length());
             }
-            id = null;
-            event = null;
-            data = null;
+        }
+        if (line.isEmpty()) {
+            dispatch();
             return;
         }
         if (line.startsWith(":")) {
@@ -65,7 +77,12 @@ public final class SseParser {
             value = value.substring(1);
         }
         switch (field) {
-            case "id" -> id = value;
+            case "id" -> {
+                if (value.indexOf('\0') < 0) {
+                    id = value;
+                    lastEventId = value;
+                }
+            }
             case "event" -> event = value;
             case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
             case "retry" -> retries.add(value);
@@ -73,15 +90,33 @@ public final class SseParser {
         }
     }
 
+    private void dispatch() {
+        if (data != null) {
+            Event dispatched = new Event(id, event == null || event.isEmpty() ? "message" : event, data.toString());
+            events.add(dispatched);
+            onEvent.accept(dispatched);
+        }
+        id = null;
+        event = null;
+        data = null;
+    }
+
     public List<Event> events() {
         return events;
     }
 
+    /** Comment lines, without the colon and surrounding blanks. */
     public List<String> comments() {
         return comments;
     }
 
+    /** The values of {@code retry} lines, as written. */
     public List<String> retries() {
         return retries;
+    }
+
+    /** The spec's last event ID buffer: the newest id set, kept across events ("" before any). */
+    public String lastEventId() {
+        return lastEventId;
     }
 }

@@ -8,14 +8,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
@@ -25,6 +28,17 @@ import org.junit.jupiter.api.Assertions;
  * then reads the (chunked) body on a thread of its own, parses it as a browser would
  * ({@link SseParser}) and queues each event. Closing it drops the connection at once from the
  * client's side, as a closed browser tab does; JDK HTTP clients instead try to drain the body.
+ *
+ * <p>Every wait has a deadline and fails the test saying what did not come: the response head
+ * within {@link #WAIT_MILLIS} (a stream must commit its headers at once), an event within
+ * {@link #WAIT_MILLIS} ({@link #next()}), the end of the stream within the time given.
+ *
+ * <pre>{@code
+ * try (SseStream stream = SseStream.open(base.resolve("sse?room=dev"))) {
+ *     assertEquals(200, stream.status());
+ *     SseParser.Event event = stream.next();
+ * }
+ * }</pre>
  */
 public final class SseStream implements AutoCloseable {
 
@@ -37,15 +51,19 @@ public final class SseStream implements AutoCloseable {
     private final Map<String, String> headers;
     private final BlockingQueue<SseParser.Event> events = new LinkedBlockingQueue<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    /** Counted down when the first body line arrives or the stream ends, whichever comes first. */
+    private final CountDownLatch firstLine = new CountDownLatch(1);
     private final Thread reader;
     private volatile boolean ended;
+    /** Why the connection broke, if it broke rather than ended or was closed by the test. */
+    private volatile IOException failure;
     private volatile boolean closing;
 
     private SseStream(Socket socket, InputStream in, int status, Map<String, String> headers) {
         this.socket = socket;
         this.in = in;
         this.status = status;
-        this.headers = headers;
+        this.headers = Collections.unmodifiableMap(headers);
         this.reader = new Thread(this::read, "sse-test-reader");
         reader.setDaemon(true);
     }
@@ -75,8 +93,8 @@ public final class SseStream implements AutoCloseable {
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer); // before connecting, so the TCP window stays small
         }
-        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
-        socket.setSoTimeout((int) WAIT_MILLIS * 3); // a stream that goes silent this long is broken
+        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), (int) WAIT_MILLIS);
+        socket.setSoTimeout((int) WAIT_MILLIS);
         StringBuilder request = new StringBuilder()
                 .append("GET ").append(uri.getRawPath()).append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
                 .append(" HTTP/1.1\r\nHost: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n");
@@ -87,13 +105,21 @@ public final class SseStream implements AutoCloseable {
         out.flush();
 
         InputStream raw = new BufferedInputStream(socket.getInputStream());
-        String statusLine = headerLine(raw);
-        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        int status;
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (String line = headerLine(raw); !line.isEmpty(); line = headerLine(raw)) {
-            int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+        try {
+            String statusLine = headerLine(raw);
+            status = Integer.parseInt(statusLine.split(" ")[1]);
+            for (String line = headerLine(raw); !line.isEmpty(); line = headerLine(raw)) {
+                int colon = line.indexOf(':');
+                headers.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+            }
+        } catch (SocketTimeoutException e) {
+            socket.close();
+            throw new AssertionError("GET " + uri + " sent no complete response head within " + WAIT_MILLIS
+                    + " ms: a stream must commit its headers at once", e);
         }
+        socket.setSoTimeout((int) WAIT_MILLIS * 3); // a stream that goes silent this long is broken
         InputStream body = "chunked".equalsIgnoreCase(headers.get("Transfer-Encoding")) ? new Chunked(raw) : raw;
         return new SseStream(socket, body, status, headers);
     }
@@ -106,16 +132,21 @@ public final class SseStream implements AutoCloseable {
         return status;
     }
 
+    /** A response header (the name in any case), or null. */
     public String header(String name) {
         return headers.get(name);
+    }
+
+    /** Every response header, by case-insensitive name; of a repeated header, the last. */
+    public Map<String, String> headers() {
+        return headers;
     }
 
     /** The next event, waiting at most {@link #WAIT_MILLIS}; fails the test if none comes. */
     public SseParser.Event next() throws InterruptedException {
         SseParser.Event event = events.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         if (event == null) {
-            Assertions.fail("no event within " + WAIT_MILLIS + " ms" + (ended ? " (the stream ended)" : "")
-                    + "; lines so far: " + lines);
+            Assertions.fail("no event within " + WAIT_MILLIS + " ms" + endState() + "; lines so far: " + lines, failure);
         }
         return event;
     }
@@ -130,14 +161,18 @@ public final class SseStream implements AutoCloseable {
         return List.copyOf(lines);
     }
 
+    /** The comment lines received so far (such as heartbeats), without the colon and surrounding blanks. */
+    public List<String> comments() {
+        return lines.stream().filter(line -> line.startsWith(":")).map(line -> line.substring(1).strip()).toList();
+    }
+
     /** Waits until the first body line (the retry line) has arrived: the stream is open and registered. */
     public String awaitFirstLine() throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        while (lines.isEmpty()) {
-            if (System.currentTimeMillis() > deadline || ended) {
-                Assertions.fail("the stream sent nothing within " + WAIT_MILLIS + " ms" + (ended ? " and ended" : ""));
-            }
-            Thread.sleep(10);
+        if (!firstLine.await(WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+            Assertions.fail("the stream sent nothing within " + WAIT_MILLIS + " ms");
+        }
+        if (lines.isEmpty()) {
+            Assertions.fail("the stream sent nothing" + endState(), failure);
         }
         return lines.get(0);
     }
@@ -145,6 +180,15 @@ public final class SseStream implements AutoCloseable {
     /** Whether the server ended the stream (or the connection broke). */
     public boolean hasEnded() {
         return ended;
+    }
+
+    /** Why the connection broke, or null if it did not (it is open, ended, or was closed by the test). */
+    public IOException failure() {
+        return failure;
+    }
+
+    private String endState() {
+        return !ended ? "" : failure == null ? " (the stream ended)" : " (the connection broke: " + failure + ")";
     }
 
     /** Waits until the server ends the stream; fails the test if it does not within the time given. */
@@ -171,6 +215,7 @@ public final class SseStream implements AutoCloseable {
                     String text = line.toString(StandardCharsets.UTF_8);
                     line.reset();
                     lines.add(text);
+                    firstLine.countDown();
                     parser.line(text);
                 } else {
                     line.write(b);
@@ -178,10 +223,11 @@ public final class SseStream implements AutoCloseable {
             }
         } catch (IOException e) {
             if (!closing) {
-                lines.add("(connection failed: " + e + ")");
+                failure = e;
             }
         } finally {
             ended = true;
+            firstLine.countDown();
         }
     }
 
@@ -210,6 +256,14 @@ public final class SseStream implements AutoCloseable {
         return line.toString(StandardCharsets.ISO_8859_1);
     }
 
+    private static String chunkLine(InputStream in) throws IOException {
+        try {
+            return headerLine(in);
+        } catch (EOFException e) {
+            throw new EOFException("the connection ended without the last chunk: the server cut the stream off");
+        }
+    }
+
     /** Decodes a chunked body: {@code size CRLF bytes CRLF}, ended by a chunk of size 0. */
     private static final class Chunked extends InputStream {
         private final InputStream in;
@@ -226,9 +280,9 @@ public final class SseStream implements AutoCloseable {
                 return -1;
             }
             if (left == 0) {
-                String size = headerLine(in);
+                String size = chunkLine(in);
                 if (size.isEmpty()) {
-                    size = headerLine(in); // the CRLF that ends the previous chunk
+                    size = chunkLine(in); // the CRLF that ends the previous chunk
                 }
                 int semicolon = size.indexOf(';');
                 left = Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT), 16);

@@ -1,0 +1,105 @@
+package org.ssechat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.gson.JsonObject;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.ssechat.testing.Await;
+import org.ssechat.testing.ChatHttp;
+import org.ssechat.testing.SseParser;
+import org.ssechat.testing.SseStream;
+import org.ssechat.testing.WarServer;
+
+/**
+ * Clients that go away without a word, as closed browser tabs do: the server notices at its
+ * next write to them (the heartbeat, CHAT_HEARTBEAT_SECONDS) and forgets them. Each test has a
+ * node of its own, so the counts in /health are this test's alone.
+ */
+class VanishingClientsIT {
+
+    private static final Map<String, String> SETTINGS = Map.of(
+            "CHAT_HEARTBEAT_SECONDS", "1", // dead clients are noticed within a second or two
+            "CHAT_RATE_LIMIT_PER_SECOND", "0");
+
+    @ParameterizedTest
+    @EnumSource(WarServer.Kind.class)
+    void streamsClosedByTheirClientsLeaveTheRegistry(WarServer.Kind kind) throws Exception {
+        try (WarServer server = kind.start("/sse-chat", SETTINGS)) {
+            URI base = server.base();
+            List<SseStream> streams = new ArrayList<>();
+            try {
+                for (String room : List.of("gone1", "gone1", "gone2")) {
+                    streams.add(SseStream.open(base.resolve("sse?room=" + room)));
+                }
+                streams.add(SseStream.open(base.resolve("time")));
+                awaitHealth(base, "clients", 3);
+                awaitHealth(base, "clockClients", 1);
+                SseStream idle = streams.get(0);
+                Await.until("an idle stream gets a heartbeat comment", () -> idle.comments().contains("keep-alive"));
+            } finally {
+                streams.forEach(SseStream::close);
+            }
+            awaitHealth(base, "clients", 0);
+            awaitHealth(base, "clockClients", 0);
+        }
+    }
+
+    /**
+     * Streams opened just while the server notices dead ones must live on. Tomcat 10.1.59 cuts
+     * some of them off right after their first frame: when a flush on a thread of the
+     * application's (the heartbeat's) fails, Tomcat hands the error to a container thread, which
+     * completes and recycles the request's processor, and the failing thread then still marks the
+     * processor's response as failed, which by then serves a new connection. With the connector's
+     * {@code processorCache="0"} it does not happen. A stress test, not run by default:
+     * {@code mvn verify -Dit.test=VanishingClientsIT -Dssechat.stress=true}.
+     */
+    @ParameterizedTest
+    @EnumSource(WarServer.Kind.class)
+    @EnabledIfSystemProperty(named = "ssechat.stress", matches = "true")
+    void streamsOpenedWhileDeadOnesAreNoticedLiveOn(WarServer.Kind kind) throws Exception {
+        try (WarServer server = kind.start("/sse-chat", SETTINGS)) {
+            URI base = server.base();
+            int opened = 0;
+            List<String> cutOff = new ArrayList<>();
+            for (int round = 0; round < 8; round++) {
+                List<SseStream> dead = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    SseStream stream = SseStream.open(base.resolve("sse?room=dead"));
+                    stream.awaitFirstLine();
+                    dead.add(stream);
+                }
+                dead.forEach(SseStream::close);
+                // New streams all through the next heartbeat, which finds the dead ones.
+                List<SseStream> fresh = new ArrayList<>();
+                long until = System.nanoTime() + 1_300_000_000L;
+                while (System.nanoTime() < until) {
+                    fresh.add(SseStream.open(base.resolve("sse?room=fresh")));
+                }
+                opened += fresh.size();
+                String text = "round " + round;
+                JsonObject published = ChatHttp.publish(base, "fresh", "ann", text);
+                for (SseStream stream : fresh) {
+                    SseParser.Event event = stream.hasEnded() ? null : stream.poll(SseStream.WAIT_MILLIS);
+                    if (event == null || !published.get("id").getAsString().equals(event.id())) {
+                        cutOff.add(stream.lines() + (stream.failure() == null ? "" : " " + stream.failure()));
+                    }
+                    stream.close();
+                }
+                awaitHealth(base, "clients", 0);
+            }
+            assertEquals(List.of(), cutOff, cutOff.size() + " of " + opened + " streams opened while dead ones were being"
+                    + " noticed were cut off in " + server.name());
+        }
+    }
+
+    private static void awaitHealth(URI base, String field, int expected) throws InterruptedException {
+        Await.until("/health says " + field + " = " + expected,
+                () -> ChatHttp.health(base).get(field).getAsInt(), value -> value == expected);
+    }
+}
