@@ -40,6 +40,8 @@ public final class SseStream implements AutoCloseable {
     private final Thread reader;
     private volatile boolean ended;
     private volatile boolean closing;
+    /** The connection broke (or was cut) before the response's end. */
+    private volatile boolean broken;
 
     private SseStream(Socket socket, InputStream in, int status, Map<String, String> headers) {
         this.socket = socket;
@@ -147,6 +149,14 @@ public final class SseStream implements AutoCloseable {
         return ended;
     }
 
+    /**
+     * Whether the server completed the response (its last chunk arrived), as an application does
+     * when it ends a stream, rather than the connection breaking or being cut by the container.
+     */
+    public boolean hasEndedCleanly() {
+        return ended && !broken;
+    }
+
     /** Waits until the server ends the stream; fails the test if it does not within the time given. */
     public void awaitEnd(long millis) throws InterruptedException {
         reader.join(millis);
@@ -178,6 +188,7 @@ public final class SseStream implements AutoCloseable {
             }
         } catch (IOException e) {
             if (!closing) {
+                broken = true;
                 lines.add("(connection failed: " + e + ")");
             }
         } finally {
