@@ -69,12 +69,6 @@ abstract class StockContainer implements AutoCloseable {
         return Path.of(System.getProperty("java.home"));
     }
 
-    /**
-     * Whether applications get to complete their open streams when the container stops: true
-     * when it stops its applications before it closes its connections.
-     */
-    abstract boolean completesStreamsOnStop();
-
     /** The folder the container deploys WARs from. */
     abstract Path webapps();
 

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,15 +55,9 @@ class StockContainersIT {
             container.awaitStatus("/", "health", 200, START_MILLIS);
             container.awaitStatus("/sse-chat", "health", 200, START_MILLIS);
 
-            URI root = container.base("/");
-            URI sseChat = container.base("/sse-chat");
-            chatAndClockWork(root, "retry: 2222");
-            chatAndClockWork(sseChat, "retry: 3333");
-
-            SseStream atRoot = SseStream.open(root.resolve("sse"));
-            SseStream underSseChat = SseStream.open(sseChat.resolve("sse"));
-            awaitLine(underSseChat, ": keep-alive", 5_000, "the heartbeat set by the environment variable");
-            atRoot.awaitFirstLine();
+            List<SseStream> atRoot = chatAndClockWork(container.base("/"), "retry: 2222");
+            List<SseStream> underSseChat = chatAndClockWork(container.base("/sse-chat"), "retry: 3333");
+            awaitLine(underSseChat.get(0), ": keep-alive", 5_000, "the heartbeat set by the environment variable");
 
             Thread stopper = new Thread(() -> {
                 try {
@@ -72,7 +67,9 @@ class StockContainersIT {
                 }
             }, "stopping " + container);
             stopper.start();
-            awaitEnd(List.of(atRoot, underSseChat), "stopping the container", container.completesStreamsOnStop());
+            // A whole server stop closes the connections too: Jetty before it stops the applications,
+            // Tomcat right after, which can overtake the completion of the last application's streams.
+            awaitEnd(concat(atRoot, underSseChat), "stopping the container", false);
             stopper.join();
             assertNoProblemsLogged(container);
         }
@@ -94,19 +91,17 @@ class StockContainersIT {
             container.start(environment, Map.of());
             container.awaitStatus("/sse-chat", "health", 200, START_MILLIS);
             URI base = container.base("/sse-chat");
-            chatAndClockWork(base, "retry: 3000");
 
             // Redeploy the same file while clients listen: their streams end, new clients reach the new instance.
-            List<SseStream> before = openChatAndClock(base);
+            List<SseStream> clients = chatAndClockWork(base, "retry: 3000");
             container.touch(WAR_FILE);
-            awaitEnd(before, "touching the WAR", true);
+            awaitEnd(clients, "touching the WAR", true);
             container.awaitStatus("/sse-chat", "health", 200, START_MILLIS);
-            chatAndClockWork(base, "retry: 3000");
 
             // Undeploy while clients listen: their streams end, and the application leaves no connection open.
-            List<SseStream> during = openChatAndClock(base);
+            clients = chatAndClockWork(base, "retry: 3000");
             container.undeploy(WAR_FILE);
-            awaitEnd(during, "deleting the WAR", true);
+            awaitEnd(clients, "deleting the WAR", true);
             container.awaitStatus("/sse-chat", "health", 404, START_MILLIS);
             if (redis != null) {
                 awaitNoOtherRedisClients(redis);
@@ -115,7 +110,6 @@ class StockContainersIT {
             container.deploy(war, WAR_FILE);
             container.awaitStatus("/sse-chat", "health", 200, START_MILLIS);
             chatAndClockWork(base, "retry: 3000");
-
             container.stop();
             // Two undeployments and a stop: Tomcat looks for leaked threads and ThreadLocals at each.
             assertEquals(3, container.log().consoleLinesWith("ChatContextListener.contextDestroyed sse-chat stopped"),
@@ -124,34 +118,34 @@ class StockContainersIT {
         }
     }
 
-    /** Streams /sse and /time, posts to /chat and sees the message arrive. */
-    private static void chatAndClockWork(URI base, String expectedRetryLine) throws Exception {
-        try (SseStream chat = SseStream.open(base.resolve("sse?room=deploy"));
-                SseStream clock = SseStream.open(base.resolve("time"))) {
-            assertEquals(200, chat.status(), base + "sse");
-            assertEquals(expectedRetryLine, chat.awaitFirstLine(), "the setting that wins, at " + base);
-            Instant.parse(clock.next().data());
-            String text = "deployed at " + base;
-            String id = ChatHttp.publish(base, "deploy", "ops", text).get("id").getAsString();
-            var event = chat.next();
-            assertEquals(id, event.id());
-            assertEquals(text, JsonParser.parseString(event.data()).getAsJsonObject().get("text").getAsString());
-        }
+    /**
+     * Streams /sse and /time, posts to /chat and sees the message arrive; returns the two
+     * streams, still open, for the container to end. (Clients here never drop their connection
+     * just before others open theirs: in Tomcat that sometimes gets the new /time stream cut
+     * off, a fault of its own outside deployment.)
+     */
+    private static List<SseStream> chatAndClockWork(URI base, String expectedRetryLine) throws Exception {
+        SseStream chat = SseStream.open(base.resolve("sse?room=deploy"));
+        SseStream clock = SseStream.open(base.resolve("time"));
+        assertEquals(200, chat.status(), base + "sse");
+        assertEquals(expectedRetryLine, chat.awaitFirstLine(), "the setting that wins, at " + base);
+        Instant.parse(clock.next().data());
+        String text = "deployed at " + base;
+        String id = ChatHttp.publish(base, "deploy", "ops", text).get("id").getAsString();
+        var event = chat.next();
+        assertEquals(id, event.id());
+        assertEquals(text, JsonParser.parseString(event.data()).getAsJsonObject().get("text").getAsString());
+        return List.of(chat, clock);
     }
 
-    /** A chat stream and a clock stream, open and registered. */
-    private static List<SseStream> openChatAndClock(URI base) throws Exception {
-        SseStream chat = SseStream.open(base.resolve("sse"));
-        SseStream clock = SseStream.open(base.resolve("time"));
-        chat.awaitFirstLine();
-        clock.next();
-        return List.of(chat, clock);
+    private static List<SseStream> concat(List<SseStream> first, List<SseStream> second) {
+        return Stream.concat(first.stream(), second.stream()).toList();
     }
 
     /**
      * Waits until every stream has ended. With {@code completed}, each must have been completed
-     * by the application (the response's last chunk arrived), not cut off by the container,
-     * which is what both containers do with requests an application leaves open.
+     * by the application (the response's last chunk arrived), not cut off by the container, as
+     * both containers do with requests a stopped application left open.
      */
     private static void awaitEnd(List<SseStream> streams, String after, boolean completed) throws InterruptedException {
         long deadline = System.currentTimeMillis() + STREAM_END_MILLIS;

@@ -43,12 +43,6 @@ final class StockJetty extends StockContainer {
         return home.resolve("start.jar").toString();
     }
 
-    /** Jetty stops its connectors, closing every connection, before it stops the applications. */
-    @Override
-    boolean completesStreamsOnStop() {
-        return false;
-    }
-
     @Override
     Path webapps() {
         return base.resolve("webapps");

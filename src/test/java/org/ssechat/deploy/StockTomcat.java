@@ -48,12 +48,6 @@ final class StockTomcat extends StockContainer {
         return text.replace(from, to);
     }
 
-    /** Tomcat pauses its connector, stops the applications, then closes the connections. */
-    @Override
-    boolean completesStreamsOnStop() {
-        return true;
-    }
-
     @Override
     Path webapps() {
         return base.resolve("webapps");
