@@ -56,15 +56,19 @@ final class ChildProcess {
     /**
      * SIGTERM (what Ctrl-C on {@code catalina.sh run} or systemd sends), a grace period, then
      * SIGKILL for the process and every descendant still alive. Safe to call more than once.
+     *
+     * @return whether the process exited by itself within the grace period
      */
-    synchronized void stop() throws InterruptedException {
+    synchronized boolean stop() throws InterruptedException {
         List<ProcessHandle> tree = process.descendants().toList(); // before the parent dies and they are orphaned
         process.destroy();
-        if (!process.waitFor(STOP_GRACE_SECONDS, TimeUnit.SECONDS)) {
+        boolean exited = process.waitFor(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+        if (!exited) {
             System.err.println(name + " did not stop within " + STOP_GRACE_SECONDS + " s of SIGTERM: killing it");
         }
         tree.forEach(ProcessHandle::destroyForcibly);
         kill();
+        return exited;
     }
 
     private void kill() {

@@ -141,11 +141,13 @@ abstract class StockContainer implements AutoCloseable {
         }
     }
 
-    /** Stops the container with SIGTERM, as Ctrl-C or a service manager does; kills what is left. */
-    void stop() throws InterruptedException {
-        if (process != null) {
-            process.stop();
-        }
+    /**
+     * Stops the container with SIGTERM, as Ctrl-C or a service manager does; kills what is left.
+     *
+     * @return whether it exited by itself (an application that blocks its stop keeps it running)
+     */
+    boolean stop() throws InterruptedException {
+        return process == null || process.stop();
     }
 
     ContainerLog log() {

@@ -1,6 +1,7 @@
 package org.ssechat.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonParser;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -59,18 +61,18 @@ class StockContainersIT {
             List<SseStream> underSseChat = chatAndClockWork(container.base("/sse-chat"), "retry: 3333");
             awaitLine(underSseChat.get(0), ": keep-alive", 5_000, "the heartbeat set by the environment variable");
 
-            Thread stopper = new Thread(() -> {
+            CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> {
                 try {
-                    container.stop();
+                    return container.stop();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    return false;
                 }
-            }, "stopping " + container);
-            stopper.start();
+            });
             // A whole server stop closes the connections too: Jetty before it stops the applications,
             // Tomcat right after, which can overtake the completion of the last application's streams.
             awaitEnd(concat(atRoot, underSseChat), "stopping the container", false);
-            stopper.join();
+            assertTrue(stopped.get(), container + " did not exit by itself after SIGTERM");
             assertNoProblemsLogged(container);
         }
     }
@@ -110,7 +112,7 @@ class StockContainersIT {
             container.deploy(war, WAR_FILE);
             container.awaitStatus("/sse-chat", "health", 200, START_MILLIS);
             chatAndClockWork(base, "retry: 3000");
-            container.stop();
+            assertTrue(container.stop(), container + " did not exit by itself after SIGTERM");
             // Two undeployments and a stop: Tomcat looks for leaked threads and ThreadLocals at each.
             assertEquals(3, container.log().consoleLinesWith("ChatContextListener.contextDestroyed sse-chat stopped"),
                     "sse-chat stopped three times, in " + container.log().text());
