@@ -50,6 +50,8 @@ public final class SseClient implements WriteListener, AsyncListener {
     /** Work-in-progress counter that makes one thread at a time the writer; see drain(). */
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set by onComplete: the container completed the request, so complete() must not be called again. */
+    private volatile boolean completedByContainer;
     /** Set by endWhenWritten(): nothing more is queued, and the stream ends once the queue is out. */
     private volatile boolean ending;
     /** Set by the container's first onWritePossible: before it, only the container thread may write. */
@@ -234,11 +236,15 @@ public final class SseClient implements WriteListener, AsyncListener {
     /** Completes the stream; pending frames are dropped. Safe to call more than once. */
     public void close(String reason) {
         if (release(reason)) {
-            try {
-                async.complete();
-            } catch (IllegalStateException alreadyCompleted) {
-                // The container is completing it already (client gone, shutdown).
-            }
+            complete();
+        }
+    }
+
+    private void complete() {
+        try {
+            async.complete();
+        } catch (IllegalStateException alreadyCompleted) {
+            // The container is completing it already (client gone, shutdown).
         }
     }
 
@@ -326,12 +332,22 @@ public final class SseClient implements WriteListener, AsyncListener {
 
     @Override
     public void onComplete(AsyncEvent event) {
+        completedByContainer = true;
         release("completed"); // the container completed it: complete() again would be an error
     }
 
+    /**
+     * Completes the request even when another thread released this client a moment ago: a
+     * timeout listener that neither completes nor dispatches makes the container end the request
+     * as an error, cutting the connection. Tomcat times out the open requests of an application
+     * it is stopping, which can land between close()'s release and its complete().
+     */
     @Override
     public void onTimeout(AsyncEvent event) {
-        close("timed out");
+        release("timed out");
+        if (!completedByContainer) {
+            complete();
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.mockingDetails;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -117,6 +118,23 @@ class SseClientTest {
         client.onTimeout(null);
         assertEquals(1, closes.get());
         verify(async, times(0)).complete();
+    }
+
+    @Test
+    void aTimeoutWhileTheClientIsClosingStillCompletesTheRequest() throws Exception {
+        // Tomcat times out the open requests of an application it stops; that can land inside
+        // close(), after the client was released and before it completed the request. Here the
+        // timeout comes from the release's own callback, at exactly that moment.
+        AtomicInteger completedDuringTimeout = new AtomicInteger();
+        SseClient[] self = new SseClient[1];
+        self[0] = new SseClient(async, "room", 1024, c -> {
+            self[0].onTimeout(null);
+            completedDuringTimeout.set((int) mockingDetails(async).getInvocations().stream()
+                    .filter(call -> call.getMethod().getName().equals("complete")).count());
+        }, stats);
+        self[0].start();
+        self[0].close("the application is stopping");
+        assertEquals(1, completedDuringTimeout.get(), "onTimeout completed the request itself");
     }
 
     @Test

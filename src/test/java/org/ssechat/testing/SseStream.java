@@ -191,6 +191,14 @@ public final class SseStream implements AutoCloseable {
         return !ended ? "" : failure == null ? " (the stream ended)" : " (the connection broke: " + failure + ")";
     }
 
+    /**
+     * Whether the server completed the response (its last chunk arrived), as an application does
+     * when it ends a stream, rather than the connection breaking or being cut by the container.
+     */
+    public boolean hasEndedCleanly() {
+        return ended && failure == null;
+    }
+
     /** Waits until the server ends the stream; fails the test if it does not within the time given. */
     public void awaitEnd(long millis) throws InterruptedException {
         reader.join(millis);
