@@ -7,7 +7,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.ssechat.testing.Await;
@@ -56,12 +56,13 @@ class VanishingClientsIT {
      * application's (the heartbeat's) fails, Tomcat hands the error to a container thread, which
      * completes and recycles the request's processor, and the failing thread then still marks the
      * processor's response as failed, which by then serves a new connection. With the connector's
-     * {@code processorCache="0"} it does not happen. A stress test, not run by default:
-     * {@code mvn verify -Dit.test=VanishingClientsIT -Dssechat.stress=true}.
+     * {@code processorCache="0"} it does not happen. A stress test, left out of the default run
+     * (it fails on Tomcat a few times in ten thousand streams):
+     * {@code mvn verify -Dit.test=VanishingClientsIT -Dit.groups=stress -Dit.excludedGroups=}.
      */
     @ParameterizedTest
     @EnumSource(WarServer.Kind.class)
-    @EnabledIfSystemProperty(named = "ssechat.stress", matches = "true")
+    @Tag("stress")
     void streamsOpenedWhileDeadOnesAreNoticedLiveOn(WarServer.Kind kind) throws Exception {
         try (WarServer server = kind.start("/sse-chat", SETTINGS)) {
             URI base = server.base();
