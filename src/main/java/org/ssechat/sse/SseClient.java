@@ -117,15 +117,59 @@ public final class SseClient implements WriteListener, AsyncListener {
         if (closed.get() || ending) {
             return false;
         }
+        if (writable && wip.compareAndSet(0, 1)) {
+            // This thread is the writer now (see drain()).
+            boolean queued = true;
+            if (queue.isEmpty()) {
+                writeNow(frame);
+            } else if (queued = enqueue(frame)) {
+                writeWhileReady();
+            }
+            int missed = wip.addAndGet(-1);
+            if (missed != 0) {
+                drainFrom(missed); // frames queued meanwhile by other threads
+            }
+            return queued;
+        }
+        if (!enqueue(frame)) {
+            return false;
+        }
+        if (writable) {
+            drain();
+        }
+        return true;
+    }
+
+    private boolean enqueue(byte[] frame) {
         if (queuedBytes.addAndGet(frame.length) > maxQueuedBytes) {
             overflowed();
             return false;
         }
         queue.add(frame);
-        if (writable) {
-            drain();
-        }
         return true;
+    }
+
+    /**
+     * The common case of a client that keeps up: nothing waits and nobody else is writing, so
+     * the frame goes straight to the container, with no queue node and no counter to move. A
+     * full socket queues it instead. Only the writer (see drain()) calls this.
+     */
+    private void writeNow(byte[] frame) {
+        try {
+            if (!out.isReady()) {
+                enqueue(frame); // written when the container calls onWritePossible
+                return;
+            }
+            out.write(frame);
+            flushPending = true;
+            if (out.isReady()) {
+                flushPending = false;
+                out.flush();
+            }
+            stats.framesWritten(1);
+        } catch (IOException | IllegalStateException e) {
+            close("write failed: " + e);
+        }
     }
 
     /**
@@ -285,7 +329,11 @@ public final class SseClient implements WriteListener, AsyncListener {
         if (wip.getAndIncrement() != 0) {
             return;
         }
-        int missed = 1;
+        drainFrom(1);
+    }
+
+    /** The writer's loop: writes until every drain request counted in {@code wip} was seen. */
+    private void drainFrom(int missed) {
         do {
             writeWhileReady();
             missed = wip.addAndGet(-missed);

@@ -71,6 +71,30 @@ class SseClientTest {
     }
 
     @Test
+    void aClientThatKeepsUpGetsEachFrameAtOnceWithItsOwnFlush() throws Exception {
+        SseClient client = client(1024);
+        out.becomeReady();
+        client.send(frame("a"));
+        assertEquals("a", out.text());
+        assertEquals(1, out.flushes);
+        client.send(frame("b"));
+        assertEquals("ab", out.text());
+        assertEquals(2, out.flushes, "a live event must not wait for the next one");
+        assertEquals(2, frames.get());
+        assertFalse(out.misused);
+    }
+
+    @Test
+    void aFrameForAFullSocketIsParkedEvenWhenNothingElseWaits() throws Exception {
+        SseClient client = client(4);
+        out.becomeReady();
+        out.blockWrites();
+        assertTrue(client.send(frame("abc")));
+        assertFalse(client.send(frame("de")), "parked bytes count against the limit: 5 > 4");
+        assertFalse(out.misused, "never write while isReady() is false");
+    }
+
+    @Test
     void aFullSocketParksFramesUntilTheContainerCallsBack() throws Exception {
         SseClient client = client(1024);
         out.becomeReady();
