@@ -18,6 +18,7 @@ const rate = Number(arg('rate', 20));            // messages per second
 const seconds = Number(arg('seconds', 10));
 const size = Number(arg('size', 100));           // bytes of text per message
 const slow = Number(arg('slow', 0));             // clients that stop reading
+const warmup = Number(arg('warmup', 5));         // seconds of publishing at the rate before measuring
 const serverPid = Number(arg('pid', 0));
 const room = 'bench';
 const now = () => performance.timeOrigin + performance.now();
@@ -32,43 +33,66 @@ function rssKb() {
 function cpuTicks(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, in 1/100 s
+  return { user: Number(fields[11]), system: Number(fields[12]) }; // utime, stime, in 1/100 s
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // One stream: a raw socket speaking HTTP/1.0, so the body is the event stream itself (no chunks).
+// The body is scanned as bytes for each event's `"text":"<seq> ` and nothing else is decoded:
+// the driver shares the machine with the server, so every microsecond it spends per event is
+// taken from the server and added to the latencies it reports.
+const MARKER = Buffer.from('"text":"');
+// Every socket reads into this one buffer (onread: no Buffer and no stream event per read);
+// each read is scanned before the next one can happen, on this one thread.
+const readBuffer = Buffer.alloc(256 * 1024);
 function openStream(index, isSlow) {
   return new Promise((resolve, reject) => {
     const client = { index, slow: isSlow, received: 0, lastSeq: -1, outOfOrder: 0, open: false, ended: false };
-    const socket = net.connect({ host, port, localAddress: sources[index % sources.length] });
-    let head = true;
-    let pending = '';
-    socket.setEncoding('utf8');
-    socket.on('connect', () => {
-      socket.write(`GET /sse?room=${room} HTTP/1.0\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`);
-    });
-    socket.on('data', (chunk) => {
-      pending += chunk;
-      if (head) {
-        const end = pending.indexOf('\r\n\r\n');
+    let head = Buffer.alloc(0);
+    let carry = null; // the end of the previous read, where a marker may have been cut in two
+    const onRead = (nread, buffer) => {
+      let chunk = buffer.subarray(0, nread);
+      if (head !== null) {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
         if (end < 0) return;
-        if (!pending.startsWith('HTTP/1.1 200') && !pending.startsWith('HTTP/1.0 200')) {
-          reject(new Error('stream refused: ' + pending.slice(0, 80)));
+        const status = head.toString('latin1', 0, 12);
+        if (status !== 'HTTP/1.1 200' && status !== 'HTTP/1.0 200') {
+          reject(new Error('stream refused: ' + head.toString('utf8', 0, 80)));
           socket.destroy();
           return;
         }
-        head = false;
-        pending = pending.slice(end + 4);
+        chunk = head.subarray(end + 4);
+        head = null;
         client.open = true;
-        if (isSlow) socket.pause(); // stops reading: the TCP window closes, the server queues
         resolve(client);
+        if (isSlow) { // stops reading: the TCP window closes, the server queues
+          socket.pause();
+          return;
+        }
       }
-      let newline;
-      while ((newline = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        if (line.startsWith('data: {')) onEvent(client, line);
+      const t = now(); // everything in one read arrived together
+      const buf = carry === null ? chunk : Buffer.concat([carry, chunk]);
+      let from = 0;
+      let at;
+      while ((at = buf.indexOf(MARKER, from)) >= 0) {
+        let i = at + MARKER.length;
+        let seq = 0;
+        const first = i;
+        while (i < buf.length && buf[i] >= 48 && buf[i] <= 57) seq = seq * 10 + buf[i++] - 48;
+        if (i === buf.length) { // the number goes on in the next read
+          carry = Buffer.from(buf.subarray(at));
+          return;
+        }
+        if (i > first && buf[i] === 32) onEvent(client, seq, t); // warm-up messages have "-n "
+        from = i;
       }
+      carry = Buffer.from(buf.subarray(Math.max(from, buf.length - (MARKER.length - 1))));
+    };
+    const socket = net.connect({ host, port, localAddress: sources[index % sources.length],
+      onread: { buffer: readBuffer, callback: onRead } });
+    socket.on('connect', () => {
+      socket.write(`GET /sse?room=${room} HTTP/1.0\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`);
     });
     socket.on('error', (e) => { if (!client.open) reject(e); });
     socket.on('close', () => { client.ended = true; });
@@ -79,16 +103,13 @@ function openStream(index, isSlow) {
 const latencies = [];               // publish to receipt, every delivery, ms
 const lastArrival = new Map();      // seq -> time the last client received it
 const sentAt = new Map();           // seq -> publish time
-function onEvent(client, line) {
-  const t = now();
-  const m = /"text":"(\d+) /.exec(line.slice(0, 200));
-  if (!m) return;
-  const seq = Number(m[1]);
-  if (!sentAt.has(seq)) return;      // a warm-up message
+function onEvent(client, seq, t) {
+  const sent = sentAt.get(seq);
+  if (sent === undefined) return;   // not a message of the measured window
   client.received++;
   if (seq <= client.lastSeq) client.outOfOrder++;
   client.lastSeq = seq;
-  latencies.push(t - sentAt.get(seq));
+  latencies.push(t - sent);
   lastArrival.set(seq, t);
 }
 
@@ -128,14 +149,20 @@ async function main() {
   await sleep(2000);
   const rssAfter = serverPid ? rssKb() : null;
 
-  // Warm-up outside the measurement: the JIT compiles the fan-out path.
-  for (let i = 0; i < 20; i++) { await publish(-1 - i); await sleep(20); }
+  // Warm-up outside the measurement, at the same rate: the JIT compiles the fan-out path (a
+  // server runs for days; its first seconds are not its steady state). --warmup 0 measures cold.
+  const warmupStart = now();
+  for (let i = 0; i < Math.round(rate * warmup); i++) {
+    const wait = warmupStart + i * 1000 / rate - now();
+    if (wait > 0) await sleep(wait);
+    await publish(-1 - i);
+  }
   sentAt.clear();
   latencies.length = 0;
   await sleep(1000);
 
   const messages = Math.round(rate * seconds);
-  const serverTicks0 = serverPid ? cpuTicks(serverPid) : 0;
+  const serverTicks0 = serverPid ? cpuTicks(serverPid) : null;
   const driverCpu0 = process.cpuUsage();
   const start = now();
   const statuses = {};
@@ -149,7 +176,7 @@ async function main() {
   await Promise.all(sends);
   const publishWindow = (now() - start) / 1000;
   // Let the last deliveries land, but measure CPU over the publishing window only.
-  const serverTicks1 = serverPid ? cpuTicks(serverPid) : 0;
+  const serverTicks1 = serverPid ? cpuTicks(serverPid) : null;
   const driverCpu = process.cpuUsage(driverCpu0);
   const fast = all.filter((c) => !c.slow);
   const expected = messages * fast.length;
@@ -163,7 +190,7 @@ async function main() {
   toAll.sort((a, b) => a - b);
   const slowCut = all.filter((c) => c.slow && c.ended).length;
   const result = {
-    clients, slowClients: slow, connected: all.filter((c) => c.open).length, connectSeconds: round(connectMs / 1000),
+    clients, slowClients: slow, warmupSeconds: warmup, connected: all.filter((c) => c.open).length, connectSeconds: round(connectMs / 1000),
     messages, rate, messageBytes: size, statuses,
     deliveriesExpected: expected, deliveriesReceived: received,
     outOfOrder: fast.reduce((n, c) => n + c.outOfOrder, 0),
@@ -173,8 +200,12 @@ async function main() {
     deliveriesPerSecond: Math.round(received / publishWindow),
     serverRssKb: { before: rssBefore, after: rssAfter },
     serverKbPerConnection: rssBefore ? round((rssAfter - rssBefore) / clients) : null,
-    serverCpuPercentOfOneCore: serverPid ? round((serverTicks1 - serverTicks0) / publishWindow) : null,
+    serverCpuPercentOfOneCore: serverPid ? round((serverTicks1.user + serverTicks1.system
+      - serverTicks0.user - serverTicks0.system) / publishWindow) : null,
+    serverCpuSplit: serverPid ? { user: round((serverTicks1.user - serverTicks0.user) / publishWindow),
+      kernel: round((serverTicks1.system - serverTicks0.system) / publishWindow) } : null,
     driverCpuPercentOfOneCore: round((driverCpu.user + driverCpu.system) / 1e4 / publishWindow),
+    driverCpuSplit: { user: round(driverCpu.user / 1e4 / publishWindow), kernel: round(driverCpu.system / 1e4 / publishWindow) },
     slowClientsCutOff: slowCut,
   };
   console.log(JSON.stringify(result, null, 2));
