@@ -19,6 +19,7 @@ import org.ssechat.guard.RateLimiter;
 import org.ssechat.hub.ChatHub;
 import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.ClientRegistry;
+import org.ssechat.sse.FanOut;
 import org.ssechat.sse.SseEvent;
 import org.ssechat.sse.SseStreamOpener;
 
@@ -38,6 +39,7 @@ public final class ChatApplication implements AutoCloseable {
     private static final int RATE_LIMITER_MAX_KEYS = 100_000;
 
     private final ChatConfig config;
+    private final FanOut fanOut;
     private final ClientRegistry chatClients;
     private final ClientRegistry clockClients;
     private final Broker broker;
@@ -55,7 +57,8 @@ public final class ChatApplication implements AutoCloseable {
     public ChatApplication(ChatConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.chatClients = new ClientRegistry(config.maxClients());
+        this.fanOut = new FanOut(config.fanOutThreads());
+        this.chatClients = new ClientRegistry(config.maxClients(), fanOut);
         this.clockClients = new ClientRegistry(config.maxClients());
         this.metrics = new ChatMetrics(chatClients::size, clockClients::size);
         this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes(), metrics);
@@ -159,7 +162,7 @@ public final class ChatApplication implements AutoCloseable {
         return clock;
     }
 
-    /** Stops the broker (no more messages), then the timers, then ends every open stream. */
+    /** Stops the broker (no more messages), then the timers and fan-out threads, then ends every open stream. */
     @Override
     public void close() {
         broker.close();
@@ -171,6 +174,7 @@ public final class ChatApplication implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        fanOut.close(); // the broker, the only caller, has stopped
         chatClients.closeAll("the application is stopping");
         clockClients.closeAll("the application is stopping");
     }

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param maxBodyBytes      the largest POST /chat body
  * @param clientBufferBytes bytes that may wait for one slow client before it is cut off
  * @param maxClients        open streams allowed on this node
+ * @param fanOutThreads     threads that share one message's fan-out to a big room
  * @param redisUrl          the Redis server to share messages through; empty for in-process
  * @param channel           the Redis pub/sub channel
  * @param historySize       messages kept per room for clients that resume
@@ -35,6 +36,7 @@ public record ChatConfig(
         int maxBodyBytes,
         long clientBufferBytes,
         int maxClients,
+        int fanOutThreads,
         Optional<URI> redisUrl,
         String channel,
         int historySize,
@@ -51,6 +53,8 @@ public record ChatConfig(
     public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
     public static final long DEFAULT_CLIENT_BUFFER_BYTES = 1024 * 1024;
     public static final int DEFAULT_MAX_CLIENTS = 20_000;
+    /** One thread a core, at most 4: beyond that the sockets, not the threads, are the limit. */
+    public static final int DEFAULT_FAN_OUT_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
     public static final String DEFAULT_CHANNEL = "chat";
     public static final int DEFAULT_HISTORY_SIZE = 1000;
     public static final long DEFAULT_HISTORY_TTL_SECONDS = 7 * 24 * 3600;
@@ -68,6 +72,7 @@ public record ChatConfig(
                 (int) r.number("CHAT_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 256, 64 * 1024 * 1024),
                 r.number("CHAT_CLIENT_BUFFER_BYTES", DEFAULT_CLIENT_BUFFER_BYTES, 1024, 1L << 30),
                 (int) r.number("CHAT_MAX_CLIENTS", DEFAULT_MAX_CLIENTS, 1, 10_000_000),
+                (int) r.number("CHAT_FANOUT_THREADS", DEFAULT_FAN_OUT_THREADS, 1, 64),
                 r.redisUrl("REDIS_URL"),
                 r.text("CHAT_CHANNEL", DEFAULT_CHANNEL),
                 (int) r.number("CHAT_HISTORY_SIZE", DEFAULT_HISTORY_SIZE, 1, 1_000_000),
@@ -88,6 +93,7 @@ public record ChatConfig(
         map.put("CHAT_MAX_BODY_BYTES", String.valueOf(maxBodyBytes));
         map.put("CHAT_CLIENT_BUFFER_BYTES", String.valueOf(clientBufferBytes));
         map.put("CHAT_MAX_CLIENTS", String.valueOf(maxClients));
+        map.put("CHAT_FANOUT_THREADS", String.valueOf(fanOutThreads));
         map.put("REDIS_URL", redisUrl.map(ChatConfig::redacted).orElse("(unset: in-process broker)"));
         map.put("CHAT_CHANNEL", channel);
         map.put("CHAT_HISTORY_SIZE", String.valueOf(historySize));

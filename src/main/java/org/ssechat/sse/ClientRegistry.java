@@ -15,10 +15,20 @@ public final class ClientRegistry {
     private final ConcurrentMap<String, Set<SseClient>> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     private final int maxClients;
+    private final FanOut fanOut;
 
     /** @param maxClients how many streams this registry holds at most */
     public ClientRegistry(int maxClients) {
+        this(maxClients, FanOut.INLINE);
+    }
+
+    /**
+     * @param maxClients how many streams this registry holds at most
+     * @param fanOut     how a message reaches the clients of a big room (see {@link FanOut})
+     */
+    public ClientRegistry(int maxClients, FanOut fanOut) {
         this.maxClients = maxClients;
+        this.fanOut = fanOut;
     }
 
     /**
@@ -79,9 +89,7 @@ public final class ClientRegistry {
     public void broadcastEvent(String room, EventId id, byte[] frame) {
         Set<SseClient> clients = rooms.get(room);
         if (clients != null) {
-            for (SseClient client : clients) {
-                client.sendEvent(id, frame);
-            }
+            fanOut.forEach(clients, client -> client.sendEvent(id, frame));
         }
     }
 

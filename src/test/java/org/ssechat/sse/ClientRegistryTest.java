@@ -68,4 +68,25 @@ class ClientRegistryTest {
         registry.add(closed);
         assertEquals(0, registry.size());
     }
+
+    @Test
+    void aBigRoomsEventReachesEveryClientOnceWhenTheFanOutIsShared() {
+        try (FanOut fanOut = new FanOut(2)) {
+            ClientRegistry registry = new ClientRegistry(1000, fanOut);
+            java.util.List<SseClient> room = new java.util.ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                SseClient client = clientIn("big");
+                room.add(client);
+                registry.add(client);
+            }
+            SseClient other = clientIn("small");
+            registry.add(other);
+            EventId id = new EventId(1, 0);
+            byte[] frame = {1};
+
+            registry.broadcastEvent("big", id, frame);
+            room.forEach(client -> verify(client).sendEvent(id, frame));
+            verify(other, never()).sendEvent(id, frame);
+        }
+    }
 }

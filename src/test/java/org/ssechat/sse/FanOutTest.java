@@ -1,0 +1,120 @@
+package org.ssechat.sse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FanOutTest {
+
+    private final List<FanOut> started = new ArrayList<>();
+
+    private FanOut fanOut(int threads) {
+        FanOut fanOut = new FanOut(threads);
+        started.add(fanOut);
+        return fanOut;
+    }
+
+    @AfterEach
+    void stop() {
+        started.forEach(FanOut::close);
+    }
+
+    private static List<SseClient> clients(int n) {
+        List<SseClient> clients = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            clients.add(mock(SseClient.class));
+        }
+        return clients;
+    }
+
+    /** Runs one fan-out; returns, per client, the threads that served it. */
+    private static Map<SseClient, List<Thread>> servedBy(FanOut fanOut, List<SseClient> clients) {
+        Map<SseClient, List<Thread>> served = new ConcurrentHashMap<>();
+        fanOut.forEach(clients, client -> served.computeIfAbsent(client, c -> new ArrayList<>()).add(Thread.currentThread()));
+        return served;
+    }
+
+    @Test
+    void aBigRoomIsSharedByTheThreadsAndEveryClientIsServedOnceBeforeItReturns() {
+        List<SseClient> clients = clients(1000);
+        Map<SseClient, List<Thread>> served = servedBy(fanOut(3), clients);
+
+        assertEquals(1000, served.size(), "every client, when forEach returns");
+        assertTrue(served.values().stream().allMatch(threads -> threads.size() == 1), "each client once");
+        Set<Thread> threads = served.values().stream().map(list -> list.get(0)).collect(Collectors.toSet());
+        assertEquals(3, threads.size(), "three slices of 333 or more: " + threads);
+        assertTrue(threads.contains(Thread.currentThread()), "the caller takes a slice itself");
+        assertTrue(threads.stream().filter(t -> t != Thread.currentThread())
+                .allMatch(t -> t.getName().startsWith("sse-chat-fanout-") && t.isDaemon()), threads.toString());
+    }
+
+    @Test
+    void aRoomTooSmallForTwoSlicesStaysOnTheCaller() {
+        Map<SseClient, List<Thread>> served = servedBy(fanOut(4), clients(2 * FanOut.MIN_SLICE - 1));
+        assertTrue(served.values().stream().allMatch(threads -> threads.equals(List.of(Thread.currentThread()))));
+    }
+
+    @Test
+    void oneThreadNeverLeavesTheCaller() {
+        Map<SseClient, List<Thread>> served = servedBy(fanOut(1), clients(1000));
+        assertEquals(1000, served.size());
+        assertTrue(served.values().stream().allMatch(threads -> threads.equals(List.of(Thread.currentThread()))));
+    }
+
+    @Test
+    void aFailureInAHelpersSliceReachesTheCaller() {
+        List<SseClient> clients = clients(1000);
+        SseClient last = clients.get(999); // in the last slice, a helper's
+        IllegalStateException failure = new IllegalStateException("boom");
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> fanOut(2).forEach(clients, client -> {
+            if (client == last) {
+                throw failure;
+            }
+        }));
+        assertSame(failure, thrown);
+    }
+
+    @Test
+    void afterCloseTheHelpersAreGoneAndTheCallerServesEveryone() throws Exception {
+        FanOut fanOut = fanOut(3);
+        List<SseClient> clients = clients(1000);
+        Set<Thread> helpers = servedBy(fanOut, clients).values().stream().map(list -> list.get(0))
+                .filter(t -> t != Thread.currentThread()).collect(Collectors.toSet());
+        assertFalse(helpers.isEmpty());
+
+        fanOut.close();
+        for (Thread helper : helpers) {
+            helper.join(2000);
+            assertFalse(helper.isAlive(), helper.getName() + " still runs after close()");
+        }
+        Map<SseClient, List<Thread>> served = servedBy(fanOut, clients);
+        assertEquals(1000, served.size());
+        assertTrue(served.values().stream().allMatch(threads -> threads.equals(List.of(Thread.currentThread()))));
+    }
+
+    @Test
+    void anInterruptedCallerStillWaitsForTheHelpersAndKeepsItsInterrupt() {
+        List<SseClient> clients = clients(1000);
+        Map<SseClient, Integer> served = new ConcurrentHashMap<>();
+        Thread.currentThread().interrupt();
+        try {
+            fanOut(2).forEach(clients, client -> served.merge(client, 1, Integer::sum));
+            assertEquals(1000, served.size(), "every slice done before forEach returns");
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+}
