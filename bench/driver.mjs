@@ -102,6 +102,7 @@ function openStream(index, isSlow) {
 
 const latencies = [];               // publish to receipt, every delivery, ms
 const lastArrival = new Map();      // seq -> time the last client received it
+const firstArrival = new Map();     // seq -> time the first client received it
 const sentAt = new Map();           // seq -> publish time
 function onEvent(client, seq, t) {
   const sent = sentAt.get(seq);
@@ -111,6 +112,7 @@ function onEvent(client, seq, t) {
   client.lastSeq = seq;
   latencies.push(t - sent);
   lastArrival.set(seq, t);
+  if (!firstArrival.has(seq)) firstArrival.set(seq, t);
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -188,6 +190,9 @@ async function main() {
   const toAll = [];
   for (const [seq, t] of lastArrival) toAll.push(t - sentAt.get(seq));
   toAll.sort((a, b) => a - b);
+  const toFirst = [];
+  for (const [seq, t] of firstArrival) toFirst.push(t - sentAt.get(seq));
+  toFirst.sort((a, b) => a - b);
   const slowCut = all.filter((c) => c.slow && c.ended).length;
   const result = {
     clients, slowClients: slow, warmupSeconds: warmup, connected: all.filter((c) => c.open).length, connectSeconds: round(connectMs / 1000),
@@ -196,6 +201,7 @@ async function main() {
     outOfOrder: fast.reduce((n, c) => n + c.outOfOrder, 0),
     latencyMs: { p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)),
       p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1] ?? null) },
+    toFirstClientMs: { p50: round(percentile(toFirst, 50)), p99: round(percentile(toFirst, 99)) },
     toAllClientsMs: { p50: round(percentile(toAll, 50)), p99: round(percentile(toAll, 99)), max: round(toAll[toAll.length - 1] ?? null) },
     deliveriesPerSecond: Math.round(received / publishWindow),
     serverRssKb: { before: rssBefore, after: rssAfter },
