@@ -54,6 +54,7 @@ public final class FanOut implements AutoCloseable {
                         thread.setDaemon(true);
                         return thread;
                     });
+            helpers.prestartAllCoreThreads(); // ready for the first big room, and visibly there
         }
     }
 

@@ -21,6 +21,7 @@ class LifecycleIT {
     void stoppingEndsEveryStreamAndEveryThread(WarServer.Kind kind, String broker) throws Exception {
         try (RedisServer redis = broker.equals("redis") ? RedisServer.start() : null) {
             Map<String, String> settings = new HashMap<>();
+            settings.put("CHAT_FANOUT_THREADS", "3"); // helper threads too, on any machine
             if (redis != null) {
                 settings.put("REDIS_URL", redis.url());
             }
@@ -31,7 +32,8 @@ class LifecycleIT {
                     SseStream clock = SseStream.open(server.base().resolve("time"))) {
                 chat.awaitFirstLine();
                 clock.next();
-                Await.until("the application's threads run", () -> !applicationThreads(before).isEmpty());
+                Await.until("the application's threads run", () -> applicationThreads(before).containsAll(
+                        List.of("sse-chat-fanout-1", "sse-chat-fanout-2", "sse-chat-scheduler")));
 
                 server.close();
 

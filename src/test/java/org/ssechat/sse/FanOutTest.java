@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,12 +51,26 @@ class FanOutTest {
     @Test
     void aBigRoomIsSharedByTheThreadsAndEveryClientIsServedOnceBeforeItReturns() {
         List<SseClient> clients = clients(1000);
-        Map<SseClient, List<Thread>> served = servedBy(fanOut(3), clients);
+        // Three slices (0, 333, 666): their first clients meet at a barrier, which only three
+        // threads working at once can pass.
+        Set<SseClient> firsts = Set.of(clients.get(0), clients.get(333), clients.get(666));
+        CyclicBarrier together = new CyclicBarrier(3);
+        Map<SseClient, List<Thread>> served = new ConcurrentHashMap<>();
+        fanOut(3).forEach(clients, client -> {
+            if (firsts.contains(client)) {
+                try {
+                    together.await(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new AssertionError("the three slices did not run at the same time", e);
+                }
+            }
+            served.computeIfAbsent(client, c -> new ArrayList<>()).add(Thread.currentThread());
+        });
 
         assertEquals(1000, served.size(), "every client, when forEach returns");
         assertTrue(served.values().stream().allMatch(threads -> threads.size() == 1), "each client once");
         Set<Thread> threads = served.values().stream().map(list -> list.get(0)).collect(Collectors.toSet());
-        assertEquals(3, threads.size(), "three slices of 333 or more: " + threads);
+        assertEquals(3, threads.size(), threads.toString());
         assertTrue(threads.contains(Thread.currentThread()), "the caller takes a slice itself");
         assertTrue(threads.stream().filter(t -> t != Thread.currentThread())
                 .allMatch(t -> t.getName().startsWith("sse-chat-fanout-") && t.isDaemon()), threads.toString());
