@@ -88,11 +88,28 @@ public final class FanOut implements AutoCloseable {
                 run(all, from, to, action); // stopping, or an unexpected backlog: do it here
             }
         }
-        run(all, 0, all.length / slices, action);
+        RuntimeException failure = null;
+        try {
+            run(all, 0, all.length / slices, action);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        // Every slice is waited for, even after a failure: none may still run when the next
+        // message's fan-out starts.
         for (Future<?> slice : pending) {
-            if (slice != null) {
-                awaitSlice(slice);
+            if (slice == null) {
+                continue;
             }
+            try {
+                awaitSlice(slice);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

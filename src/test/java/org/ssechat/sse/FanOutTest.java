@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -100,6 +101,30 @@ class FanOutTest {
             }
         }));
         assertSame(failure, thrown);
+    }
+
+    @Test
+    void aFailureInTheCallersSliceStillWaitsForTheHelpers() {
+        List<SseClient> clients = clients(1000);
+        SseClient first = clients.get(0); // the caller's slice
+        CountDownLatch failed = new CountDownLatch(1);
+        Set<SseClient> served = ConcurrentHashMap.newKeySet();
+        assertThrows(IllegalStateException.class, () -> fanOut(3).forEach(clients, client -> {
+            if (client == first) {
+                failed.countDown();
+                throw new IllegalStateException("boom");
+            }
+            if (client == clients.get(333) || client == clients.get(666)) { // each helper's first
+                try {
+                    failed.await(5, TimeUnit.SECONDS);
+                    Thread.sleep(200); // the helpers finish well after the failure
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            served.add(client);
+        }));
+        assertTrue(served.containsAll(clients.subList(333, 1000)), "forEach returned before the helpers' slices were done");
     }
 
     @Test
