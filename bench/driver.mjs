@@ -1,7 +1,22 @@
 // sse-chat load driver: one Node process, non-blocking sockets (no thread per client).
-// Opens N event streams, publishes M numbered, timestamped messages at a set rate through
-// POST /chat, and reports deliveries, latency from publish to receipt, and the server's RSS
-// and CPU (read from /proc, the server runs on this machine). Prints one JSON object.
+// Opens N event streams, publishes M numbered, timestamped messages at a set rate, and reports
+// deliveries, latency from publish to receipt, and the server's RSS and CPU (read from /proc:
+// the server runs on this machine; the process given by --pid and all its descendants are
+// counted, so nginx's master and workers together). Prints one JSON object.
+//
+//   --target sse-chat (default): streams GET /sse?room=bench, publishes POST /chat {"user","text","room"}
+//   --target nchan: streams GET /sub (Nchan's EventSource subscriber), publishes POST /pub
+//                   {"user","text"}: Nchan sends the published body as the event's data, so the
+//                   same byte scanner finds `"text":"<seq> ` in both.
+//   --stream-path, --publish-path override the target's paths.
+//   --wave: after the steady window, every stream closes at once, N new ones connect, and a
+//           second window is measured at once, without warm-up. The report is that window's,
+//           with the steady one under "steady" and wave p99 / steady p99.
+//   --cold: no warm-up and no pause: the window opens as soon as the streams are connected.
+//
+// A stream that is refused (a status other than 200, or `event: refused` in its first bytes,
+// which is how sse-chat turns away a stream over its per-address cap), that ends before the end
+// of the run, or that cannot connect is counted under "refused", not fatal.
 import net from 'node:net';
 import http from 'node:http';
 import fs from 'node:fs';
@@ -11,29 +26,72 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf('--' + name);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
+const flag = (name) => process.argv.includes('--' + name);
 const host = '127.0.0.1';
 const port = Number(arg('port', 8080));
+const target = arg('target', 'sse-chat');
+if (target !== 'sse-chat' && target !== 'nchan') throw new Error('--target sse-chat|nchan');
+const room = 'bench';
+const streamPath = arg('stream-path', target === 'nchan' ? '/sub' : `/sse?room=${room}`);
+const publishPath = arg('publish-path', target === 'nchan' ? '/pub' : '/chat');
 const clients = Number(arg('clients', 1000));
 const rate = Number(arg('rate', 20));            // messages per second
 const seconds = Number(arg('seconds', 10));
 const size = Number(arg('size', 100));           // bytes of text per message
 const slow = Number(arg('slow', 0));             // clients that stop reading
-const warmup = Number(arg('warmup', 10));         // seconds of publishing at the rate before measuring
+const cold = flag('cold');
+const wave = flag('wave');
+const warmup = cold ? 0 : Number(arg('warmup', 10)); // seconds of publishing at the rate before measuring
 const serverPid = Number(arg('pid', 0));
-const room = 'bench';
+const DRIVER_BOUND_PERCENT = 85;                 // of one core, during the measured window
 const now = () => performance.timeOrigin + performance.now();
 
 // Bind the driver's sockets to several loopback addresses: about 28,000 ports exist per address.
 const sources = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
 
-function rssKb() {
-  const status = fs.readFileSync(`/proc/${serverPid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+// The server's processes: the given one and its descendants (nginx: master and workers).
+function processTree(root) {
+  const children = new Map();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(name));
+    } catch { /* gone meanwhile */ }
+  }
+  const tree = [];
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop();
+    tree.push(pid);
+    stack.push(...(children.get(pid) || []));
+  }
+  return tree;
 }
-function cpuTicks(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]), system: Number(fields[12]) }; // utime, stime, in 1/100 s
+let serverPids = serverPid ? processTree(serverPid) : [];
+const readOr = (path, fallback) => { try { return fs.readFileSync(path, 'utf8'); } catch { return fallback; } };
+function rssKb() {
+  let kb = 0;
+  for (const pid of serverPids) kb += Number(/VmRSS:\s+(\d+)/.exec(readOr(`/proc/${pid}/status`, 'VmRSS: 0'))?.[1] ?? 0);
+  return kb;
+}
+function pssKb() { // shared pages counted once across the processes
+  let kb = 0;
+  for (const pid of serverPids) kb += Number(/Pss:\s+(\d+)/.exec(readOr(`/proc/${pid}/smaps_rollup`, 'Pss: 0'))?.[1] ?? 0);
+  return kb;
+}
+function cpuTicks() { // utime, stime of every server process, in 1/100 s
+  const sum = { user: 0, system: 0 };
+  for (const pid of serverPids) {
+    const stat = readOr(`/proc/${pid}/stat`, null);
+    if (stat === null) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    sum.user += Number(fields[11]);
+    sum.system += Number(fields[12]);
+  }
+  return sum;
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -42,12 +100,27 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // the driver shares the machine with the server, so every microsecond it spends per event is
 // taken from the server and added to the latencies it reports.
 const MARKER = Buffer.from('"text":"');
+const REFUSED = Buffer.from('event: refused');
+const REFUSAL_SCAN_BYTES = 4096; // `event: refused` comes first, right after the headers
 // Every socket reads into this one buffer (onread: no Buffer and no stream event per read);
 // each read is scanned before the next one can happen, on this one thread.
 const readBuffer = Buffer.alloc(256 * 1024);
+let current = null; // the measured window the events count for
+// Resolves with the client once it is open or refused; never rejects.
 function openStream(index, isSlow) {
-  return new Promise((resolve, reject) => {
-    const client = { index, slow: isSlow, received: 0, lastSeq: -1, outOfOrder: 0, open: false, ended: false };
+  return new Promise((resolve) => {
+    const client = { index, slow: isSlow, received: 0, lastSeq: -1, outOfOrder: 0,
+      open: false, ended: false, refused: null, closing: false, bodyBytes: 0 };
+    let settled = false;
+    const settle = () => { if (!settled) { settled = true; clearTimeout(timer); resolve(client); } };
+    const refuse = (why) => {
+      if (client.refused === null) client.refused = why;
+      client.open = false;
+      client.closing = true;
+      socket.destroy();
+      settle();
+    };
+    const timer = setTimeout(() => refuse('timeout'), 30000);
     let head = Buffer.alloc(0);
     let carry = null; // the end of the previous read when a marker was cut in two there
     const onRead = (nread, buffer) => {
@@ -58,14 +131,17 @@ function openStream(index, isSlow) {
         if (end < 0) return;
         const status = head.toString('latin1', 0, 12);
         if (status !== 'HTTP/1.1 200' && status !== 'HTTP/1.0 200') {
-          reject(new Error('stream refused: ' + head.toString('utf8', 0, 80)));
-          socket.destroy();
-          return;
+          refuse('status ' + head.toString('latin1', 9, 12));
+          return false;
         }
         chunk = head.subarray(end + 4);
         head = null;
         client.open = true;
-        resolve(client);
+        settle();
+      }
+      if (client.bodyBytes < REFUSAL_SCAN_BYTES) {
+        client.bodyBytes += chunk.length;
+        if (chunk.indexOf(REFUSED) >= 0) { refuse('event: refused'); return false; }
       }
       const t = now(); // everything in one read arrived together
       const buf = carry === null ? chunk : Buffer.concat([carry, chunk]);
@@ -96,41 +172,46 @@ function openStream(index, isSlow) {
     const socket = net.connect({ host, port, localAddress: sources[index % sources.length],
       onread: { buffer: readBuffer, callback: onRead } });
     socket.on('connect', () => {
-      socket.write(`GET /sse?room=${room} HTTP/1.0\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`);
+      socket.write(`GET ${streamPath} HTTP/1.0\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`);
     });
-    socket.on('error', (e) => { if (!client.open) reject(e); });
-    socket.on('close', () => { client.ended = true; });
+    socket.on('error', (e) => { if (!client.open && client.refused === null) client.refused = 'error ' + (e.code || e.message); });
+    socket.on('close', () => {
+      client.ended = true;
+      if (!client.open && client.refused === null) client.refused = 'closed before the headers';
+      if (client.open && !client.closing) client.endedEarly = true;
+      settle();
+    });
     client.socket = socket;
   });
 }
 
-const latencies = [];               // publish to receipt, every delivery, ms
-const lastArrival = new Map();      // seq -> time the last client received it
-const firstArrival = new Map();     // seq -> time the first client received it
-const sentAt = new Map();           // seq -> publish time
 function onEvent(client, seq, t) {
-  const sent = sentAt.get(seq);
+  const w = current;
+  if (w === null) return;
+  const sent = w.sentAt.get(seq);
   if (sent === undefined) return;   // not a message of the measured window
   client.received++;
   if (seq <= client.lastSeq) client.outOfOrder++;
   client.lastSeq = seq;
-  latencies.push(t - sent);
-  lastArrival.set(seq, t);
-  if (!firstArrival.has(seq)) firstArrival.set(seq, t);
+  w.latencies.push(t - sent);
+  w.lastArrival.set(seq, t);
+  if (!w.firstArrival.has(seq)) w.firstArrival.set(seq, t);
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 const padding = 'x'.repeat(Math.max(0, size - 30));
-function publish(seq) {
+function publish(seq, sentAt) {
   return new Promise((resolve) => {
     const t = now();
-    sentAt.set(seq, t);
-    const body = JSON.stringify({ user: 'bench', room, text: `${seq} ${t.toFixed(3)} ${padding}` });
-    const req = http.request({ host, port, path: '/chat', method: 'POST', agent,
+    if (sentAt) sentAt.set(seq, t);
+    const text = `${seq} ${t.toFixed(3)} ${padding}`;
+    const body = JSON.stringify(target === 'nchan' ? { user: 'bench', text } : { user: 'bench', room, text });
+    const req = http.request({ host, port, path: publishPath, method: 'POST', agent,
       headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode));
     });
+    req.setTimeout(30000, () => req.destroy());
     req.on('error', () => resolve(0));
     req.end(body);
   });
@@ -140,70 +221,78 @@ function percentile(sorted, p) {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))];
 }
-const round = (x) => (x === null ? null : Math.round(x * 100) / 100);
+const round = (x) => (x === null || x === undefined || Number.isNaN(x) ? null : Math.round(x * 100) / 100);
 
-async function main() {
-  const rssBefore = serverPid ? rssKb() : null;
-  const connectStart = now();
+async function connect(n) {
+  const start = now();
   const all = [];
-  for (let i = 0; i < clients; i += 200) { // in waves, so the accept queue keeps up
-    const wave = [];
-    for (let j = i; j < Math.min(clients, i + 200); j++) wave.push(openStream(j, j < slow));
-    all.push(...await Promise.all(wave));
+  for (let i = 0; i < n; i += 200) { // in waves, so the accept queue keeps up
+    const batch = [];
+    for (let j = i; j < Math.min(n, i + 200); j++) batch.push(openStream(j, j < slow));
+    all.push(...await Promise.all(batch));
   }
-  const connectMs = now() - connectStart;
-  await sleep(2000);
-  const rssAfter = serverPid ? rssKb() : null;
+  serverPids = serverPid ? processTree(serverPid) : [];
+  return { all, seconds: (now() - start) / 1000 };
+}
 
-  // Warm-up outside the measurement, at the same rate: the JIT compiles the fan-out path (a
-  // server runs for days; its first seconds are not its steady state). --warmup 0 measures cold.
-  const warmupStart = now();
-  for (let i = 0; i < Math.round(rate * warmup); i++) {
-    const wait = warmupStart + i * 1000 / rate - now();
-    if (wait > 0) await sleep(wait);
-    await publish(-1 - i);
-  }
-  sentAt.clear();
-  latencies.length = 0;
-  await sleep(1000);
+function refusals(all) {
+  const why = {};
+  for (const c of all) if (c.refused !== null) why[c.refused] = (why[c.refused] || 0) + 1;
+  // A slow client the server cuts off is doing what it should; the others must not end.
+  const endedEarly = all.filter((c) => c.endedEarly && !c.slow).length;
+  if (endedEarly) why['ended early'] = endedEarly;
+  return { refused: all.filter((c) => c.refused !== null).length + endedEarly, refusedWhy: why,
+    slowClientsEnded: all.filter((c) => c.endedEarly && c.slow).length };
+}
 
+// One measured window: `messages` messages numbered from seqBase at the rate, to the open streams.
+async function measure(all, seqBase) {
+  const w = { sentAt: new Map(), latencies: [], firstArrival: new Map(), lastArrival: new Map() };
+  for (const c of all) { c.received = 0; c.lastSeq = -1; c.outOfOrder = 0; }
   // The slow clients stop reading as the measured window opens: the kernel's socket buffers
   // fill first (several MiB on loopback), then the server's queue, until it cuts them off.
-  for (const c of all) if (c.slow) c.socket.pause();
+  for (const c of all) if (c.slow && c.open) c.socket.pause();
+  const fast = all.filter((c) => !c.slow && c.open);
   const messages = Math.round(rate * seconds);
-  const serverTicks0 = serverPid ? cpuTicks(serverPid) : null;
+  current = w;
+  const serverTicks0 = cpuTicks();
   const driverCpu0 = process.cpuUsage();
   const start = now();
   const statuses = {};
   const sends = [];
-  for (let seq = 0; seq < messages; seq++) {
-    const due = start + seq * 1000 / rate;
+  for (let i = 0; i < messages; i++) {
+    const due = start + i * 1000 / rate;
     const wait = due - now();
     if (wait > 0) await sleep(wait);
-    sends.push(publish(seq).then((status) => { statuses[status] = (statuses[status] || 0) + 1; }));
+    sends.push(publish(seqBase + i, w.sentAt).then((status) => { statuses[status] = (statuses[status] || 0) + 1; }));
   }
   await Promise.all(sends);
   const publishWindow = (now() - start) / 1000;
-  // Let the last deliveries land, but measure CPU over the publishing window only.
-  const serverTicks1 = serverPid ? cpuTicks(serverPid) : null;
+  // Let the last deliveries land, but measure CPU over the publishing window only; the CPU
+  // per delivery is taken over the window and the draining after it.
+  const serverTicks1 = cpuTicks();
   const driverCpu = process.cpuUsage(driverCpu0);
-  const fast = all.filter((c) => !c.slow);
   const expected = messages * fast.length;
   const deadline = now() + 10000;
-  while (fast.reduce((n, c) => n + c.received, 0) < expected && now() < deadline) await sleep(50);
+  const missing = () => fast.some((c) => c.received < messages && !c.ended);
+  while (missing() && now() < deadline) await sleep(50);
+  const serverTicks2 = cpuTicks();
+  const drainWindow = (now() - start) / 1000;
+  current = null;
   const received = fast.reduce((n, c) => n + c.received, 0);
-  const rssEnd = serverPid ? rssKb() : null;
 
-  latencies.sort((a, b) => a - b);
+  const latencies = w.latencies.sort((a, b) => a - b);
   const toAll = [];
-  for (const [seq, t] of lastArrival) toAll.push(t - sentAt.get(seq));
+  for (const [seq, t] of w.lastArrival) toAll.push(t - w.sentAt.get(seq));
   toAll.sort((a, b) => a - b);
   const toFirst = [];
-  for (const [seq, t] of firstArrival) toFirst.push(t - sentAt.get(seq));
+  for (const [seq, t] of w.firstArrival) toFirst.push(t - w.sentAt.get(seq));
   toFirst.sort((a, b) => a - b);
-  const result = {
-    clients, slowClients: slow, warmupSeconds: warmup, connected: all.filter((c) => c.open).length, connectSeconds: round(connectMs / 1000),
-    messages, rate, messageBytes: size, statuses,
+  const driverPercent = (driverCpu.user + driverCpu.system) / 1e4 / publishWindow;
+  const serverTicks = serverTicks1.user + serverTicks1.system - serverTicks0.user - serverTicks0.system;
+  const drainTicks = serverTicks2.user + serverTicks2.system - serverTicks0.user - serverTicks0.system;
+  return {
+    messages, statuses,
     deliveriesExpected: expected, deliveriesReceived: received,
     outOfOrder: fast.reduce((n, c) => n + c.outOfOrder, 0),
     latencyMs: { p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)),
@@ -211,17 +300,72 @@ async function main() {
     toFirstClientMs: { p50: round(percentile(toFirst, 50)), p99: round(percentile(toFirst, 99)) },
     toAllClientsMs: { p50: round(percentile(toAll, 50)), p99: round(percentile(toAll, 99)), max: round(toAll[toAll.length - 1] ?? null) },
     deliveriesPerSecond: Math.round(received / publishWindow),
-    serverRssKb: { before: rssBefore, after: rssAfter, end: rssEnd },
-    serverKbPerConnection: rssBefore ? round((rssAfter - rssBefore) / clients) : null,
-    serverCpuPercentOfOneCore: serverPid ? round((serverTicks1.user + serverTicks1.system
-      - serverTicks0.user - serverTicks0.system) / publishWindow) : null,
+    serverCpuPercentOfOneCore: serverPid ? round(serverTicks / publishWindow) : null,
     serverCpuSplit: serverPid ? { user: round((serverTicks1.user - serverTicks0.user) / publishWindow),
       kernel: round((serverTicks1.system - serverTicks0.system) / publishWindow) } : null,
-    driverCpuPercentOfOneCore: round((driverCpu.user + driverCpu.system) / 1e4 / publishWindow),
+    // 1 tick = 10,000 µs; over the window and the draining after it (drainSeconds)
+    serverCpuMicrosPerDelivery: serverPid && received ? round(drainTicks * 1e4 / received) : null,
+    drainSeconds: round(drainWindow),
+    driverCpuPercentOfOneCore: round(driverPercent),
     driverCpuSplit: { user: round(driverCpu.user / 1e4 / publishWindow), kernel: round(driverCpu.system / 1e4 / publishWindow) },
+    driverBound: driverPercent > DRIVER_BOUND_PERCENT,
   };
+}
+
+async function warmUp() {
+  // Outside the measurement, at the same rate: the JIT compiles the fan-out path (a server
+  // runs for days; its first seconds are not its steady state). --warmup 0 measures cold.
+  const start = now();
+  for (let i = 0; i < Math.round(rate * warmup); i++) {
+    const wait = start + i * 1000 / rate - now();
+    if (wait > 0) await sleep(wait);
+    await publish(-1 - i, null);
+  }
+}
+
+async function main() {
+  const rssBefore = serverPid ? rssKb() : null;
+  const pssBefore = serverPid ? pssKb() : null;
+  let { all, seconds: connectSeconds } = await connect(clients);
+  if (!cold) await sleep(2000);
+  const rssAfter = serverPid ? rssKb() : null;
+  const pssAfter = serverPid ? pssKb() : null;
+  if (warmup > 0) {
+    await warmUp();
+    await sleep(1000);
+  }
+  let steady = null;
+  let window = await measure(all, 0);
+  const first = { connected: all.filter((c) => c.open).length, connectSeconds: round(connectSeconds), ...refusals(all) };
+  let waveInfo = null;
+  if (wave) {
+    steady = { ...first, ...window };
+    // Every stream closes at once; as many new ones connect; the window opens when they are in.
+    for (const c of all) { c.closing = true; c.socket.destroy(); }
+    const reconnect = await connect(clients);
+    all = reconnect.all;
+    waveInfo = { reconnectSeconds: round(reconnect.seconds) };
+    window = await measure(all, 1000000);
+  }
+  const rssEnd = serverPid ? rssKb() : null;
+  const result = {
+    target, clients, slowClients: slow, warmupSeconds: warmup, scenario: wave ? 'wave' : cold ? 'cold' : 'steady',
+    connected: all.filter((c) => c.open).length, connectSeconds: wave ? waveInfo.reconnectSeconds : round(connectSeconds),
+    ...refusals(all),
+    rate, messageBytes: size,
+    ...window,
+    serverProcesses: serverPids.length,
+    serverRssKb: { before: rssBefore, after: rssAfter, end: rssEnd },
+    serverKbPerConnection: rssBefore ? round((rssAfter - rssBefore) / clients) : null,
+    serverPssKb: { before: pssBefore, after: pssAfter },
+    serverPssKbPerConnection: pssBefore ? round((pssAfter - pssBefore) / clients) : null,
+  };
+  if (wave) {
+    result.steady = steady;
+    result.waveP99OverSteadyP99 = steady.latencyMs.p99 ? round(window.latencyMs.p99 / steady.latencyMs.p99) : null;
+  }
   console.log(JSON.stringify(result, null, 2));
-  for (const c of all) c.socket.destroy();
+  for (const c of all) { c.closing = true; c.socket.destroy(); }
   agent.destroy();
 }
 

@@ -1,0 +1,90 @@
+// Reads the driver's JSON reports. With one: prints the notes on it (driver-bound, refused
+// streams, lost deliveries). With two (sse-chat's, then the peer's): every figure side by side,
+// with the ratio first / second (below 1: the first has less of it).
+//
+//   node bench/compare.mjs target/bench/sse-chat.json [target/bench/nchan.json]
+import fs from 'node:fs';
+
+const reports = process.argv.slice(2).map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
+const name = (r) => (r.target === 'nchan' ? 'Nchan' : r.target);
+
+function notes(r) {
+  const out = [];
+  const check = (w, where) => {
+    if (w.driverBound) {
+      out.push(`# ${name(r)}${where}: DRIVER-BOUND: the driver used ${w.driverCpuPercentOfOneCore} % of a core (> 85 %) ` +
+        'in the measured window; the latencies measure the driver as much as the server');
+    }
+    if (w.deliveriesReceived < w.deliveriesExpected) {
+      out.push(`# ${name(r)}${where}: ${w.deliveriesExpected - w.deliveriesReceived} deliveries of ${w.deliveriesExpected} did not arrive`);
+    }
+  };
+  check(r, r.steady ? ' (after the wave)' : '');
+  if (r.steady) check(r.steady, ' (steady, before the wave)');
+  if (r.refused) out.push(`# ${name(r)}: ${r.refused} of ${r.clients} streams refused: ${JSON.stringify(r.refusedWhy)}`);
+  if (r.steady?.refused) out.push(`# ${name(r)} (steady): ${r.steady.refused} streams refused: ${JSON.stringify(r.steady.refusedWhy)}`);
+  return out;
+}
+
+const get = (r, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), r);
+const fmt = (x) => {
+  if (x === undefined || x === null) return '—';
+  if (typeof x === 'boolean') return x ? 'yes' : 'no';
+  if (typeof x === 'number') return Number.isInteger(x) ? x.toLocaleString('en-US') : String(Math.round(x * 100) / 100);
+  return String(x);
+};
+
+if (reports.length === 1) {
+  for (const line of notes(reports[0])) console.log(line);
+} else {
+  const [a, b] = reports;
+  const rows = [
+    ['streams connected', 'connected'],
+    ['streams refused', 'refused'],
+    ['deliveries received', 'deliveriesReceived'],
+    ['deliveries expected', 'deliveriesExpected'],
+    ['out of order', 'outOfOrder'],
+    ['latency p50 (ms)', 'latencyMs.p50'],
+    ['latency p90 (ms)', 'latencyMs.p90'],
+    ['latency p99 (ms)', 'latencyMs.p99'],
+    ['latency max (ms)', 'latencyMs.max'],
+    ['to first client p50 (ms)', 'toFirstClientMs.p50'],
+    ['to all clients p50 (ms)', 'toAllClientsMs.p50'],
+    ['to all clients p99 (ms)', 'toAllClientsMs.p99'],
+    ['deliveries / s', 'deliveriesPerSecond'],
+    ['server CPU total (% of a core)', 'serverCpuPercentOfOneCore'],
+    ['server CPU user (%)', 'serverCpuSplit.user'],
+    ['server CPU kernel (%)', 'serverCpuSplit.kernel'],
+    ['server CPU per delivery (µs)', 'serverCpuMicrosPerDelivery'],
+    ['server processes', 'serverProcesses'],
+    ['server RSS before (kB)', 'serverRssKb.before'],
+    ['server RSS after connecting (kB)', 'serverRssKb.after'],
+    ['server RSS at the end (kB)', 'serverRssKb.end'],
+    ['RSS per connection (kB)', 'serverKbPerConnection'],
+    ['PSS per connection (kB)', 'serverPssKbPerConnection'],
+    ['connect time (s)', 'connectSeconds'],
+    ['driver CPU (% of a core)', 'driverCpuPercentOfOneCore'],
+    ['driver-bound (> 85 %)', 'driverBound'],
+  ];
+  if (a.steady && b.steady) {
+    rows.push(
+      ['steady p99 before the wave (ms)', 'steady.latencyMs.p99'],
+      ['steady to all clients p99 (ms)', 'steady.toAllClientsMs.p99'],
+      ['steady server CPU (% of a core)', 'steady.serverCpuPercentOfOneCore'],
+      ['steady driver CPU (% of a core)', 'steady.driverCpuPercentOfOneCore'],
+      ['wave p99 / steady p99', 'waveP99OverSteadyP99'],
+    );
+  }
+  const table = [['', name(a), name(b), `${name(a)} / ${name(b)}`]];
+  for (const [label, path] of rows) {
+    const x = get(a, path);
+    const y = get(b, path);
+    const ratio = typeof x === 'number' && typeof y === 'number' && y !== 0 && typeof x !== 'boolean'
+      ? (x / y).toFixed(2) : '—';
+    table.push([label, fmt(x), fmt(y), ratio]);
+  }
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  console.log(`# ${a.scenario}, ${a.clients} clients (${a.slowClients} slow), ${a.rate} msg/s for ${a.messages / a.rate} s, ${a.messageBytes}-byte messages, warm-up ${a.warmupSeconds} s`);
+  for (const row of table) console.log('| ' + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ') + ' |');
+  for (const line of [...notes(a), ...notes(b)]) console.log(line);
+}
