@@ -15,6 +15,9 @@ function notes(r) {
       out.push(`# ${name(r)}${where}: DRIVER-BOUND: the driver used ${w.driverCpuPercentOfOneCore} % of a core (> 85 %) ` +
         'in the measured window; the latencies measure the driver as much as the server');
     }
+    if (w.outOfOrder) {
+      out.push(`# ${name(r)}${where}: ${w.outOfOrder} deliveries out of order, e.g. ${JSON.stringify(w.outOfOrderExamples)}`);
+    }
     if (w.deliveriesReceived < w.deliveriesExpected) {
       out.push(`# ${name(r)}${where}: ${w.deliveriesExpected - w.deliveriesReceived} deliveries of ${w.deliveriesExpected} did not arrive`);
     }
@@ -30,6 +33,7 @@ const get = (r, path) => path.split('.').reduce((o, k) => (o == null ? undefined
 const fmt = (x) => {
   if (x === undefined || x === null) return '—';
   if (typeof x === 'boolean') return x ? 'yes' : 'no';
+  if (Array.isArray(x)) return x.map((v) => (v === null ? '—' : Math.round(v))).join(' ');
   if (typeof x === 'number') return Number.isInteger(x) ? x.toLocaleString('en-US') : String(Math.round(x * 100) / 100);
   return String(x);
 };
@@ -44,10 +48,12 @@ if (reports.length === 1) {
     ['deliveries received', 'deliveriesReceived'],
     ['deliveries expected', 'deliveriesExpected'],
     ['out of order', 'outOfOrder'],
+    ['duplicates', 'duplicates'],
     ['latency p50 (ms)', 'latencyMs.p50'],
     ['latency p90 (ms)', 'latencyMs.p90'],
     ['latency p99 (ms)', 'latencyMs.p99'],
     ['latency max (ms)', 'latencyMs.max'],
+    ['p99 by second of the window (ms)', 'p99BySecondMs'],
     ['to first client p50 (ms)', 'toFirstClientMs.p50'],
     ['to all clients p50 (ms)', 'toAllClientsMs.p50'],
     ['to all clients p99 (ms)', 'toAllClientsMs.p99'],

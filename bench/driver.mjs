@@ -191,9 +191,14 @@ function onEvent(client, seq, t) {
   const sent = w.sentAt.get(seq);
   if (sent === undefined) return;   // not a message of the measured window
   client.received++;
-  if (seq <= client.lastSeq) client.outOfOrder++;
+  if (seq <= client.lastSeq) {
+    client.outOfOrder++;
+    if (w.outOfOrderExamples.length < 5) w.outOfOrderExamples.push({ client: client.index, seq, after: client.lastSeq, nth: client.received });
+  }
   client.lastSeq = seq;
   w.latencies.push(t - sent);
+  const second = Math.floor((sent - w.start) / 1000); // when in the window it was published
+  (w.bySecond[second] ||= []).push(t - sent);
   w.lastArrival.set(seq, t);
   if (!w.firstArrival.has(seq)) w.firstArrival.set(seq, t);
 }
@@ -247,17 +252,18 @@ function refusals(all) {
 
 // One measured window: `messages` messages numbered from seqBase at the rate, to the open streams.
 async function measure(all, seqBase) {
-  const w = { sentAt: new Map(), latencies: [], firstArrival: new Map(), lastArrival: new Map() };
+  const w = { sentAt: new Map(), latencies: [], firstArrival: new Map(), lastArrival: new Map(), bySecond: [], start: 0, outOfOrderExamples: [] };
   for (const c of all) { c.received = 0; c.lastSeq = -1; c.outOfOrder = 0; }
   // The slow clients stop reading as the measured window opens: the kernel's socket buffers
   // fill first (several MiB on loopback), then the server's queue, until it cuts them off.
   for (const c of all) if (c.slow && c.open) c.socket.pause();
-  const fast = all.filter((c) => !c.slow && c.open);
+  const fast = all.filter((c) => !c.slow && c.open && !c.ended); // the ones that ended already count as refused
   const messages = Math.round(rate * seconds);
   current = w;
   const serverTicks0 = cpuTicks();
   const driverCpu0 = process.cpuUsage();
   const start = now();
+  w.start = start;
   const statuses = {};
   const sends = [];
   for (let i = 0; i < messages; i++) {
@@ -295,8 +301,12 @@ async function measure(all, seqBase) {
     messages, statuses,
     deliveriesExpected: expected, deliveriesReceived: received,
     outOfOrder: fast.reduce((n, c) => n + c.outOfOrder, 0),
+    outOfOrderExamples: w.outOfOrderExamples, // client, the seq received, the one before, how many it had
+    duplicates: fast.reduce((n, c) => n + Math.max(0, c.received - messages), 0),
     latencyMs: { p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)),
       p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1] ?? null) },
+    // p99 of the messages published in each second of the window: where the tail is
+    p99BySecondMs: Array.from(w.bySecond, (l) => (l ? round(percentile(l.sort((a, b) => a - b), 99)) : null)),
     toFirstClientMs: { p50: round(percentile(toFirst, 50)), p99: round(percentile(toFirst, 99)) },
     toAllClientsMs: { p50: round(percentile(toAll, 50)), p99: round(percentile(toAll, 99)), max: round(toAll[toAll.length - 1] ?? null) },
     deliveriesPerSecond: Math.round(received / publishWindow),
@@ -336,7 +346,7 @@ async function main() {
   }
   let steady = null;
   let window = await measure(all, 0);
-  const first = { connected: all.filter((c) => c.open).length, connectSeconds: round(connectSeconds), ...refusals(all) };
+  const first = { connected: all.filter((c) => c.open && !(c.endedEarly && !c.slow)).length, connectSeconds: round(connectSeconds), ...refusals(all) };
   let waveInfo = null;
   if (wave) {
     steady = { ...first, ...window };
@@ -350,7 +360,7 @@ async function main() {
   const rssEnd = serverPid ? rssKb() : null;
   const result = {
     target, clients, slowClients: slow, warmupSeconds: warmup, scenario: wave ? 'wave' : cold ? 'cold' : 'steady',
-    connected: all.filter((c) => c.open).length, connectSeconds: wave ? waveInfo.reconnectSeconds : round(connectSeconds),
+    connected: all.filter((c) => c.open && !(c.endedEarly && !c.slow)).length, connectSeconds: wave ? waveInfo.reconnectSeconds : round(connectSeconds),
     ...refusals(all),
     rate, messageBytes: size,
     ...window,
