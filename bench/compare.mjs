@@ -15,8 +15,16 @@ function notes(r) {
       out.push(`# ${name(r)}${where}: DRIVER-BOUND: the driver used ${w.driverCpuPercentOfOneCore} % of a core (> 85 %) ` +
         'in the measured window; the latencies measure the driver as much as the server');
     }
+    if (w.machineBusy) {
+      out.push(`# ${name(r)}${where}: MACHINE BUSY: other processes used ${w.otherCpuPercentOfOneCore} % of a core ` +
+        'in the measured window (> 15 %); this run measures them too');
+    }
     if (w.outOfOrder) {
-      out.push(`# ${name(r)}${where}: ${w.outOfOrder} deliveries out of order, e.g. ${JSON.stringify(w.outOfOrderExamples)}`);
+      const ex = w.outOfOrderExamples;
+      const same = ex.length > 1 && ex.every((e) => e.seq === ex[0].seq && e.after === ex[0].after);
+      out.push(`# ${name(r)}${where}: ${w.outOfOrder} deliveries out of order, e.g. ${JSON.stringify(ex)}` +
+        (same ? '; the same swap in every client seen: the publishes reached the server in that order ' +
+          '(they overlap when one is slow), not a stream reordering' : ''));
     }
     if (w.deliveriesReceived < w.deliveriesExpected) {
       out.push(`# ${name(r)}${where}: ${w.deliveriesExpected - w.deliveriesReceived} deliveries of ${w.deliveriesExpected} did not arrive`);
@@ -71,6 +79,8 @@ if (reports.length === 1) {
     ['connect time (s)', 'connectSeconds'],
     ['driver CPU (% of a core)', 'driverCpuPercentOfOneCore'],
     ['driver-bound (> 85 %)', 'driverBound'],
+    ['other processes\' CPU (% of a core)', 'otherCpuPercentOfOneCore'],
+    ['machine busy (> 15 %)', 'machineBusy'],
   ];
   if (a.steady && b.steady) {
     rows.push(

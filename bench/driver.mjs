@@ -94,6 +94,13 @@ function cpuTicks() { // utime, stime of every server process, in 1/100 s
   return sum;
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// The whole machine's busy time (every CPU, in 1/100 s): what is neither the server nor the
+// driver is someone else's load (a build, a test run), which makes the run worth nothing.
+function machineBusyTicks() {
+  const f = readOr('/proc/stat', 'cpu 0').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return f[0] + f[1] + f[2] + (f[5] || 0) + (f[6] || 0) + (f[7] || 0); // user nice system irq softirq steal
+}
+const BUSY_MACHINE_PERCENT = 15; // of one core, used by other processes during the window
 
 // One stream: a raw socket speaking HTTP/1.0, so the body is the event stream itself (no chunks).
 // The body is scanned as bytes for each event's `"text":"<seq> ` and nothing else is decoded:
@@ -261,6 +268,7 @@ async function measure(all, seqBase) {
   const messages = Math.round(rate * seconds);
   current = w;
   const serverTicks0 = cpuTicks();
+  const machine0 = machineBusyTicks();
   const driverCpu0 = process.cpuUsage();
   const start = now();
   w.start = start;
@@ -277,6 +285,7 @@ async function measure(all, seqBase) {
   // Let the last deliveries land, but measure CPU over the publishing window only; the CPU
   // per delivery is taken over the window and the draining after it.
   const serverTicks1 = cpuTicks();
+  const machine1 = machineBusyTicks();
   const driverCpu = process.cpuUsage(driverCpu0);
   const expected = messages * fast.length;
   const deadline = now() + 10000;
@@ -296,6 +305,7 @@ async function measure(all, seqBase) {
   toFirst.sort((a, b) => a - b);
   const driverPercent = (driverCpu.user + driverCpu.system) / 1e4 / publishWindow;
   const serverTicks = serverTicks1.user + serverTicks1.system - serverTicks0.user - serverTicks0.system;
+  const otherPercent = (machine1 - machine0 - (serverPid ? serverTicks : 0)) / publishWindow - driverPercent;
   const drainTicks = serverTicks2.user + serverTicks2.system - serverTicks0.user - serverTicks0.system;
   return {
     messages, statuses,
@@ -319,6 +329,8 @@ async function measure(all, seqBase) {
     driverCpuPercentOfOneCore: round(driverPercent),
     driverCpuSplit: { user: round(driverCpu.user / 1e4 / publishWindow), kernel: round(driverCpu.system / 1e4 / publishWindow) },
     driverBound: driverPercent > DRIVER_BOUND_PERCENT,
+    otherCpuPercentOfOneCore: round(otherPercent),
+    machineBusy: otherPercent > BUSY_MACHINE_PERCENT,
   };
 }
 
