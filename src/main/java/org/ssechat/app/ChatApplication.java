@@ -10,13 +10,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.broker.Broker;
 import org.ssechat.chat.MessageValidator;
-import org.ssechat.chat.PublishRequestReader;
+import org.ssechat.chat.PublishBodyParser;
 import org.ssechat.clock.ClockTicker;
 import org.ssechat.config.ChatConfig;
 import org.ssechat.guard.ClientAddress;
 import org.ssechat.guard.PublishToken;
 import org.ssechat.guard.RateLimiter;
+import org.ssechat.guard.StreamAdmission;
 import org.ssechat.hub.ChatHub;
+import org.ssechat.hub.StreamReplay;
 import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.ClientRegistry;
 import org.ssechat.sse.FanOut;
@@ -27,6 +29,14 @@ import org.ssechat.sse.SseStreamOpener;
  * The composition root: builds every part of one sse-chat instance from its configuration,
  * hands them to the servlets through the servlet context, and closes them in reverse order.
  * Nothing is static, so two instances (two WARs in one container, or a test) never share state.
+ *
+ * <p>The two roads, as wired here:
+ * <pre>
+ * POST /chat ── PublishExchange ── guards, parser, validator ──> broker.publish
+ *     broker (in-process, or Redis channel ──> subscriber ──> delivery queue) ──> hub
+ *     hub ── LiveFanOut: encode once ──> chatClients.broadcastEvent ──> each SseClient
+ * GET /sse ── admission ──> chatStreams (StreamReplay: history, then live) ──> chatClients
+ * </pre>
  */
 public final class ChatApplication implements AutoCloseable {
 
@@ -39,35 +49,38 @@ public final class ChatApplication implements AutoCloseable {
     private static final int RATE_LIMITER_MAX_KEYS = 100_000;
 
     private final ChatConfig config;
+    private final Clock clock;
+    private final StreamAdmission admission;
+    private final ClientAddress clientAddress;
     private final FanOut fanOut;
     private final ClientRegistry chatClients;
     private final ClientRegistry clockClients;
-    private final Broker broker;
-    private final ChatHub hub;
     private final ChatMetrics metrics;
-    private final ScheduledExecutorService scheduler;
     private final SseStreamOpener streamOpener;
-    private final PublishRequestReader publishReader;
+    private final PublishBodyParser publishParser;
     private final MessageValidator validator;
     private final PublishToken publishToken;
     private final RateLimiter rateLimiter;
-    private final ClientAddress clientAddress;
-    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final Broker broker;
+    private final StreamReplay chatStreams;
 
     public ChatApplication(ChatConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+        this.admission = new StreamAdmission(config.maxClients(), config.maxStreamsPerAddress());
+        this.clientAddress = new ClientAddress(config.trustForwardedFor());
         this.fanOut = new FanOut(config.fanOutThreads());
-        this.chatClients = new ClientRegistry(config.maxClients(), fanOut);
-        this.clockClients = new ClientRegistry(config.maxClients());
+        this.chatClients = new ClientRegistry(fanOut);
+        this.clockClients = new ClientRegistry();
         this.metrics = new ChatMetrics(chatClients::size, clockClients::size);
+        metrics.gauge("sse_chat_stream_addresses", "Client addresses with open streams.", admission::addresses);
         this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes(), metrics);
-        this.publishReader = new PublishRequestReader(config.maxBodyBytes());
+        this.publishParser = new PublishBodyParser(config.maxBodyBytes());
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
         this.publishToken = new PublishToken(config.publishToken().orElse(null));
         this.rateLimiter = config.ratePerSecond() == 0 ? null
                 : new RateLimiter(config.ratePerSecond(), config.rateBurst(), RATE_LIMITER_MAX_KEYS, System::nanoTime);
-        this.clientAddress = new ClientAddress(config.trustForwardedFor());
 
         // One thread for every timer: heartbeats for all streams, the clock, the broker's watchdog.
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -75,9 +88,13 @@ public final class ChatApplication implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.broker = Brokers.create(config, validator, clock, scheduler);
-        this.hub = new ChatHub(chatClients, broker, streamOpener, config.historySize(), metrics);
-        broker.start(hub);
+
+        // The message road: the broker delivers to the hub, the hub to the chat streams.
+        this.broker = Brokers.create(config, validator, clock, scheduler, chatClients::hasClients);
+        broker.registerMetrics(metrics);
+        broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics));
+        // The stream road: an admitted GET /sse replays its history, then goes live.
+        this.chatStreams = new StreamReplay(chatClients, broker, streamOpener, config.historySize(), metrics);
 
         long heartbeat = config.heartbeatSeconds();
         every(() -> chatClients.broadcastAll(SseEvent.HEARTBEAT), heartbeat, heartbeat, TimeUnit.SECONDS);
@@ -113,12 +130,34 @@ public final class ChatApplication implements AutoCloseable {
         return config;
     }
 
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Asks for a new stream of the request's client address (see {@link StreamAdmission}). */
+    public StreamAdmission.Decision admitStream(HttpServletRequest req) {
+        return admission.admit(clientAddress.of(req));
+    }
+
+    public StreamAdmission admission() {
+        return admission;
+    }
+
     public ClientRegistry chatClients() {
         return chatClients;
     }
 
     public ClientRegistry clockClients() {
         return clockClients;
+    }
+
+    /** Opens chat streams: history first, then live. */
+    public StreamReplay chatStreams() {
+        return chatStreams;
+    }
+
+    public SseStreamOpener streamOpener() {
+        return streamOpener;
     }
 
     public Broker broker() {
@@ -129,16 +168,8 @@ public final class ChatApplication implements AutoCloseable {
         return metrics;
     }
 
-    public ChatHub hub() {
-        return hub;
-    }
-
-    public SseStreamOpener streamOpener() {
-        return streamOpener;
-    }
-
-    public PublishRequestReader publishReader() {
-        return publishReader;
+    public PublishBodyParser publishParser() {
+        return publishParser;
     }
 
     public MessageValidator validator() {
@@ -158,13 +189,13 @@ public final class ChatApplication implements AutoCloseable {
         return rateLimiter == null ? 0 : rateLimiter.acquire(clientAddress.of(req));
     }
 
-    public Clock clock() {
-        return clock;
-    }
-
-    /** Stops the broker (no more messages), then the timers and fan-out threads, then ends every open stream. */
+    /**
+     * Refuses new streams (as {@code stopping}), stops the broker (no more messages), then the
+     * timers and fan-out threads, then ends every open stream.
+     */
     @Override
     public void close() {
+        admission.stop();
         broker.close();
         scheduler.shutdownNow();
         try {

@@ -1,6 +1,7 @@
 package org.ssechat.broker;
 
 import org.ssechat.chat.ChatMessage;
+import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.EventId;
 
 /**
@@ -40,6 +41,10 @@ public interface Broker extends AutoCloseable {
 
     /** False while the broker cannot publish or receive (its server is unreachable). */
     boolean isHealthy();
+
+    /** Adds the broker's own figures (history size, dropped messages, ...) to the node's metrics. */
+    default void registerMetrics(ChatMetrics metrics) {
+    }
 
     @Override
     void close();

@@ -19,4 +19,11 @@ public interface BrokerListener {
      */
     default void onSubscribed(boolean afterOutage) {
     }
+
+    /**
+     * Messages were dropped on their way to this node (it fell behind a flood): those with a
+     * history are to be caught up from it. Called before any message that came after the drop.
+     */
+    default void onMessagesMissed() {
+    }
 }

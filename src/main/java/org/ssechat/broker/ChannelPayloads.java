@@ -19,7 +19,7 @@ import org.ssechat.chat.MessageValidator;
 final class ChannelPayloads {
 
     /** Who an external message is from when it does not say. */
-    static final String DEFAULT_USER = "system";
+    static final String DEFAULT_USER = MessageValidator.SYSTEM_USER;
     /** Ids are Redis Stream ids; anything else from outside is not trusted as an SSE id. */
     private static final Pattern STREAM_ID = Pattern.compile("[0-9]{1,20}-[0-9]{1,20}");
 
@@ -47,9 +47,9 @@ final class ChannelPayloads {
         JsonObject json = jsonObjectWithText(payload);
         try {
             if (json == null) {
-                return validator.validate(DEFAULT_USER, payload, null, now);
+                return validator.validateFromChannel(DEFAULT_USER, payload, null, now);
             }
-            ChatMessage message = validator.validate(
+            ChatMessage message = validator.validateFromChannel(
                     string(json, "user", DEFAULT_USER), string(json, "text", null), string(json, "room", null),
                     time(json, now));
             String id = string(json, "id", null);

@@ -3,7 +3,12 @@ package org.ssechat.broker;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.ssechat.chat.ChatMessage;
+import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.EventId;
 
 /**
@@ -17,19 +22,22 @@ import org.ssechat.sse.EventId;
  */
 public final class InMemoryBroker implements Broker {
 
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Rooms whose history is kept; beyond it the least recently used room's is forgotten. */
-    public static final int MAX_ROOMS = 1000;
+    private static final Logger LOG = Logger.getLogger(InMemoryBroker.class.getName());
     private static final BrokerListener NOBODY = message -> { };
 
+    private final ReentrantLock lock = new ReentrantLock();
     private final MessageIds ids = new MessageIds();
     private final RoomHistories histories;
     private final Clock clock;
     private volatile BrokerListener listener = NOBODY;
 
-    /** @param historySize messages kept per room */
-    public InMemoryBroker(int historySize, Clock clock) {
-        this.histories = new RoomHistories(historySize, MAX_ROOMS);
+    /**
+     * @param historySize     messages kept per room
+     * @param historyMaxBytes memory the history of all rooms may hold
+     * @param hasListeners    whether a room has streams on this node (their history is kept longest)
+     */
+    public InMemoryBroker(int historySize, long historyMaxBytes, Predicate<String> hasListeners, Clock clock) {
+        this.histories = new RoomHistories(historySize, historyMaxBytes, hasListeners);
         this.clock = clock;
     }
 
@@ -43,13 +51,18 @@ public final class InMemoryBroker implements Broker {
         this.listener = Objects.requireNonNull(listener);
     }
 
+    /** The message is stored and delivered; a listener that fails cannot undo that, so it is logged, not thrown. */
     @Override
     public ChatMessage publish(ChatMessage message) {
         lock.lock();
         try {
             ChatMessage published = message.withId(ids.next(clock.millis()));
             histories.add(published);
-            listener.onMessage(published);
+            try {
+                listener.onMessage(published);
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "Delivering message " + published.id() + " failed", e);
+            }
             return published;
         } finally {
             lock.unlock();
@@ -69,6 +82,26 @@ public final class InMemoryBroker implements Broker {
     @Override
     public boolean isHealthy() {
         return true;
+    }
+
+    @Override
+    public void registerMetrics(ChatMetrics metrics) {
+        metrics.gauge("sse_chat_history_bytes", "Bytes the in-process history holds (estimated).",
+                () -> locked(histories::bytes));
+        metrics.gauge("sse_chat_history_rooms", "Rooms the in-process history holds.",
+                () -> locked(histories::rooms));
+        metrics.counter("sse_chat_history_evicted_total",
+                "Messages taken out of the in-process history to keep it within CHAT_HISTORY_MAX_BYTES.",
+                () -> locked(histories::evicted));
+    }
+
+    private long locked(LongSupplier read) {
+        lock.lock();
+        try {
+            return read.getAsLong();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

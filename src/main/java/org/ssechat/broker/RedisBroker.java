@@ -15,6 +15,7 @@ import java.util.logging.Logger;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.MessageValidator;
+import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.EventId;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -59,6 +60,8 @@ public final class RedisBroker implements Broker {
     private final ChannelPayloads payloads;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
+    private final long queueBytes;
+    private volatile DeliveryQueue delivery;
     private volatile RedisSubscriber subscriber;
 
     /**
@@ -66,10 +69,11 @@ public final class RedisBroker implements Broker {
      * @param historyLength messages kept per room in its history stream (approximately, at least)
      * @param historyTtlSeconds how long a room's history is kept after its last message
      * @param validator     checks messages that other programs publish into the channel
+     * @param queueBytes    bytes of received messages that may wait for this node's fan-out
      * @param scheduler     the application's timer thread, for the subscription's watchdog
      */
     public RedisBroker(URI url, String channel, int historyLength, long historyTtlSeconds, MessageValidator validator,
-            int maxPayloadChars, Clock clock, ScheduledExecutorService scheduler) {
+            int maxPayloadChars, long queueBytes, Clock clock, ScheduledExecutorService scheduler) {
         this.address = JedisURIHelper.getHostAndPort(url);
         this.channel = channel;
         this.historyLength = String.valueOf(historyLength);
@@ -77,6 +81,7 @@ public final class RedisBroker implements Broker {
         this.payloads = new ChannelPayloads(validator, maxPayloadChars);
         this.clock = clock;
         this.scheduler = scheduler;
+        this.queueBytes = queueBytes;
         // RESP2 for the plain Jedis connection of the subscription; it would otherwise warn that it
         // cannot negotiate RESP3 on every reconnect.
         this.subscriberConfig = DefaultJedisClientConfig.builder()
@@ -129,8 +134,9 @@ public final class RedisBroker implements Broker {
     @Override
     public void start(BrokerListener listener) {
         Objects.requireNonNull(listener);
-        subscriber = new RedisSubscriber(() -> new Jedis(address, subscriberConfig), channel, payloads,
-                listener, clock, scheduler, SUBSCRIPTION_PING_MILLIS);
+        delivery = new DeliveryQueue(listener, payloads, clock, queueBytes);
+        subscriber = new RedisSubscriber(() -> new Jedis(address, subscriberConfig), channel, delivery,
+                clock, scheduler, SUBSCRIPTION_PING_MILLIS);
     }
 
     @Override
@@ -181,10 +187,27 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
+    public void registerMetrics(ChatMetrics metrics) {
+        metrics.counter("sse_chat_redis_messages_dropped_total", "Messages from Redis dropped because more than"
+                + " CHAT_REDIS_QUEUE_BYTES waited for the fan-out (rooms are then caught up from their history).",
+                () -> delivery == null ? 0 : delivery.dropped());
+        metrics.gauge("sse_chat_redis_queue_bytes", "Bytes of messages from Redis waiting for the fan-out.",
+                () -> delivery == null ? 0 : delivery.bytes());
+        metrics.counter("sse_chat_redis_subscription_lost_total", "Times the Redis subscription was lost"
+                + " (Redis down, the connection cut, or Redis cutting off a subscriber that fell behind).",
+                () -> subscriber == null ? 0 : subscriber.losses());
+    }
+
+    /** Stops the subscription first (nothing more arrives), then its delivery, then the publishing pool. */
+    @Override
     public void close() {
         RedisSubscriber current = subscriber;
         if (current != null) {
             current.stop();
+        }
+        DeliveryQueue queue = delivery;
+        if (queue != null) {
+            queue.stop();
         }
         publisher.close();
     }

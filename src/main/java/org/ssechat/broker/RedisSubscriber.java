@@ -1,20 +1,23 @@
 package org.ssechat.broker;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 import java.util.logging.Logger;
+import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPubSub;
 
 /**
- * Holds the subscription to the Redis channel on one dedicated thread and hands each message to
- * the listener (the fan-out, which only queues frames). When the connection drops it logs once,
- * reconnects with capped, jittered backoff, resubscribes, and logs that it is back; the listener
- * then catches up from the history before the new subscription delivers anything.
+ * Holds the subscription to the Redis channel on one dedicated thread, which does nothing but
+ * read: each payload, as bytes, goes to the {@link DeliveryQueue}, whose own thread decodes it
+ * and fans it out. So the subscriber keeps up with Redis however long a fan-out or a catch-up
+ * takes, and Redis never cuts it off for falling behind. When the connection drops it logs once,
+ * reconnects with capped, jittered backoff, resubscribes, and logs that it is back; the queue's
+ * listener then catches up from the history before the new subscription delivers anything.
  *
  * <p>A subscribed Jedis connection reads with no timeout, so a silently dropped connection
  * would block it forever (jedis issue 3320). A watchdog on the shared scheduler pings the
@@ -32,9 +35,10 @@ final class RedisSubscriber {
 
     private final Supplier<Jedis> connect;
     private final String channel;
-    private final ChannelPayloads payloads;
-    private final BrokerListener listener;
+    private final byte[] channelBytes;
+    private final DeliveryQueue delivery;
     private final Clock clock;
+    private final AtomicLong losses = new AtomicLong();
     private final Thread thread;
     private final long pingMillis;
     private final ScheduledFuture<?> watchdog;
@@ -46,18 +50,21 @@ final class RedisSubscriber {
     private volatile long lastHeardMillis;
     /** Touched by the subscriber thread only: an outage was logged and its end is not yet. */
     private boolean outage;
+    /** Touched by the subscriber thread only: the subscription was up at least once. */
+    private boolean subscribedOnce;
 
     /**
      * Starts the subscriber thread and its watchdog.
      *
-     * @param connect makes a new, unpooled connection (the subscription owns it)
+     * @param connect  makes a new, unpooled connection (the subscription owns it)
+     * @param delivery where each payload goes, and the news that the subscription (re)started
      */
-    RedisSubscriber(Supplier<Jedis> connect, String channel, ChannelPayloads payloads,
-            BrokerListener listener, Clock clock, ScheduledExecutorService scheduler, long pingMillis) {
+    RedisSubscriber(Supplier<Jedis> connect, String channel, DeliveryQueue delivery, Clock clock,
+            ScheduledExecutorService scheduler, long pingMillis) {
         this.connect = connect;
         this.channel = channel;
-        this.payloads = payloads;
-        this.listener = listener;
+        this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
+        this.delivery = delivery;
         this.clock = clock;
         this.pingMillis = pingMillis;
         this.thread = new Thread(this::run, THREAD_NAME);
@@ -71,6 +78,11 @@ final class RedisSubscriber {
         return subscribed;
     }
 
+    /** Times the subscription was lost (Redis gone, the connection cut, Redis cutting a slow subscriber off). */
+    long losses() {
+        return losses.get();
+    }
+
     private void run() {
         Backoff backoff = new Backoff(BACKOFF_INITIAL_MILLIS, BACKOFF_MAX_MILLIS);
         while (running) {
@@ -81,7 +93,7 @@ final class RedisSubscriber {
                 if (!running) {
                     break; // stop() ran while we connected and could not see this connection
                 }
-                jedis.subscribe(current, channel); // returns only when unsubscribed
+                jedis.subscribe(current, channelBytes); // returns only when unsubscribed
                 if (running) {
                     lost("the subscription ended");
                 }
@@ -99,11 +111,15 @@ final class RedisSubscriber {
         }
     }
 
-    /** Logs the start of an outage once; the attempts that follow fail quietly until it is back. */
+    /** Counts and logs the start of an outage, once; the attempts that follow fail quietly until it is back. */
     private void lost(String why) {
         if (!outage) {
             outage = true;
-            LOG.warning("Redis subscription to channel '" + channel + "' is down (" + why + "); reconnecting");
+            if (subscribedOnce) {
+                losses.incrementAndGet();
+            }
+            LOG.warning("Redis subscription to channel '" + channel + "' is down (" + why + "); reconnecting. If"
+                    + " Redis is up, it may have cut this subscriber off: see client-output-buffer-limit pubsub");
         }
     }
 
@@ -162,8 +178,11 @@ final class RedisSubscriber {
         }
     }
 
-    /** One subscription's callbacks, all on the subscriber thread except ping and unsubscribe. */
-    private final class PubSub extends JedisPubSub {
+    /**
+     * One subscription's callbacks, on the subscriber thread except ping and unsubscribe. They
+     * only hand things to the delivery queue: the thread must be back at its socket at once.
+     */
+    private final class PubSub extends BinaryJedisPubSub {
         private final Backoff backoff;
 
         PubSub(Backoff backoff) {
@@ -171,40 +190,30 @@ final class RedisSubscriber {
         }
 
         @Override
-        public void onSubscribe(String subscribedChannel, int count) {
+        public void onSubscribe(byte[] subscribedChannel, int count) {
             heard();
             subscribed = true;
+            subscribedOnce = true;
             backoff.reset();
             boolean afterOutage = outage;
             if (outage) {
                 outage = false;
-                LOG.info("Redis subscription to channel '" + subscribedChannel + "' is back");
+                LOG.info("Redis subscription to channel '" + channel + "' is back");
             } else {
-                LOG.info("Subscribed to Redis channel '" + subscribedChannel + "'");
+                LOG.info("Subscribed to Redis channel '" + channel + "'");
             }
-            try {
-                // Messages of the new subscription wait in the socket until this returns.
-                listener.onSubscribed(afterOutage);
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "Catching up after subscribing failed", e);
-            }
+            // Queued ahead of the new subscription's messages: the catch-up comes first.
+            delivery.subscribed(afterOutage);
         }
 
         @Override
-        public void onMessage(String fromChannel, String payload) {
+        public void onMessage(byte[] fromChannel, byte[] payload) {
             heard();
-            try {
-                listener.onMessage(payloads.decode(payload, clock.instant()));
-            } catch (ChannelPayloads.RefusedPayload e) {
-                LOG.warning("Skipped a message on Redis channel '" + fromChannel + "': " + e.getMessage());
-            } catch (RuntimeException e) {
-                // Never let one message end the subscription.
-                LOG.log(Level.SEVERE, "Delivering a message from Redis failed", e);
-            }
+            delivery.offer(payload);
         }
 
         @Override
-        public void onPong(String pattern) {
+        public void onPong(byte[] pattern) {
             heard();
         }
 

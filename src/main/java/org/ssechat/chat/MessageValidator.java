@@ -6,8 +6,16 @@ import java.time.temporal.ChronoUnit;
 /**
  * Decides whether a submitted message may be published, and normalises it: line ends become
  * LF, the user name is trimmed, a missing room becomes {@link ChatMessage#DEFAULT_ROOM}.
+ *
+ * <p>A name must look like what it is: format characters (Unicode category Cf: bidi overrides,
+ * zero-width spaces and joiners, ...) are refused, because they make {@code "\u202Eadmin\u200B"}
+ * display as someone else; and {@link #SYSTEM_USER}, the name of messages other programs publish
+ * into the channel, is reserved for them.
  */
 public final class MessageValidator {
+
+    /** Who a message published straight into the channel is from when it does not say. */
+    public static final String SYSTEM_USER = "system";
 
     private final int maxTextLength;
     private final int maxUserLength;
@@ -24,6 +32,19 @@ public final class MessageValidator {
      * @throws ChatRequestException (400) saying what is wrong
      */
     public ChatMessage validate(String user, String text, String room, Instant now) throws ChatRequestException {
+        String name = checkUser(user);
+        if (name.equalsIgnoreCase(SYSTEM_USER)) {
+            throw ChatRequestException.badRequest("user '" + SYSTEM_USER + "' is reserved for messages from other programs");
+        }
+        return new ChatMessage(null, checkRoom(room), name, checkText(text), now.truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    /**
+     * The same checks for a message another program published into the channel, which may be
+     * from {@link #SYSTEM_USER}.
+     */
+    public ChatMessage validateFromChannel(String user, String text, String room, Instant now)
+            throws ChatRequestException {
         return new ChatMessage(null, checkRoom(room), checkUser(user), checkText(text),
                 now.truncatedTo(ChronoUnit.MILLIS));
     }
@@ -52,6 +73,10 @@ public final class MessageValidator {
             throw ChatRequestException.badRequest("user must not be blank");
         }
         checkCharacters("user", trimmed, false);
+        if (trimmed.codePoints().anyMatch(cp -> Character.getType(cp) == Character.FORMAT)) {
+            throw ChatRequestException.badRequest(
+                    "user must not contain invisible format characters (bidi controls, zero-width characters)");
+        }
         if (trimmed.codePointCount(0, trimmed.length()) > maxUserLength) {
             throw ChatRequestException.badRequest("user is longer than " + maxUserLength + " characters");
         }

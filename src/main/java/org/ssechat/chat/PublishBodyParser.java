@@ -6,22 +6,19 @@ import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringReader;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads the body of a POST /chat, JSON or form-encoded, into its fields. The body is read
- * by hand, at most the configured number of bytes, and decoded as strict UTF-8: the container's
- * own form parsing would read bigger bodies and decode them as ISO-8859-1 by default.
+ * Parses the body of a POST /chat, JSON or form-encoded, into its fields. The body arrives as
+ * bytes (read without blocking a thread, see the web package), at most the configured number,
+ * and is decoded as strict UTF-8: the container's own form parsing would read bigger bodies and
+ * decode them as ISO-8859-1 by default.
  */
-public final class PublishRequestReader {
+public final class PublishBodyParser {
 
     /** The submitted fields; any of them may be null (absent). */
     public record Fields(String user, String text, String room) {
@@ -30,26 +27,49 @@ public final class PublishRequestReader {
     private static final String JSON = "application/json";
     private static final String FORM = "application/x-www-form-urlencoded";
 
-    /** How much of a refused body is read and dropped, so that the client sees the error. */
-    static final long DISCARD_LIMIT = 1024 * 1024;
-
     private final int maxBodyBytes;
 
-    public PublishRequestReader(int maxBodyBytes) {
+    public PublishBodyParser(int maxBodyBytes) {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    public Fields read(HttpServletRequest req) throws IOException, ChatRequestException {
-        String mediaType = mediaType(req.getContentType());
+    /** The most bytes a body may have. */
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /**
+     * Checks what the request head says about the body, before any of it is read.
+     *
+     * @param contentLength the declared length, or -1 when unknown (chunked)
+     * @return the media type, to hand to {@link #parse}
+     * @throws ChatRequestException 415 for another content type or charset, 413 for a declared
+     *                              length over the limit
+     */
+    public String checkHead(String contentType, long contentLength) throws ChatRequestException {
+        String mediaType = mediaType(contentType);
         if (!JSON.equals(mediaType) && !FORM.equals(mediaType)) {
             throw new ChatRequestException(415, "Content-Type must be " + JSON + " or " + FORM);
         }
-        if (req.getContentLengthLong() > maxBodyBytes) {
+        if (contentLength > maxBodyBytes) {
             throw tooLarge();
         }
-        byte[] bytes = readAtMost(req.getInputStream());
-        String body = StrictUtf8.decode(bytes, bytes.length, "the body is not valid UTF-8");
-        return JSON.equals(mediaType) ? json(body) : form(body);
+        return mediaType;
+    }
+
+    /**
+     * Parses a whole body.
+     *
+     * @param mediaType what {@link #checkHead} returned
+     * @param length    how many bytes of {@code body} are the body
+     * @throws ChatRequestException 400 for malformed UTF-8, JSON or form encoding; 413 when too long
+     */
+    public Fields parse(String mediaType, byte[] body, int length) throws ChatRequestException {
+        if (length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        String text = StrictUtf8.decode(body, length, "the body is not valid UTF-8");
+        return JSON.equals(mediaType) ? json(text) : form(text);
     }
 
     /** The media type without parameters, lower case; a charset other than UTF-8 is refused. */
@@ -68,47 +88,8 @@ public final class PublishRequestReader {
         return parts[0].trim().toLowerCase(Locale.ROOT);
     }
 
-    /** Reads the body, stopping one byte past the limit so a chunked flood is never kept whole. */
-    private byte[] readAtMost(InputStream in) throws IOException, ChatRequestException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(Math.min(maxBodyBytes, 8192));
-        byte[] chunk = new byte[8192];
-        int n;
-        while ((n = in.read(chunk, 0, Math.min(chunk.length, maxBodyBytes + 1 - body.size()))) > 0) {
-            body.write(chunk, 0, n);
-            if (body.size() > maxBodyBytes) {
-                throw tooLarge();
-            }
-        }
-        return body.toByteArray();
-    }
-
-    /**
-     * Reads and drops what is left of a body the server refuses, up to {@link #DISCARD_LIMIT},
-     * before the error is sent. Otherwise the container closes the connection after answering:
-     * a client still sending then gets a TCP reset and never sees the error, and a client that
-     * reuses the connection finds it dead. Past the limit it asks for the connection to close.
-     */
-    public static void discardBody(HttpServletRequest req, HttpServletResponse resp) {
-        try {
-            if (req.getContentLengthLong() <= DISCARD_LIMIT) {
-                InputStream in = req.getInputStream();
-                byte[] sink = new byte[8192];
-                long left = DISCARD_LIMIT;
-                int n;
-                while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
-                    left -= n;
-                }
-                if (left > 0) {
-                    return; // read to its end
-                }
-            }
-        } catch (IOException | IllegalStateException e) {
-            // the client went away, or the body was read in another way: closing is all that is left
-        }
-        resp.setHeader("Connection", "close");
-    }
-
-    private ChatRequestException tooLarge() {
+    /** A 413: the body is larger than the limit. */
+    public ChatRequestException tooLarge() {
         return new ChatRequestException(413, "the body is larger than " + maxBodyBytes + " bytes");
     }
 

@@ -27,6 +27,10 @@ import java.util.Optional;
  * @param ratePerSecond     messages one client address may publish per second (0: no limit)
  * @param rateBurst         messages one client address may publish at once
  * @param trustForwardedFor whether the client address is taken from X-Forwarded-For
+ * @param maxStreamsPerAddress open streams one client address may hold (0: no limit)
+ * @param bodyTimeoutSeconds how long a POST /chat body may take to arrive, in all
+ * @param historyMaxBytes   the most memory the in-process history may hold, all rooms together
+ * @param redisQueueBytes   the most bytes of Redis messages that may wait for this node's fan-out
  */
 public record ChatConfig(
         int heartbeatSeconds,
@@ -44,7 +48,11 @@ public record ChatConfig(
         Optional<String> publishToken,
         int ratePerSecond,
         int rateBurst,
-        boolean trustForwardedFor) {
+        boolean trustForwardedFor,
+        int maxStreamsPerAddress,
+        int bodyTimeoutSeconds,
+        long historyMaxBytes,
+        long redisQueueBytes) {
 
     public static final int DEFAULT_HEARTBEAT_SECONDS = 15;
     public static final long DEFAULT_RETRY_MILLIS = 3000;
@@ -60,6 +68,16 @@ public record ChatConfig(
     public static final long DEFAULT_HISTORY_TTL_SECONDS = 7 * 24 * 3600;
     public static final int DEFAULT_RATE_PER_SECOND = 10;
     public static final int DEFAULT_RATE_BURST = 20;
+    public static final int DEFAULT_MAX_STREAMS_PER_ADDRESS = 100;
+    public static final int DEFAULT_BODY_TIMEOUT_SECONDS = 10;
+    /** An eighth of the heap, between 16 MiB and 1 GiB: 64 MiB in a JVM started with -Xmx512m. */
+    public static final long DEFAULT_HISTORY_MAX_BYTES = heapShare(8, 16L << 20, 1L << 30);
+    /** A sixteenth of the heap, at most 32 MiB (the pubsub buffer after which Redis cuts a subscriber off). */
+    public static final long DEFAULT_REDIS_QUEUE_BYTES = heapShare(16, 1L << 20, 32L << 20);
+
+    private static long heapShare(int divisor, long min, long max) {
+        return Math.max(min, Math.min(max, Runtime.getRuntime().maxMemory() / divisor));
+    }
 
     /** Reads and checks every setting. */
     public static ChatConfig load(SettingSource source) {
@@ -80,7 +98,11 @@ public record ChatConfig(
                 r.optionalText("CHAT_PUBLISH_TOKEN"),
                 (int) r.number("CHAT_RATE_LIMIT_PER_SECOND", DEFAULT_RATE_PER_SECOND, 0, 1_000_000),
                 (int) r.number("CHAT_RATE_LIMIT_BURST", DEFAULT_RATE_BURST, 1, 1_000_000),
-                r.flag("CHAT_TRUST_X_FORWARDED_FOR", false));
+                r.flag("CHAT_TRUST_X_FORWARDED_FOR", false),
+                (int) r.number("CHAT_MAX_STREAMS_PER_ADDRESS", DEFAULT_MAX_STREAMS_PER_ADDRESS, 0, 10_000_000),
+                (int) r.number("CHAT_BODY_TIMEOUT_SECONDS", DEFAULT_BODY_TIMEOUT_SECONDS, 1, 3600),
+                r.number("CHAT_HISTORY_MAX_BYTES", DEFAULT_HISTORY_MAX_BYTES, 64 * 1024, 1L << 40),
+                r.number("CHAT_REDIS_QUEUE_BYTES", DEFAULT_REDIS_QUEUE_BYTES, 64 * 1024, 1L << 34));
     }
 
     /** The settings as a map for the startup log, with any password in the Redis URL hidden. */
@@ -102,6 +124,10 @@ public record ChatConfig(
         map.put("CHAT_RATE_LIMIT_PER_SECOND", ratePerSecond == 0 ? "0 (no limit)" : String.valueOf(ratePerSecond));
         map.put("CHAT_RATE_LIMIT_BURST", String.valueOf(rateBurst));
         map.put("CHAT_TRUST_X_FORWARDED_FOR", String.valueOf(trustForwardedFor));
+        map.put("CHAT_MAX_STREAMS_PER_ADDRESS", maxStreamsPerAddress == 0 ? "0 (no limit)" : String.valueOf(maxStreamsPerAddress));
+        map.put("CHAT_BODY_TIMEOUT_SECONDS", String.valueOf(bodyTimeoutSeconds));
+        map.put("CHAT_HISTORY_MAX_BYTES", String.valueOf(historyMaxBytes));
+        map.put("CHAT_REDIS_QUEUE_BYTES", String.valueOf(redisQueueBytes));
         return map;
     }
 

@@ -1,7 +1,7 @@
 package org.ssechat.hub;
 
-import jakarta.servlet.http.HttpServletRequest;
 import org.ssechat.chat.ChatRequestException;
+import org.ssechat.chat.QueryParameters;
 
 /**
  * Where a new stream starts: after the client's {@code Last-Event-ID} (the header EventSource
@@ -18,16 +18,19 @@ public record ResumeRequest(String lastEventId, int history) {
     public static final ResumeRequest NONE = new ResumeRequest(null, 0);
 
     /**
-     * @param maxHistory a larger {@code history} is cut to it: the history holds no more
+     * @param lastEventIdHeader the request's {@code Last-Event-ID} header, or null
+     * @param query             the request's query parameters
+     * @param maxHistory        a larger {@code history} is cut to it: the history holds no more
      * @throws ChatRequestException (400) for a {@code history} that is not a whole number
      */
-    public static ResumeRequest from(HttpServletRequest req, int maxHistory) throws ChatRequestException {
-        String lastEventId = nonEmpty(req.getHeader("Last-Event-ID"));
+    public static ResumeRequest from(String lastEventIdHeader, QueryParameters query, int maxHistory)
+            throws ChatRequestException {
+        String lastEventId = nonEmpty(lastEventIdHeader);
         if (lastEventId == null) {
-            lastEventId = nonEmpty(req.getParameter("lastEventId"));
+            lastEventId = nonEmpty(query.get("lastEventId"));
         }
         // Checked even when Last-Event-ID wins, so a bad URL fails on first use, not on reconnect.
-        int history = history(req.getParameter("history"), maxHistory);
+        int history = history(query.get("history"), maxHistory);
         return new ResumeRequest(lastEventId, lastEventId != null ? 0 : history);
     }
 

@@ -1,29 +1,55 @@
 package org.ssechat.metrics;
 
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import org.ssechat.sse.StreamRefusal;
 import org.ssechat.sse.StreamStats;
 
 /**
- * Counters for operators, written at GET /metrics in the Prometheus text format. Counting is a
- * {@link LongAdder} increment: cheap enough for the fan-out path.
+ * Counters and gauges for operators, written at GET /metrics in the Prometheus text format.
+ * Counting is a {@link LongAdder} increment: cheap enough for the fan-out path. Parts that keep
+ * their own figures (the broker, the admission) register them as suppliers, read only when the
+ * metrics are written out.
  */
 public final class ChatMetrics implements StreamStats {
 
     private final LongAdder published = new LongAdder();
     private final LongAdder publishFailures = new LongAdder();
+    private final LongAdder bodyTimeouts = new LongAdder();
     private final LongAdder received = new LongAdder();
     private final LongAdder framesWritten = new LongAdder();
     private final LongAdder slowClients = new LongAdder();
     private final LongAdder redisReconnects = new LongAdder();
     private final LongAdder replays = new LongAdder();
-    private final IntSupplier clients;
-    private final IntSupplier clockClients;
+    private final Map<StreamRefusal.Reason, LongAdder> refused = new EnumMap<>(StreamRefusal.Reason.class);
+    private final List<Sample> registered = new ArrayList<>();
+    private final LongSupplier clients;
+    private final LongSupplier clockClients;
+
+    private record Sample(String name, String help, String type, LongSupplier value) {
+    }
 
     /** @param clients, clockClients the open chat and clock streams, read when written out */
-    public ChatMetrics(IntSupplier clients, IntSupplier clockClients) {
+    public ChatMetrics(LongSupplier clients, LongSupplier clockClients) {
         this.clients = clients;
         this.clockClients = clockClients;
+        for (StreamRefusal.Reason reason : StreamRefusal.Reason.values()) {
+            refused.put(reason, new LongAdder());
+        }
+    }
+
+    /** Adds a gauge whose value is read when the metrics are written. Called while the node starts. */
+    public synchronized void gauge(String name, String help, LongSupplier value) {
+        registered.add(new Sample(name, help, "gauge", value));
+    }
+
+    /** Adds a counter kept elsewhere, read when the metrics are written. Called while the node starts. */
+    public synchronized void counter(String name, String help, LongSupplier value) {
+        registered.add(new Sample(name, help, "counter", value));
     }
 
     /** A POST /chat was published (202). */
@@ -34,6 +60,11 @@ public final class ChatMetrics implements StreamStats {
     /** A POST /chat could not be published (503). */
     public void publishFailed() {
         publishFailures.increment();
+    }
+
+    /** A POST /chat body did not arrive in time (408). */
+    public void bodyTimedOut() {
+        bodyTimeouts.increment();
     }
 
     /** The broker delivered a message to this node. */
@@ -51,6 +82,11 @@ public final class ChatMetrics implements StreamStats {
         replays.increment();
     }
 
+    /** A stream was refused (see {@link StreamRefusal}). */
+    public void streamRefused(StreamRefusal.Reason reason) {
+        refused.get(reason).increment();
+    }
+
     @Override
     public void framesWritten(int frames) {
         framesWritten.add(frames);
@@ -63,28 +99,44 @@ public final class ChatMetrics implements StreamStats {
 
     /** The Prometheus text exposition format, version 0.0.4. */
     public String text() {
-        StringBuilder out = new StringBuilder(1024);
-        gauge(out, "sse_chat_clients", "Open chat streams on this node.", clients.getAsInt());
-        gauge(out, "sse_chat_clock_clients", "Open /time streams on this node.", clockClients.getAsInt());
+        StringBuilder out = new StringBuilder(2048);
+        List<Sample> samples;
+        synchronized (this) {
+            samples = List.copyOf(registered);
+        }
+        sample(out, "sse_chat_clients", "Open chat streams on this node.", "gauge", clients.getAsLong());
+        sample(out, "sse_chat_clock_clients", "Open /time streams on this node.", "gauge", clockClients.getAsLong());
         counter(out, "sse_chat_messages_published_total", "Messages accepted by POST /chat on this node.", published);
         counter(out, "sse_chat_publish_failures_total", "POST /chat answered 503: the broker could not publish.", publishFailures);
+        counter(out, "sse_chat_publish_body_timeouts_total",
+                "POST /chat answered 408: the body did not arrive within CHAT_BODY_TIMEOUT_SECONDS.", bodyTimeouts);
         counter(out, "sse_chat_messages_received_total", "Messages the broker delivered to this node.", received);
         counter(out, "sse_chat_frames_written_total", "Events and comments written to client sockets.", framesWritten);
         counter(out, "sse_chat_slow_clients_disconnected_total", "Clients cut off because their buffer overflowed.", slowClients);
         counter(out, "sse_chat_redis_reconnects_total", "Times the Redis subscription came back after an outage.", redisReconnects);
         counter(out, "sse_chat_history_replays_total", "Streams that started with a replay of history.", replays);
+        head(out, "sse_chat_streams_refused_total", "Streams refused, by reason (full, address, memory, stopping).", "counter");
+        for (Map.Entry<StreamRefusal.Reason, LongAdder> entry : refused.entrySet()) {
+            out.append("sse_chat_streams_refused_total{reason=\"").append(entry.getKey().code()).append("\"} ")
+                    .append(entry.getValue().sum()).append('\n');
+        }
+        for (Sample sample : samples) {
+            sample(out, sample.name(), sample.help(), sample.type(), sample.value().getAsLong());
+        }
         return out.toString();
     }
 
-    private static void gauge(StringBuilder out, String name, String help, long value) {
+    private static void head(StringBuilder out, String name, String help, String type) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" gauge\n")
-                .append(name).append(' ').append(value).append('\n');
+                .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void sample(StringBuilder out, String name, String help, String type, long value) {
+        head(out, name, help, type);
+        out.append(name).append(' ').append(value).append('\n');
     }
 
     private static void counter(StringBuilder out, String name, String help, LongAdder value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" counter\n")
-                .append(name).append(' ').append(value.sum()).append('\n');
+        sample(out, name, help, "counter", value.sum());
     }
 }

@@ -5,52 +5,47 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The open streams of this node, by room. Broadcasting hands one encoded frame to every client
- * of a room; each client queues it without blocking, so one slow client delays nobody.
+ * of a room; each client queues it without blocking, so one slow client delays nobody, and a
+ * client that fails in any way is closed without the others missing the frame.
+ *
+ * <p>How many streams may be open is the admission's business (see the guard package): the
+ * registry holds what was admitted.
  */
 public final class ClientRegistry {
 
+    private static final Logger LOG = Logger.getLogger(ClientRegistry.class.getName());
+
     private final ConcurrentMap<String, Set<SseClient>> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
-    private final int maxClients;
     private final FanOut fanOut;
 
-    /** @param maxClients how many streams this registry holds at most */
-    public ClientRegistry(int maxClients) {
-        this(maxClients, FanOut.INLINE);
+    public ClientRegistry() {
+        this(FanOut.INLINE);
     }
 
-    /**
-     * @param maxClients how many streams this registry holds at most
-     * @param fanOut     how a message reaches the clients of a big room (see {@link FanOut})
-     */
-    public ClientRegistry(int maxClients, FanOut fanOut) {
-        this.maxClients = maxClients;
+    /** @param fanOut how a message reaches the clients of a big room (see {@link FanOut}) */
+    public ClientRegistry(FanOut fanOut) {
         this.fanOut = fanOut;
     }
 
-    /**
-     * Adds a client unless the registry is full.
-     *
-     * @return false when {@code maxClients} streams are open already
-     */
-    public boolean add(SseClient client) {
-        if (size.incrementAndGet() > maxClients) {
-            size.decrementAndGet();
-            return false;
-        }
+    /** Adds a client; a client that closed before it was added is forgotten again at once. */
+    public void add(SseClient client) {
         // compute() is atomic per room, so a concurrent remove cannot drop the room's new set.
         rooms.compute(client.room(), (room, clients) -> {
             Set<SseClient> set = clients != null ? clients : ConcurrentHashMap.newKeySet();
-            set.add(client);
+            if (set.add(client)) {
+                size.incrementAndGet();
+            }
             return set;
         });
         if (!client.isOpen()) {
             remove(client); // it closed before it was added: its own remove came too early
         }
-        return true;
     }
 
     /** Forgets a client; an empty room disappears with its last client. Idempotent. */
@@ -75,7 +70,7 @@ public final class ClientRegistry {
         }
         int sent = 0;
         for (SseClient client : clients) {
-            if (client.send(frame)) {
+            if (sendTo(client, frame)) {
                 sent++;
             }
         }
@@ -89,13 +84,18 @@ public final class ClientRegistry {
     public void broadcastEvent(String room, EventId id, byte[] frame) {
         Set<SseClient> clients = rooms.get(room);
         if (clients != null) {
-            fanOut.forEach(clients, client -> client.sendEvent(id, frame));
+            fanOut.forEach(clients, client -> isolated(client, c -> c.sendEvent(id, frame)));
         }
     }
 
     /** The rooms that have clients now. */
     public Set<String> rooms() {
         return Set.copyOf(rooms.keySet());
+    }
+
+    /** Whether a room has clients now. */
+    public boolean hasClients(String room) {
+        return rooms.containsKey(room);
     }
 
     /** The clients of a room now (a live view: it changes as clients come and go). */
@@ -105,17 +105,12 @@ public final class ClientRegistry {
 
     /** Sends one encoded frame to every client of every room (heartbeats). */
     public void broadcastAll(byte[] frame) {
-        forEach(client -> client.send(frame));
+        forEach(client -> sendTo(client, frame));
     }
 
     /** Closes every stream, for shutdown. */
     public void closeAll(String reason) {
         forEach(client -> client.close(reason));
-    }
-
-    /** True when no further stream may be opened; {@link #add} re-checks atomically. */
-    public boolean isFull() {
-        return size.get() >= maxClients;
     }
 
     public int size() {
@@ -126,9 +121,37 @@ public final class ClientRegistry {
         return rooms.size();
     }
 
+    private static boolean sendTo(SseClient client, byte[] frame) {
+        try {
+            return client.send(frame);
+        } catch (RuntimeException e) {
+            failed(client, e);
+            return false;
+        }
+    }
+
+    /**
+     * Runs one client's part of a loop over clients: whatever it throws ends that client, is
+     * logged, and the loop goes on with the next one.
+     */
+    static void isolated(SseClient client, Consumer<SseClient> action) {
+        try {
+            action.accept(client);
+        } catch (RuntimeException e) {
+            failed(client, e);
+        }
+    }
+
+    private static void failed(SseClient client, RuntimeException e) {
+        LOG.log(Level.WARNING, "Closing a client of room '" + client.room() + "' that failed", e);
+        client.close("failed: " + e);
+    }
+
     private void forEach(Consumer<SseClient> action) {
         for (Set<SseClient> clients : rooms.values()) {
-            clients.forEach(action);
+            for (SseClient client : clients) {
+                isolated(client, action);
+            }
         }
     }
 }

@@ -1,92 +1,106 @@
 package org.ssechat.sse;
 
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
-import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The write side of one stream: a bounded queue of encoded frames, written through the
- * container's non-blocking output ({@link WriteListener}).
+ * container's non-blocking output.
  *
  * <p>Threading: {@link #send(byte[])} may be called from any thread and never blocks on the
  * socket. When nothing waits and nobody else is writing, the frame is written and flushed at
  * once. Otherwise it is queued, and whoever is the writer writes queued frames for as long as
- * {@link ServletOutputStream#isReady()} holds. When the socket is full the container calls
+ * {@link ServletOutputStream#isReady()} holds; when the socket is full the container calls
  * {@link #onWritePossible()} later, which resumes draining. Several frames queued behind a slow
  * socket go out in one burst and one flush. A work-in-progress counter makes one thread at a
  * time the writer, because the Servlet API forbids concurrent writes and writing while
  * {@code isReady()} is false.
  *
- * <p>What happens to the stream (cut off, failed, finished) is its {@link Stream}'s business.
+ * <p>Outcomes go one way: the writer never calls back into its stream. A write that fails (for
+ * any reason: an {@code IOException}, or a container's {@code NullPointerException} when it
+ * recycled the response underneath), an overflow of the byte limit, or the end of a stream asked
+ * to end once written, is recorded as the writer's {@link #outcome()}, which the stream reads
+ * after each call and acts on. Once there is an outcome nothing more is written.
  */
-final class FrameWriter implements WriteListener {
+final class FrameWriter {
 
-    /** The stream a writer serves: told what happened, asked whether it is still open. */
-    interface Stream {
-        boolean isClosed();
-
+    /** How a writer ended; null while it is still open. */
+    enum Ending {
         /** More than the limit waited: the client is too slow. */
-        void overflowed();
-
-        /** Writing failed: the client is gone. */
-        void failed(String reason);
-
+        OVERFLOWED,
+        /** A write failed: the client is gone, or the container gave up on the response. */
+        FAILED,
         /** Everything queued before {@link #endWhenWritten()} is out. */
-        void written();
+        WRITTEN,
+        /** The stream was closed: what waited was dropped. */
+        DISCARDED
+    }
+
+    /** The ending and, for a failure, what the container said. */
+    record Outcome(Ending ending, String detail) {
     }
 
     private final ServletOutputStream out;
     private final long maxQueuedBytes;
     private final StreamStats stats;
-    private final Stream stream;
 
     private final Queue<byte[]> queue = new ConcurrentLinkedQueue<>();
     /** Bytes queued, plus those reserved by {@link #reserve} for frames held elsewhere. */
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Work-in-progress counter that makes one thread at a time the writer; see drain(). */
     private final AtomicInteger wip = new AtomicInteger();
-    /** Set by endWhenWritten(): nothing more is queued, and the stream ends once the queue is out. */
+    /** Set once, by whichever thread sees the ending first. */
+    private final AtomicReference<Outcome> outcome = new AtomicReference<>();
+    /** Set by endWhenWritten(): nothing more is queued, and the writer ends once the queue is out. */
     private volatile boolean ending;
     /** Set by the container's first onWritePossible: before it, only the container thread may write. */
     private volatile boolean writable;
     /** Touched only by the current writer (see wip): bytes were written since the last flush. */
     private boolean flushPending;
 
-    FrameWriter(ServletOutputStream out, long maxQueuedBytes, StreamStats stats, Stream stream) {
+    FrameWriter(ServletOutputStream out, long maxQueuedBytes, StreamStats stats) {
         this.out = out;
         this.maxQueuedBytes = maxQueuedBytes;
         this.stats = stats;
-        this.stream = stream;
     }
 
     long maxQueuedBytes() {
         return maxQueuedBytes;
     }
 
+    /** How the writer ended, or null while it takes frames. */
+    Outcome outcome() {
+        return outcome.get();
+    }
+
     /**
      * Writes one frame now, or queues it behind a full socket or another writer.
      *
-     * @return false if it was not taken: the stream is closed or ending, or its queue overflowed
+     * @return false if it was not taken: the writer has ended or is ending, or the frame
+     *         overflowed the limit (then {@link #outcome()} says so)
      */
     boolean send(byte[] frame) {
-        if (stream.isClosed() || ending) {
+        if (outcome.get() != null || ending) {
             return false;
         }
         if (writable && wip.compareAndSet(0, 1)) {
             // This thread is the writer now (see drain()).
-            boolean taken;
-            if (queue.isEmpty()) {
-                taken = writeNow(frame);
-            } else if (taken = enqueue(frame)) {
-                writeWhileReady(); // behind the frames that wait, in order
-            }
-            int missed = wip.addAndGet(-1);
-            if (missed != 0) {
-                drainFrom(missed); // frames queued meanwhile by other threads
+            boolean taken = false;
+            try {
+                if (queue.isEmpty()) {
+                    taken = writeNow(frame);
+                } else if (taken = enqueue(frame)) {
+                    writeWhileReady(); // behind the frames that wait, in order
+                }
+            } finally {
+                int missed = wip.addAndGet(-1);
+                if (missed != 0) {
+                    drainFrom(missed); // frames queued meanwhile by other threads
+                }
             }
             return taken;
         }
@@ -102,11 +116,11 @@ final class FrameWriter implements WriteListener {
     /**
      * Counts bytes held elsewhere (live events held back during a replay) against the limit.
      *
-     * @return false, after telling the stream it overflowed, if they do not fit
+     * @return false, with the outcome {@link Ending#OVERFLOWED}, if they do not fit
      */
     boolean reserve(int bytes) {
         if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
-            stream.overflowed();
+            end(Ending.OVERFLOWED, null);
             return false;
         }
         return true;
@@ -117,7 +131,7 @@ final class FrameWriter implements WriteListener {
         queuedBytes.addAndGet(-bytes);
     }
 
-    /** Takes nothing more; tells the stream {@link Stream#written()} once the queue is out. */
+    /** Takes nothing more; the outcome becomes {@link Ending#WRITTEN} once the queue is out. */
     void endWhenWritten() {
         ending = true;
         if (writable) {
@@ -125,10 +139,17 @@ final class FrameWriter implements WriteListener {
         }
     }
 
-    /** Drops what waits: the stream is closed. */
+    /** Drops what waits and takes nothing more: the stream is closed. */
     void discard() {
+        end(Ending.DISCARDED, null);
         queue.clear();
         queuedBytes.set(0);
+    }
+
+    /** The container's first call says the response may be written; later ones resume a full socket. */
+    void onWritePossible() {
+        writable = true;
+        drain();
     }
 
     private boolean enqueue(byte[] frame) {
@@ -137,6 +158,10 @@ final class FrameWriter implements WriteListener {
         }
         queue.add(frame);
         return true;
+    }
+
+    private void end(Ending ending, String detail) {
+        outcome.compareAndSet(null, new Outcome(ending, detail));
     }
 
     /**
@@ -157,21 +182,20 @@ final class FrameWriter implements WriteListener {
                 out.flush();
             }
             return true;
-        } catch (IOException | IllegalStateException e) {
-            stream.failed("write failed: " + e);
+        } catch (Exception e) {
+            failed(e);
             return false;
         }
     }
 
-    @Override
-    public void onWritePossible() {
-        writable = true;
-        drain();
-    }
-
-    @Override
-    public void onError(Throwable t) {
-        stream.failed("write error: " + t);
+    /**
+     * Any exception from the container's stream ends this stream and nothing else. Jetty 12 no
+     * longer reports a failed write through {@code AsyncListener.onError}, so the write itself
+     * is where a vanished client shows up; Tomcat throws a {@code NullPointerException} when the
+     * container completed the response between {@code isReady()} and {@code write()}.
+     */
+    private void failed(Exception e) {
+        end(Ending.FAILED, e.toString());
     }
 
     /**
@@ -202,7 +226,7 @@ final class FrameWriter implements WriteListener {
     private void writeWhileReady() {
         int written = 0;
         try {
-            while (!stream.isClosed() && out.isReady()) {
+            while (outcome.get() == null && out.isReady()) {
                 byte[] frame = queue.poll();
                 if (frame == null) {
                     if (flushPending) {
@@ -211,7 +235,7 @@ final class FrameWriter implements WriteListener {
                         continue;
                     }
                     if (ending) {
-                        stream.written();
+                        end(Ending.WRITTEN, null);
                     }
                     return;
                 }
@@ -220,10 +244,8 @@ final class FrameWriter implements WriteListener {
                 written++;
                 flushPending = true;
             }
-        } catch (IOException | IllegalStateException e) {
-            // Jetty 12 no longer reports a failed write through AsyncListener.onError: the write
-            // itself is where a vanished client shows up.
-            stream.failed("write failed: " + e);
+        } catch (Exception e) {
+            failed(e);
         } finally {
             if (written > 0) {
                 stats.framesWritten(written);

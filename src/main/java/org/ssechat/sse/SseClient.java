@@ -4,26 +4,26 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * One open {@code text/event-stream} response of a room: its lifecycle and where it stands in
- * the room's events. Its {@link FrameWriter} writes the frames, without ever blocking.
+ * the room's events. Its {@link FrameWriter} writes the frames, without ever blocking; its
+ * {@link HeldEvents} keep live events back while a new stream replays history.
  *
  * <p>Where it stands: the cursor is the newest event id it was sent, so a replay and the live
- * stream never deliver a message twice. While a new stream replays history, live events are
- * held back and released after it.
+ * stream never deliver a message twice.
  *
  * <p>Lifecycle: the client is closed, exactly once, when the peer goes away (a failed write, an
- * async error or timeout), when its queue overflows its byte limit, or on shutdown.
- * Closing completes the async context and tells the owner (the registry) to forget the client.
+ * async error or timeout), when its queue overflows its byte limit, or on shutdown. This class
+ * is the one place that decides: after every call into its writer it reads the writer's
+ * outcome and acts on it. Closing completes the async context and tells the owner (the
+ * registry, the admission) to forget the client.
  */
 public final class SseClient implements AsyncListener {
 
@@ -35,6 +35,7 @@ public final class SseClient implements AsyncListener {
     private final Consumer<SseClient> onClose;
     private final StreamStats stats;
     private final FrameWriter writer;
+    private final HeldEvents held = new HeldEvents();
 
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set by onComplete: the container completed the request, so complete() must not be called again. */
@@ -46,13 +47,6 @@ public final class SseClient implements AsyncListener {
      * that delivers events at a time (the broker's), or by the replaying thread before release.
      */
     private volatile EventId cursor;
-    /** While true, live events wait in {@code held} so that a replay goes out first. */
-    private volatile boolean holding;
-    private final ReentrantLock holdLock = new ReentrantLock();
-    private final List<HeldEvent> held = new ArrayList<>();
-
-    private record HeldEvent(EventId id, byte[] frame) {
-    }
 
     /**
      * @param async          the started async context; its response headers are already set
@@ -68,37 +62,27 @@ public final class SseClient implements AsyncListener {
         this.room = room;
         this.onClose = onClose;
         this.stats = stats;
-        this.writer = new FrameWriter(out, maxQueuedBytes, stats, new FrameWriter.Stream() {
-            @Override
-            public boolean isClosed() {
-                return closed.get();
-            }
-
-            @Override
-            public void overflowed() {
-                SseClient.this.overflowed();
-            }
-
-            @Override
-            public void failed(String reason) {
-                close(reason);
-            }
-
-            @Override
-            public void written() {
-                close("its last page of history is written");
-            }
-        });
+        this.writer = new FrameWriter(out, maxQueuedBytes, stats);
     }
 
     /**
-     * Registers this client as the async context's listener and its writer as the response's
-     * write listener. Frames sent before the container first reports the stream writable are
-     * queued.
+     * Registers this client as the async context's listener and the response's write listener.
+     * Frames sent before the container first reports the stream writable are queued.
      */
     public void start() {
         async.addListener(this);
-        out.setWriteListener(writer);
+        out.setWriteListener(new WriteListener() {
+            @Override
+            public void onWritePossible() {
+                writer.onWritePossible();
+                settle();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                close("write error: " + t);
+            }
+        });
     }
 
     public String room() {
@@ -113,10 +97,12 @@ public final class SseClient implements AsyncListener {
      * Writes one encoded frame, or queues it if the socket is full; never blocks. The same array
      * may be given to many clients: it is never modified.
      *
-     * @return false if the client is closed, or was closed now because its queue overflowed
+     * @return false if the client is closed, or was closed now (its write failed or its queue overflowed)
      */
     public boolean send(byte[] frame) {
-        return writer.send(frame);
+        boolean taken = writer.send(frame);
+        settle();
+        return taken && isOpen();
     }
 
     /**
@@ -126,32 +112,24 @@ public final class SseClient implements AsyncListener {
      * @param id the event's id, or null
      */
     public void sendEvent(EventId id, byte[] frame) {
-        if (holding) {
-            holdLock.lock();
-            try {
-                if (holding) {
-                    // Held bytes count against the same limit as queued ones.
-                    if (writer.reserve(frame.length)) {
-                        held.add(new HeldEvent(id, frame));
-                    }
-                    return;
-                }
-            } finally {
-                holdLock.unlock();
-            }
+        if (held.offer(id, frame, writer::reserve)) {
+            settle(); // held, or the hold overflowed the limit
+            return;
         }
         deliver(id, frame);
+        settle();
     }
 
-    private void deliver(EventId id, byte[] frame) {
+    /** Sends unless the cursor says this client has the event; does not act on the outcome. */
+    private boolean deliver(EventId id, byte[] frame) {
         if (id != null) {
             EventId seen = cursor;
             if (seen != null && !id.isAfter(seen)) {
-                return;
+                return true;
             }
             cursor = id;
         }
-        send(frame);
+        return writer.send(frame);
     }
 
     /**
@@ -161,6 +139,7 @@ public final class SseClient implements AsyncListener {
      */
     public void endWhenWritten() {
         writer.endWhenWritten();
+        settle();
     }
 
     /** The most bytes that may wait for this client. */
@@ -170,12 +149,13 @@ public final class SseClient implements AsyncListener {
 
     /** Holds live events back until {@link #releaseHeldEvents()}; call before registering. */
     public void holdLiveEvents() {
-        holding = true;
+        held.hold();
     }
 
     /** Sends one replayed event now, ahead of the held live ones, and moves the cursor to it. */
     public void replay(EventId id, byte[] frame) {
         deliver(id, frame);
+        settle();
     }
 
     /**
@@ -188,17 +168,8 @@ public final class SseClient implements AsyncListener {
 
     /** Sends the held live events that the replay did not cover, and goes live. */
     public void releaseHeldEvents() {
-        holdLock.lock();
-        try {
-            for (HeldEvent event : held) {
-                writer.unreserve(event.frame().length); // send() counts them again
-                deliver(event.id(), event.frame());
-            }
-            held.clear();
-            holding = false;
-        } finally {
-            holdLock.unlock();
-        }
+        held.release(this::deliver, writer::unreserve);
+        settle();
     }
 
     /** The newest event id this client has been sent, or null. */
@@ -206,20 +177,34 @@ public final class SseClient implements AsyncListener {
         return cursor;
     }
 
+    /** Acts on how the writer ended, if it did: the one place that turns a write's outcome into a close. */
+    private void settle() {
+        FrameWriter.Outcome outcome = writer.outcome();
+        if (outcome == null || closed.get()) {
+            return;
+        }
+        switch (outcome.ending()) {
+            case OVERFLOWED -> overflowed();
+            case FAILED -> close("write failed: " + outcome.detail());
+            case WRITTEN -> close("its last page of history is written");
+            case DISCARDED -> close("closed");
+        }
+    }
+
     /**
      * The one place a slow client is cut off: logged and counted. It resumes with Last-Event-ID
      * when it reconnects, so it loses nothing the history still holds.
      */
     private void overflowed() {
-        if (isOpen()) {
+        if (release("its buffer overflowed")) {
             LOG.log(Level.WARNING, "Disconnecting a slow client of room ''{0}'': more than {1} bytes waited for it",
                     new Object[] {room, writer.maxQueuedBytes()});
             stats.slowClientDisconnected();
+            complete();
         }
-        close("its buffer overflowed");
     }
 
-    /** Completes the stream; pending frames are dropped. Safe to call more than once. */
+    /** Completes the stream; pending frames are dropped. Safe to call more than once, from any thread. */
     public void close(String reason) {
         if (release(reason)) {
             complete();
@@ -229,8 +214,8 @@ public final class SseClient implements AsyncListener {
     private void complete() {
         try {
             async.complete();
-        } catch (IllegalStateException alreadyCompleted) {
-            // The container is completing it already (client gone, shutdown).
+        } catch (RuntimeException alreadyCompleted) {
+            // The container is completing it already (client gone, shutdown), or recycled it.
         }
     }
 
@@ -241,12 +226,6 @@ public final class SseClient implements AsyncListener {
         }
         LOG.log(Level.FINE, "SSE client in room {0} closed: {1}", new Object[] {room, reason});
         writer.discard();
-        holdLock.lock();
-        try {
-            held.clear();
-        } finally {
-            holdLock.unlock();
-        }
         onClose.accept(this);
         return true;
     }

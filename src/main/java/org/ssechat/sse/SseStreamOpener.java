@@ -6,9 +6,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Turns a GET request into an open event stream: the headers, an async context without a
- * container timeout, a registered {@link SseClient}, and a first frame that commits the response
- * at once.
+ * Turns an admitted GET request into an open event stream: the headers, an async context
+ * without a container timeout, a registered {@link SseClient}, and a first frame that commits
+ * the response at once.
  */
 public final class SseStreamOpener {
 
@@ -32,29 +32,40 @@ public final class SseStreamOpener {
     }
 
     /**
-     * Opens the stream and registers it. The caller has checked the request and the registry's
-     * room; the response must not be committed yet.
-     *
-     * @param holdLiveEvents whether live events wait until the caller has replayed history and
-     *                       called {@link SseClient#releaseHeldEvents()}
-     * @param firstFrames frames sent right after the {@code retry:} line
-     * @return the client, or null when the registry is full (the stream was ended at once)
+     * The headers of every event stream, also of a HEAD request's answer and of a refusal. Any
+     * {@code Accept} header is fine: {@code curl -N} sends {@code *}{@code /*}.
      */
-    public SseClient open(HttpServletRequest req, HttpServletResponse resp, String room,
-            ClientRegistry registry, boolean holdLiveEvents, byte[]... firstFrames) throws IOException {
-        // A stream flushes after every burst of frames, so a large response buffer would only be
-        // memory held for as long as the stream is open (Jetty keeps 32 KB, Tomcat 8 KB).
-        resp.setBufferSize(STREAM_BUFFER_BYTES);
-        resp.setStatus(HttpServletResponse.SC_OK);
+    public static void setStreamHeaders(HttpServletResponse resp) {
         resp.setContentType(CONTENT_TYPE);
         resp.setHeader("Cache-Control", "no-cache");
         // nginx buffers proxied responses unless told not to, which would hold events back.
         resp.setHeader("X-Accel-Buffering", "no");
+    }
+
+    /**
+     * Opens the stream and registers it. The caller has checked the request and admitted it;
+     * the response must not be committed yet.
+     *
+     * @param holdLiveEvents whether live events wait until the caller has replayed history and
+     *                       called {@link SseClient#releaseHeldEvents()}
+     * @param onClosed       runs once when the stream ends, for any reason (its admission ends)
+     * @param firstFrames    frames sent right after the {@code retry:} line
+     */
+    public SseClient open(HttpServletRequest req, HttpServletResponse resp, String room, ClientRegistry registry,
+            boolean holdLiveEvents, Runnable onClosed, byte[]... firstFrames) throws IOException {
+        // A stream flushes after every burst of frames, so a large response buffer would only be
+        // memory held for as long as the stream is open (Jetty keeps 32 KB, Tomcat 8 KB).
+        resp.setBufferSize(STREAM_BUFFER_BYTES);
+        resp.setStatus(HttpServletResponse.SC_OK);
+        setStreamHeaders(resp);
 
         AsyncContext async = req.startAsync();
         // Tomcat and Jetty end an async request after 30 s by default; a stream lives until closed.
         async.setTimeout(0);
-        SseClient client = new SseClient(async, room, clientBufferBytes, registry::remove, stats);
+        SseClient client = new SseClient(async, room, clientBufferBytes, closed -> {
+            registry.remove(closed);
+            onClosed.run();
+        }, stats);
         // The first frame commits the headers with a flush, so clients see the stream open now.
         client.send(SseEvent.builder().retry(retryMillis).encode());
         for (byte[] frame : firstFrames) {
@@ -64,10 +75,7 @@ public final class SseStreamOpener {
             client.holdLiveEvents(); // before registering: no live event may slip past the replay
         }
         client.start();
-        if (!registry.add(client)) {
-            client.close("the node's stream limit is reached");
-            return null;
-        }
+        registry.add(client);
         return client;
     }
 }

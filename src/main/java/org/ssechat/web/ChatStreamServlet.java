@@ -8,39 +8,73 @@ import java.io.IOException;
 import org.ssechat.app.ChatApplication;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.ChatRequestException;
+import org.ssechat.chat.QueryParameters;
 import org.ssechat.chat.RoomNames;
+import org.ssechat.guard.StreamAdmission;
 import org.ssechat.hub.ResumeRequest;
+import org.ssechat.sse.SseStreamOpener;
 
 /**
  * GET /sse?room=NAME: the chat stream of one room. {@code Last-Event-ID} (or
  * {@code ?lastEventId=}) resumes after that message; {@code ?history=N} starts with the newest N.
- * Any Accept header is fine: {@code curl -N} sends {@code *}{@code /*}, and refusing it would
- * only annoy.
+ * A bad request is a JSON 4xx before any stream starts; a stream the node cannot take now is
+ * refused in the form EventSource retries (see {@link org.ssechat.sse.StreamRefusal}).
  */
 @WebServlet(name = "chat-stream", urlPatterns = "/sse", asyncSupported = true)
 public final class ChatStreamServlet extends HttpServlet {
 
+    /** What a stream request asks for, once checked. */
+    private record StreamRequest(String room, ResumeRequest resume) {
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         ChatApplication app = ChatApplication.from(getServletContext());
-        String room = req.getParameter("room");
-        if (room == null || room.isEmpty()) {
-            room = ChatMessage.DEFAULT_ROOM;
-        } else if (!RoomNames.isValid(room)) {
-            JsonResponses.error(resp, HttpServletResponse.SC_BAD_REQUEST, RoomNames.rule());
+        StreamRequest request = checked(app, req, resp);
+        if (request == null) {
             return;
         }
-        ResumeRequest resume;
+        StreamAdmission.Decision admission = app.admitStream(req);
+        if (!admission.admitted()) {
+            Refusals.send(app, resp, admission.refusal());
+            return;
+        }
         try {
-            resume = ResumeRequest.from(req, app.config().historySize());
+            app.chatStreams().open(req, resp, request.room(), request.resume(), admission.ticket()::release);
+        } catch (IOException | RuntimeException e) {
+            admission.ticket().release();
+            throw e;
+        }
+    }
+
+    /**
+     * The headers a GET would answer with, and nothing held: the servlet API's default HEAD runs
+     * GET into a body-less response, which would open a stream no write could ever end.
+     */
+    @Override
+    protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (checked(ChatApplication.from(getServletContext()), req, resp) != null) {
+            resp.setStatus(HttpServletResponse.SC_OK);
+            SseStreamOpener.setStreamHeaders(resp);
+        }
+    }
+
+    /** The room and where to start, or null after answering a 400. */
+    private static StreamRequest checked(ChatApplication app, HttpServletRequest req, HttpServletResponse resp)
+            throws IOException {
+        try {
+            QueryParameters query = QueryParameters.parse(req.getQueryString());
+            String room = query.get("room");
+            if (room == null || room.isEmpty()) {
+                room = ChatMessage.DEFAULT_ROOM;
+            } else if (!RoomNames.isValid(room)) {
+                throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, RoomNames.rule());
+            }
+            return new StreamRequest(room,
+                    ResumeRequest.from(req.getHeader("Last-Event-ID"), query, app.config().historySize()));
         } catch (ChatRequestException e) {
             JsonResponses.error(resp, e.status(), e.getMessage());
-            return;
+            return null;
         }
-        if (app.chatClients().isFull()) {
-            JsonResponses.full(resp);
-            return;
-        }
-        app.hub().open(req, resp, room, resume);
     }
 }

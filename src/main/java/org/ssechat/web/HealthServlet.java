@@ -8,8 +8,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.ssechat.app.ChatApplication;
 
-/** GET /health: {@code UP} (200) while the broker works, {@code DOWN} (503) while it does not. */
-@WebServlet(name = "health", urlPatterns = "/health")
+/**
+ * GET /health: {@code UP} (200) while the broker works, {@code DOWN} (503) while it does not,
+ * with the node's streams and whether it takes more. Reads counters only: it answers at once
+ * however busy the node is.
+ */
+@WebServlet(name = "health", urlPatterns = "/health", asyncSupported = true)
 public final class HealthServlet extends HttpServlet {
 
     @Override
@@ -22,6 +26,9 @@ public final class HealthServlet extends HttpServlet {
         json.addProperty("clients", app.chatClients().size());
         json.addProperty("rooms", app.chatClients().roomCount());
         json.addProperty("clockClients", app.clockClients().size());
+        json.addProperty("streams", app.admission().open());
+        json.addProperty("maxStreams", app.admission().maxStreams());
+        json.addProperty("full", app.admission().isFull());
         JsonResponses.send(resp, up ? HttpServletResponse.SC_OK : HttpServletResponse.SC_SERVICE_UNAVAILABLE,
                 json.toString());
     }

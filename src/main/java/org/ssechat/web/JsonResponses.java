@@ -8,9 +8,6 @@ import java.nio.charset.StandardCharsets;
 /** Writes JSON answers; every error a client gets is {@code {"error": "..."}}. */
 final class JsonResponses {
 
-    /** Seconds a client is asked to wait when the node is full. */
-    private static final String RETRY_AFTER_FULL_SECONDS = "10";
-
     private JsonResponses() {
     }
 
@@ -24,16 +21,14 @@ final class JsonResponses {
         resp.getOutputStream().write(body);
     }
 
-    /** The node holds its maximum number of streams: 503 with the time to wait. */
-    static void full(HttpServletResponse resp) throws IOException {
-        resp.setHeader("Retry-After", RETRY_AFTER_FULL_SECONDS);
-        error(resp, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
-                "this server holds its maximum number of streams; try again later");
+    static void error(HttpServletResponse resp, int status, String message) throws IOException {
+        send(resp, status, errorJson(message));
     }
 
-    static void error(HttpServletResponse resp, int status, String message) throws IOException {
+    /** {@code {"error": message}} */
+    static String errorJson(String message) {
         JsonObject json = new JsonObject();
         json.addProperty("error", message);
-        send(resp, status, json.toString());
+        return json.toString();
     }
 }

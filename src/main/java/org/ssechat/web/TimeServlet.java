@@ -7,6 +7,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.ssechat.app.ChatApplication;
 import org.ssechat.clock.ClockTicker;
+import org.ssechat.guard.StreamAdmission;
+import org.ssechat.sse.SseStreamOpener;
 
 /** GET /time: the server's time, once a second, starting with the current time right away. */
 @WebServlet(name = "time-stream", urlPatterns = "/time", asyncSupported = true)
@@ -15,11 +17,24 @@ public final class TimeServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         ChatApplication app = ChatApplication.from(getServletContext());
-        if (app.clockClients().isFull()) {
-            JsonResponses.full(resp);
+        StreamAdmission.Decision admission = app.admitStream(req);
+        if (!admission.admitted()) {
+            Refusals.send(app, resp, admission.refusal());
             return;
         }
-        app.streamOpener().open(req, resp, ClockTicker.ROOM, app.clockClients(), false,
-                ClockTicker.frame(app.clock().instant()));
+        try {
+            app.streamOpener().open(req, resp, ClockTicker.ROOM, app.clockClients(), false,
+                    admission.ticket()::release, ClockTicker.frame(app.clock().instant()));
+        } catch (IOException | RuntimeException e) {
+            admission.ticket().release();
+            throw e;
+        }
+    }
+
+    /** The headers a GET would answer with, and no stream (see ChatStreamServlet.doHead). */
+    @Override
+    protected void doHead(HttpServletRequest req, HttpServletResponse resp) {
+        resp.setStatus(HttpServletResponse.SC_OK);
+        SseStreamOpener.setStreamHeaders(resp);
     }
 }

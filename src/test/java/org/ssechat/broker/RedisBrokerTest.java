@@ -7,25 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.sse.EventId;
+import org.ssechat.testing.Await;
 import org.ssechat.testing.RedisServer;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -48,19 +49,25 @@ class RedisBrokerTest {
         redis = RedisServer.start();
     }
 
+    private final List<Runnable> stops = new ArrayList<>();
+
+    /** Also after a test skipped in its setup (no redis-server here): nothing is null-checked by luck. */
     @AfterEach
     void stopEverything() throws Exception {
         brokers.forEach(RedisBroker::close);
+        stops.forEach(Runnable::run);
         scheduler.shutdownNow();
-        redis.close();
+        if (redis != null) {
+            redis.close();
+        }
     }
 
-    private RedisBroker broker(BlockingQueue<ChatMessage> received) {
+    private RedisBroker broker(BlockingQueue<ChatMessage> received) throws InterruptedException {
         RedisBroker broker = new RedisBroker(URI.create(redis.url()), "chat", 100, 3600, new MessageValidator(2000, 32),
-                64 * 1024, Clock.systemUTC(), scheduler);
+                64 * 1024, 32L << 20, Clock.systemUTC(), scheduler);
         brokers.add(broker);
         broker.start(received::add);
-        awaitTrue("the broker subscribed", broker::isHealthy);
+        Await.until("the broker subscribed", broker::isHealthy);
         return broker;
     }
 
@@ -72,20 +79,6 @@ class RedisBrokerTest {
         ChatMessage message = received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         assertNotNull(message, "no message arrived within " + WAIT_MILLIS + " ms");
         return message;
-    }
-
-    private static void awaitTrue(String what, BooleanSupplier condition) {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
     }
 
     @Test
@@ -177,11 +170,11 @@ class RedisBrokerTest {
         RedisBroker broker = broker(received);
 
         redis.kill();
-        awaitTrue("the broker reports the outage", () -> !broker.isHealthy());
+        Await.until("the broker reports the outage", () -> !broker.isHealthy());
         assertThrows(BrokerUnavailableException.class, () -> broker.publish(draft("r", "lost")));
 
         redis.restart();
-        awaitTrue("the broker resubscribed", broker::isHealthy);
+        Await.until("the broker resubscribed", broker::isHealthy);
         ChatMessage published = broker.publish(draft("r", "after the restart"));
         assertEquals(published, next(received));
     }
@@ -193,7 +186,7 @@ class RedisBrokerTest {
         try (Jedis jedis = redis.client()) {
             jedis.clientKill(ClientKillParams.clientKillParams().type(ClientType.PUBSUB));
         }
-        awaitTrue("the subscription is back", () -> subscriberConnections() == 1 && broker.isHealthy());
+        Await.until("the subscription is back", () -> subscriberConnections() == 1 && broker.isHealthy());
         ChatMessage published = broker.publish(draft("r", "hello again"));
         assertEquals(published, next(received));
     }
@@ -203,13 +196,13 @@ class RedisBrokerTest {
         redis.kill();
         BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
         RedisBroker broker = new RedisBroker(URI.create(redis.url()), "chat", 100, 3600, new MessageValidator(2000, 32),
-                64 * 1024, Clock.systemUTC(), scheduler);
+                64 * 1024, 32L << 20, Clock.systemUTC(), scheduler);
         brokers.add(broker);
         broker.start(received::add);
         assertFalse(broker.isHealthy());
 
         redis.restart();
-        awaitTrue("the broker subscribed", broker::isHealthy);
+        Await.until("the broker subscribed", broker::isHealthy);
         assertEquals(broker.publish(draft("r", "hi")), next(received));
     }
 
@@ -262,17 +255,13 @@ class RedisBrokerTest {
     @Test
     void theWatchdogDropsASubscriptionThatWentSilentAndItComesBack() throws Exception {
         BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
-        RedisSubscriber subscriber = new RedisSubscriber(
-                () -> new Jedis(new HostAndPort("127.0.0.1", redis.port()), DefaultJedisClientConfig.builder()
-                        .connectionTimeoutMillis(500).socketTimeoutMillis(500).build()),
-                "chat", new ChannelPayloads(new MessageValidator(2000, 32), 64 * 1024),
-                received::add, Clock.systemUTC(), scheduler, 100); // ping every 100 ms
+        RedisSubscriber subscriber = subscriber(received::add, 100); // ping every 100 ms
         try {
-            awaitTrue("subscribed", subscriber::isSubscribed);
+            Await.until("subscribed", subscriber::isSubscribed);
             redis.freeze(); // the socket stays open, nothing answers: a blocked read would wait forever
-            awaitTrue("the watchdog noticed the silence", () -> !subscriber.isSubscribed());
+            Await.until("the watchdog noticed the silence", () -> !subscriber.isSubscribed());
             redis.thaw();
-            awaitTrue("subscribed again", subscriber::isSubscribed);
+            Await.until("subscribed again", subscriber::isSubscribed);
             try (Jedis jedis = redis.client()) {
                 jedis.publish("chat", "back");
             }
@@ -290,6 +279,181 @@ class RedisBrokerTest {
         broker.close();
         brokers.remove(broker);
         assertFalse(subscriberThreadAlive(), "the subscriber thread outlived close()");
+    }
+
+    /**
+     * Review item 10: a catch-up after resubscribing that takes longer than the watchdog's
+     * limit must not get the subscription dropped (the catch-up used to run on the subscriber
+     * thread, which then read no pongs). Pings every 100 ms: the watchdog gives up after 300 ms.
+     */
+    @Test
+    void aLongCatchUpDoesNotGetTheSubscriptionDropped() throws Exception {
+        BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
+        AtomicInteger subscribed = new AtomicInteger();
+        BrokerListener slowCatchUp = new BrokerListener() {
+            @Override
+            public void onMessage(ChatMessage message) {
+                received.add(message);
+            }
+
+            @Override
+            public void onSubscribed(boolean afterOutage) {
+                subscribed.incrementAndGet();
+                if (afterOutage) {
+                    sleep(1500); // a catch-up of many rooms
+                }
+            }
+        };
+        RedisSubscriber subscriber = subscriber(slowCatchUp, 100);
+        try {
+            Await.until("subscribed", () -> subscribed.get() == 1 && subscriber.isSubscribed());
+            killSubscriptions();
+            Await.until("subscribed again", () -> subscribed.get() == 2);
+            sleep(2500); // the catch-up and well past it: a watchdog that drops it would have done so by now
+            assertEquals(2, subscribed.get(), "the subscription was dropped during the catch-up and started over");
+            try (Jedis jedis = redis.client()) {
+                jedis.publish("chat", "after the catch-up");
+            }
+            assertEquals("after the catch-up", next(received).text());
+        } finally {
+            subscriber.stop();
+        }
+    }
+
+    /**
+     * Hostile pattern 5: a flood of large messages into the channel while delivering each takes
+     * time (a big fan-out). The subscriber reads at Redis's pace, so Redis does not cut it off
+     * (here its pubsub output buffer limit is 1 MB instead of 32 MB), and every message arrives.
+     */
+    @Test
+    void aFloodOfLargeMessagesIsReadAtRedissPaceAndNotCutOff() throws Exception {
+        try (Jedis jedis = redis.client()) {
+            jedis.configSet("client-output-buffer-limit", "pubsub 1mb 256kb 1");
+        }
+        BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
+        AtomicInteger subscribed = new AtomicInteger();
+        BrokerListener slowFanOut = new BrokerListener() {
+            @Override
+            public void onMessage(ChatMessage message) {
+                sleep(2); // 2 ms a message: a fan-out to thousands of clients
+                received.add(message);
+            }
+
+            @Override
+            public void onSubscribed(boolean afterOutage) {
+                subscribed.incrementAndGet();
+            }
+        };
+        RedisSubscriber subscriber = subscriber(slowFanOut, 5000);
+        int messages = 500;
+        try {
+            Await.until("subscribed", subscriber::isSubscribed);
+            String padding = "x".repeat(12 * 1024);
+            try (Jedis jedis = redis.client()) {
+                for (int i = 0; i < messages; i++) {
+                    jedis.publish("chat", "{\"text\":\"" + i + " " + padding + "\"}");
+                    if (i % 50 == 49) {
+                        sleep(10); // about 60 MB/s: far faster than 2 ms a message
+                    }
+                }
+            }
+            for (int i = 0; i < messages; i++) {
+                ChatMessage message = received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                assertNotNull(message, "message " + i + " of " + messages + " never came; subscribed "
+                        + subscribed.get() + " times");
+                assertTrue(message.text().startsWith(i + " "), "in order: " + i);
+            }
+            assertEquals(1, subscribed.get(), "Redis cut the subscriber off");
+        } finally {
+            subscriber.stop();
+        }
+    }
+
+    /**
+     * The queue between the subscriber and the fan-out is bounded in bytes: what does not fit is
+     * dropped and counted, and the listener is told to catch up (from the history) before it
+     * gets anything that came after the drop.
+     */
+    @Test
+    void whatDoesNotFitTheQueueIsDroppedCountedAndCaughtUpBeforeWhatCameAfter() throws Exception {
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        BrokerListener slowFanOut = new BrokerListener() {
+            @Override
+            public void onMessage(ChatMessage message) {
+                sleep(2);
+                heard.add(message.text().substring(0, message.text().indexOf(' ')));
+            }
+
+            @Override
+            public void onMessagesMissed() {
+                heard.add("MISSED");
+            }
+        };
+        DeliveryQueue delivery = deliveryQueue(slowFanOut, 256 * 1024);
+        RedisSubscriber subscriber = subscriber(delivery, 5000);
+        int messages = 300;
+        try {
+            Await.until("subscribed", subscriber::isSubscribed);
+            String padding = "x".repeat(12 * 1024);
+            try (Jedis jedis = redis.client()) {
+                for (int i = 0; i < messages; i++) {
+                    jedis.publish("chat", "{\"text\":\"" + i + " " + padding + "\"}");
+                }
+            }
+            Await.until("every message was delivered or dropped", () -> heard.stream()
+                    .filter(h -> !h.equals("MISSED")).count() + delivery.dropped() == messages);
+            assertTrue(delivery.dropped() > 0, "a 256 KiB queue cannot hold 3.6 MB");
+            List<String> order = List.copyOf(heard);
+            int firstMissed = order.indexOf("MISSED");
+            assertTrue(firstMissed > 0, "the listener was told: " + order);
+            int last = -1;
+            for (String h : order) {
+                if (!h.equals("MISSED")) {
+                    assertTrue(Integer.parseInt(h) > last, "in order: " + order);
+                    last = Integer.parseInt(h);
+                }
+            }
+            assertEquals(0, subscriber.losses(), "the subscription itself was never lost");
+        } finally {
+            subscriber.stop();
+        }
+    }
+
+    private RedisSubscriber subscriber(BrokerListener listener, long pingMillis) {
+        return subscriber(listener, pingMillis, 32L << 20);
+    }
+
+    /** A subscriber with its delivery queue of {@code queueBytes}, both stopped after the test. */
+    private RedisSubscriber subscriber(BrokerListener listener, long pingMillis, long queueBytes) {
+        return subscriber(deliveryQueue(listener, queueBytes), pingMillis);
+    }
+
+    private DeliveryQueue deliveryQueue(BrokerListener listener, long queueBytes) {
+        DeliveryQueue delivery = new DeliveryQueue(listener,
+                new ChannelPayloads(new MessageValidator(20_000, 32), 64 * 1024), Clock.systemUTC(), queueBytes);
+        stops.add(delivery::stop);
+        return delivery;
+    }
+
+    private RedisSubscriber subscriber(DeliveryQueue delivery, long pingMillis) {
+        return new RedisSubscriber(
+                () -> new Jedis(new HostAndPort("127.0.0.1", redis.port()), DefaultJedisClientConfig.builder()
+                        .connectionTimeoutMillis(500).socketTimeoutMillis(500).build()),
+                "chat", delivery, Clock.systemUTC(), scheduler, pingMillis);
+    }
+
+    private void killSubscriptions() {
+        try (Jedis jedis = redis.client()) {
+            jedis.clientKill(ClientKillParams.clientKillParams().type(ClientType.PUBSUB));
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static boolean subscriberThreadAlive() {

@@ -90,4 +90,32 @@ class MessageValidatorTest {
     private static String unescape(String value) {
         return value == null ? null : value.replace("\\n", "\n").replace("\\t", "\t");
     }
+
+    /** Hostile pattern 6: a name that displays as someone else's. */
+    @ParameterizedTest
+    @CsvSource({"\u202Eadmin", "adm\u200Bin", "a\u200Db", "\uFEFFbob", "a\u2066b", "x\u00ADy"})
+    void formatCharactersAreRefusedInNames(String user) {
+        String name = user.translateEscapes();
+        assertEquals("user must not contain invisible format characters (bidi controls, zero-width characters)",
+                rejection(name, "hi", null));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"system", "System", "SYSTEM", "' system '"})
+    void theSystemNameIsReservedForMessagesFromTheChannel(String user) throws Exception {
+        assertEquals("user 'system' is reserved for messages from other programs", rejection(user, "hi", null));
+        assertEquals("system", validator.validateFromChannel("system", "hi", null, NOW).user());
+    }
+
+    @Test
+    void namesThatOnlyLookLikeTheReservedOneAreTheirOwn() throws Exception {
+        assertEquals("sys", validator.validate("sys", "hi", null, NOW).user());
+        assertEquals("ann 😀", new MessageValidator(10, 8).validate("ann 😀", "hi", null, NOW).user());
+    }
+
+    @Test
+    void formatCharactersInTheTextAreLeftAlone() throws Exception {
+        // Right-to-left languages need them; the name is what says who is speaking.
+        assertEquals("\u200Fשלום", validator.validate("ann", "\u200Fשלום", null, NOW).text());
+    }
 }

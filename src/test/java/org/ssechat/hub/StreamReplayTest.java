@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -31,16 +32,22 @@ import org.ssechat.testing.FakeOutput;
 import org.ssechat.testing.SseParser;
 
 /** Resume and history, with the in-process broker and real clients on fake output streams. */
-class ChatHubTest {
+class StreamReplayTest {
 
     private static final int HISTORY = 5;
-    private final ClientRegistry registry = new ClientRegistry(100);
-    private final InMemoryBroker broker = new InMemoryBroker(HISTORY, Clock.systemUTC());
+    private final ClientRegistry registry = new ClientRegistry();
+    private final InMemoryBroker broker = new InMemoryBroker(HISTORY, 1L << 30, registry::hasClients, Clock.systemUTC());
     private final ChatMetrics metrics = new ChatMetrics(registry::size, () -> 0);
-    private final ChatHub hub = new ChatHub(registry, broker, new SseStreamOpener(3000, 1 << 20, StreamStats.NONE), HISTORY, metrics);
+    private final ChatHub hub = new ChatHub(registry, broker, HISTORY, metrics);
+    private final StreamReplay streams = replay(broker, 1 << 20);
 
-    ChatHubTest() {
+    StreamReplayTest() {
         broker.start(hub);
+    }
+
+    private StreamReplay replay(Broker from, long clientBufferBytes) {
+        return new StreamReplay(registry, from, new SseStreamOpener(3000, clientBufferBytes, StreamStats.NONE),
+                HISTORY, metrics);
     }
 
     private String publish(String room, String text) {
@@ -48,16 +55,16 @@ class ChatHubTest {
     }
 
     private FakeOutput open(String room, ResumeRequest resume) throws Exception {
-        return open(hub, room, resume);
+        return open(streams, room, resume);
     }
 
-    private static FakeOutput open(ChatHub hub, String room, ResumeRequest resume) throws Exception {
-        return Opened.by(hub, room, resume).out();
+    private static FakeOutput open(StreamReplay streams, String room, ResumeRequest resume) throws Exception {
+        return Opened.by(streams, room, resume).out();
     }
 
     /** A stream opened as a container would: mocked request and async context, a fake socket made writable at once. */
     private record Opened(FakeOutput out, AsyncContext async) {
-        static Opened by(ChatHub hub, String room, ResumeRequest resume) throws Exception {
+        static Opened by(StreamReplay streams, String room, ResumeRequest resume) throws Exception {
             FakeOutput out = new FakeOutput();
             HttpServletRequest req = mock(HttpServletRequest.class);
             HttpServletResponse resp = mock(HttpServletResponse.class);
@@ -65,7 +72,7 @@ class ChatHubTest {
             when(req.startAsync()).thenReturn(async);
             when(async.getResponse()).thenReturn(resp);
             when(resp.getOutputStream()).thenReturn(out);
-            hub.open(req, resp, room, resume);
+            streams.open(req, resp, room, resume, () -> { });
             out.becomeReady();
             return new Opened(out, async);
         }
@@ -194,9 +201,7 @@ class ChatHubTest {
             public void close() {
             }
         };
-        ChatHub downHub = new ChatHub(registry, down, new SseStreamOpener(3000, 1 << 20, StreamStats.NONE), HISTORY, metrics);
-
-        Opened opened = Opened.by(downHub, "r", new ResumeRequest("1-0", 0));
+        Opened opened = Opened.by(replay(down, 1 << 20), "r", new ResumeRequest("1-0", 0));
 
         verify(opened.async()).complete();
         assertEquals(0, registry.size());
@@ -209,9 +214,7 @@ class ChatHubTest {
             ids.add(publish("paged", "m" + i + " " + "x".repeat(150)));
         }
         // Each frame is about 250 bytes; a 1000-byte buffer takes pages of at most 500 bytes.
-        ChatHub smallHub = new ChatHub(registry, broker, new SseStreamOpener(3000, 1000, StreamStats.NONE), HISTORY, metrics);
-
-        Opened opened = Opened.by(smallHub, "paged", new ResumeRequest(ids.get(0), 0));
+        Opened opened = Opened.by(replay(broker, 1000), "paged", new ResumeRequest(ids.get(0), 0));
 
         List<String> page = texts(opened.out()).stream().map(text -> text.substring(0, 2)).toList();
         assertEquals(List.of("m1"), page, "one page: as much as fits in half the buffer, at least one message");
@@ -221,10 +224,11 @@ class ChatHubTest {
     /** Fifty clients resume, each a few messages back, while a thread publishes without pause. */
     @Test
     void messagesPublishedDuringReplaysAreNeitherLostNorDoubled() throws Exception {
-        InMemoryBroker bigBroker = new InMemoryBroker(100_000, Clock.systemUTC());
-        ChatHub liveHub = new ChatHub(registry, bigBroker, new SseStreamOpener(3000, 1 << 24, StreamStats.NONE), 100_000, metrics);
-        bigBroker.start(liveHub);
-        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        InMemoryBroker bigBroker = new InMemoryBroker(100_000, 1L << 30, registry::hasClients, Clock.systemUTC());
+        bigBroker.start(new ChatHub(registry, bigBroker, 100_000, metrics));
+        StreamReplay liveStreams = new StreamReplay(registry, bigBroker,
+                new SseStreamOpener(3000, 1 << 24, StreamStats.NONE), 100_000, metrics);
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean publishing = new AtomicBoolean(true);
         Thread publisher = new Thread(() -> {
             for (int i = 0; publishing.get(); i++) {
@@ -238,7 +242,7 @@ class ChatHubTest {
             if (ids.size() > outs.size() * 20 + 1) {
                 int index = ids.size() - 1 - (outs.size() % 7);
                 from.add(index + 1);
-                outs.add(open(liveHub, "r", new ResumeRequest(ids.get(index), 0)));
+                outs.add(open(liveStreams, "r", new ResumeRequest(ids.get(index), 0)));
             }
             Thread.onSpinWait();
         }

@@ -25,7 +25,8 @@ class BigRoomIT {
     @ParameterizedTest
     @EnumSource(WarServer.Kind.class)
     void everyStreamOfABigRoomGetsEveryMessageOnceAndInOrder(WarServer.Kind kind) throws Exception {
-        Map<String, String> settings = Map.of("CHAT_FANOUT_THREADS", "3", "CHAT_RATE_LIMIT_PER_SECOND", "0");
+        Map<String, String> settings = Map.of("CHAT_FANOUT_THREADS", "3", "CHAT_RATE_LIMIT_PER_SECOND", "0",
+                "CHAT_MAX_STREAMS_PER_ADDRESS", "0"); // every stream comes from this one test
         try (WarServer server = kind.start("/sse-chat", settings)) {
             URI base = server.base();
             List<SseStream> streams = new ArrayList<>();

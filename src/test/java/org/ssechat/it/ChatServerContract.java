@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ssechat.testing.JsonAssertions.assertJsonError;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -27,6 +28,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.ssechat.testing.ChatHttp;
+import org.ssechat.testing.JsonAssertions;
+import org.ssechat.testing.RawHttp;
 import org.ssechat.testing.SseParser;
 import org.ssechat.testing.SseStream;
 import org.ssechat.testing.WarServer;
@@ -127,6 +130,8 @@ abstract class ChatServerContract {
             for (int i = 0; i < 4; i++) {
                 SseParser.Event tick = clock.next();
                 assertEquals("message", tick.event(), "an unnamed event, for onmessage");
+                assertTrue(tick.data().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"),
+                        "every tick in one format, to the second: " + tick.data());
                 Instant time = Instant.parse(tick.data());
                 assertTrue(Duration.between(time, Instant.now()).abs().getSeconds() < 60,
                         "the server's present time, not some other: " + time);
@@ -164,6 +169,11 @@ abstract class ChatServerContract {
         user too long          | application/json                  | {"user":"TOO_LONG_USER","text":"hi"}       | 400
         control char in user   | application/json                  | {"user":"a\\u0007","text":"hi"}            | 400
         newline in user        | application/json                  | {"user":"a\\nb","text":"hi"}               | 400
+        bidi override in user  | application/json                  | {"user":"\\u202Eadmin\\u200B","text":"hi"} | 400
+        zero-width in user     | application/json                  | {"user":"ad\\u200Bmin","text":"hi"}       | 400
+        user named system      | application/json                  | {"user":"system","text":"hi"}              | 400
+        user named System      | application/json                  | {"user":" System ","text":"hi"}            | 400
+        system in a form       | application/x-www-form-urlencoded | user=SYSTEM&text=hi                        | 400
         malformed JSON         | application/json                  | {"user":"ann",                             | 400
         JSON array             | application/json                  | ["ann","hi"]                               | 400
         JSON string            | application/json                  | "hi"                                       | 400
@@ -213,6 +223,14 @@ abstract class ChatServerContract {
         assertJsonError(ChatHttp.get(base, "sse?room=bad%20room"), 400);
         assertJsonError(ChatHttp.get(base, "sse?room=" + "r".repeat(65)), 400);
         assertJsonError(ChatHttp.get(base, "sse?history=-1"), 400);
+        // A malformed %-escape: Tomcat drops such a parameter, which must not make it room "general".
+        for (String target : List.of("sse?room=a%", "sse?room=%zz", "sse?room=ok&history=%")) {
+            try (RawHttp request = RawHttp.connect(base, null)) {
+                request.send("GET", base.getRawPath() + target, Map.of());
+                RawHttp.Head head = request.readHead(5000);
+                JsonAssertions.assertJsonError(head.status(), head.header("Content-Type"), request.readBody(head), 400);
+            }
+        }
     }
 
     @Test
@@ -244,7 +262,9 @@ abstract class ChatServerContract {
         JsonObject health = JsonParser.parseString(response.body()).getAsJsonObject();
         assertEquals("UP", health.get("status").getAsString());
         assertEquals("memory", health.get("broker").getAsString());
-        assertTrue(health.get("clients").getAsInt() >= 0);
+        try (SseStream open = stream("health")) {
+            assertTrue(ChatHttp.health(base).get("clients").getAsInt() >= 1, "the open stream is counted");
+        }
     }
 
     @Test
@@ -319,13 +339,5 @@ abstract class ChatServerContract {
         String head = "{\"user\":\"ann\",\"text\":\"hi\",\"room\":\"limits\",\"pad\":\"";
         String tail = "\"}";
         return head + "p".repeat(bytes - head.length() - tail.length()) + tail;
-    }
-
-    private static void assertJsonError(HttpResponse<String> response, int status) {
-        assertEquals(status, response.statusCode(), response.body());
-        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
-                "content type " + response.headers().firstValue("Content-Type"));
-        JsonObject json = JsonParser.parseString(response.body()).getAsJsonObject();
-        assertFalse(json.get("error").getAsString().isBlank(), response.body());
     }
 }

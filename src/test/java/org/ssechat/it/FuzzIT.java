@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.ssechat.testing.ChatHttp;
+import org.ssechat.testing.JsonAssertions;
 import org.ssechat.testing.SseParser;
 import org.ssechat.testing.SseStream;
 import org.ssechat.testing.WarServer;
@@ -86,7 +87,7 @@ class FuzzIT {
                     room.add(message);
                 }
             } else {
-                assertJsonError(response, "POST #" + i);
+                JsonAssertions.assertClientError(response, "POST #" + i);
             }
         }
 
@@ -204,17 +205,6 @@ class FuzzIT {
             result[i] = out.get(i);
         }
         return result;
-    }
-
-    private static void assertJsonError(HttpResponse<String> response, String what) {
-        int status = response.statusCode();
-        if (status < 400 || status >= 500) {
-            fail(what + " answered " + status + ": " + response.body());
-        }
-        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
-                what + " answered " + status + " without JSON: " + response.body());
-        JsonObject json = JsonParser.parseString(response.body()).getAsJsonObject();
-        assertTrue(json.has("error") && !json.get("error").getAsString().isBlank(), what + ": " + response.body());
     }
 
     private static String summary(int[] statuses) {

@@ -25,7 +25,8 @@ class VanishingClientsIT {
 
     private static final Map<String, String> SETTINGS = Map.of(
             "CHAT_HEARTBEAT_SECONDS", "1", // dead clients are noticed within a second or two
-            "CHAT_RATE_LIMIT_PER_SECOND", "0");
+            "CHAT_RATE_LIMIT_PER_SECOND", "0",
+            "CHAT_MAX_STREAMS_PER_ADDRESS", "0"); // every stream comes from this one test
 
     @ParameterizedTest
     @EnumSource(WarServer.Kind.class)

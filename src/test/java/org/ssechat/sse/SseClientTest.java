@@ -216,4 +216,19 @@ class SseClientTest {
                     "each sender's frames arrive in the order sent");
         }
     }
+
+    /** Review item 7: a write that fails while held events go out must not break the loop that sends them. */
+    @Test
+    void aWriteThatFailsWhileHeldEventsAreReleasedClosesTheClientOnce() throws Exception {
+        SseClient client = client(1 << 20);
+        client.holdLiveEvents();
+        out.becomeReady();
+        client.sendEvent(new EventId(1, 0), frame("a"));
+        client.sendEvent(new EventId(2, 0), frame("b"));
+        client.sendEvent(new EventId(3, 0), frame("c"));
+        out.failWrites();
+        client.releaseHeldEvents();
+        assertFalse(client.isOpen());
+        assertEquals(1, closes.get());
+    }
 }

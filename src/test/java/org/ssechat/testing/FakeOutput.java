@@ -17,6 +17,7 @@ public final class FakeOutput extends ServletOutputStream {
     private final AtomicInteger users = new AtomicInteger();
     private volatile boolean ready = true;
     private volatile boolean failWrites;
+    private volatile RuntimeException throwOnWrite;
     private volatile boolean fillUpOnNextWrite;
     private volatile WriteListener listener;
     public volatile int flushes;
@@ -47,6 +48,9 @@ public final class FakeOutput extends ServletOutputStream {
             }
             if (failWrites) {
                 throw new IOException("Broken pipe");
+            }
+            if (throwOnWrite != null) {
+                throw throwOnWrite;
             }
             synchronized (written) {
                 written.write(b, off, len);
@@ -98,6 +102,14 @@ public final class FakeOutput extends ServletOutputStream {
 
     public void failWrites() {
         failWrites = true;
+    }
+
+    /**
+     * Every later write throws this, as Tomcat's output stream throws a NullPointerException
+     * when the container recycled the response between {@code isReady()} and {@code write()}.
+     */
+    public void throwOnWrite(RuntimeException exception) {
+        throwOnWrite = exception;
     }
 
     public String text() {

@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -70,7 +71,12 @@ public final class SseStream implements AutoCloseable {
 
     /** Opens a stream; the status and headers have arrived when this returns. */
     public static SseStream open(URI uri, Map<String, String> requestHeaders) throws IOException {
-        SseStream stream = connect(uri, requestHeaders, 0);
+        return open(uri, requestHeaders, null);
+    }
+
+    /** Opens a stream from one loopback address of the test's (127.0.0.2, say): another client address. */
+    public static SseStream open(URI uri, Map<String, String> requestHeaders, InetAddress from) throws IOException {
+        SseStream stream = connect(uri, requestHeaders, 0, from);
         stream.reader.start();
         return stream;
     }
@@ -80,7 +86,7 @@ public final class SseStream implements AutoCloseable {
      * socket receive buffer: a client that stopped reading, whose server soon cannot send more.
      */
     public static SseStream openPaused(URI uri, Map<String, String> requestHeaders) throws IOException {
-        return connect(uri, requestHeaders, 4096);
+        return connect(uri, requestHeaders, 4096, null);
     }
 
     /** Starts reading a stream opened with {@link #openPaused}. */
@@ -88,8 +94,12 @@ public final class SseStream implements AutoCloseable {
         reader.start();
     }
 
-    private static SseStream connect(URI uri, Map<String, String> requestHeaders, int receiveBuffer) throws IOException {
+    private static SseStream connect(URI uri, Map<String, String> requestHeaders, int receiveBuffer, InetAddress from)
+            throws IOException {
         Socket socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer); // before connecting, so the TCP window stays small
         }
@@ -120,7 +130,9 @@ public final class SseStream implements AutoCloseable {
                     + " ms: a stream must commit its headers at once", e);
         }
         socket.setSoTimeout((int) WAIT_MILLIS * 3); // a stream that goes silent this long is broken
-        InputStream body = "chunked".equalsIgnoreCase(headers.get("Transfer-Encoding")) ? new Chunked(raw) : raw;
+        InputStream body = "chunked".equalsIgnoreCase(headers.get("Transfer-Encoding")) ? new Chunked(raw)
+                : headers.containsKey("Content-Length") ? new Bounded(raw, Long.parseLong(headers.get("Content-Length")))
+                : raw;
         return new SseStream(socket, body, status, headers);
     }
 
@@ -302,6 +314,30 @@ public final class SseStream implements AutoCloseable {
             int b = in.read();
             if (b == -1) {
                 throw new EOFException("the connection ended inside a chunk");
+            }
+            left--;
+            return b;
+        }
+    }
+
+    /** A body of a known length (a refusal, an error): it ends there, though the connection stays open. */
+    private static final class Bounded extends InputStream {
+        private final InputStream in;
+        private long left;
+
+        Bounded(InputStream in, long length) {
+            this.in = in;
+            this.left = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left == 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b == -1) {
+                throw new EOFException("the connection ended " + left + " bytes before the end of the body");
             }
             left--;
             return b;

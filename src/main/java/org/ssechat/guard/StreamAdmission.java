@@ -1,0 +1,124 @@
+package org.ssechat.guard;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.ssechat.sse.StreamRefusal;
+
+/**
+ * Decides whether a new stream ({@code /sse} or {@code /time}) may open, before anything is
+ * held for it: the node holds at most {@code maxStreams}, and one client address at most
+ * {@code maxPerAddress} (so one address cannot take every slot). An admitted stream gets a
+ * {@link Ticket}, which gives its place back when the stream ends.
+ *
+ * <p>The per-address table holds only addresses with open streams, so it is never larger than
+ * the number of streams.
+ */
+public final class StreamAdmission {
+
+    /** The outcome of asking: a ticket, or the reason for a refusal. */
+    public record Decision(Ticket ticket, StreamRefusal.Reason refusal) {
+        public boolean admitted() {
+            return ticket != null;
+        }
+    }
+
+    private final int maxStreams;
+    private final int maxPerAddress;
+    private final AtomicInteger open = new AtomicInteger();
+    private final ConcurrentMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+
+    /**
+     * @param maxStreams    streams the node holds at most
+     * @param maxPerAddress streams one client address holds at most; 0 for no limit
+     */
+    public StreamAdmission(int maxStreams, int maxPerAddress) {
+        this.maxStreams = maxStreams;
+        this.maxPerAddress = maxPerAddress;
+    }
+
+    /** Asks for a stream of the client at {@code address} (a key from {@link ClientAddress}). */
+    public Decision admit(String address) {
+        String key = address == null ? "" : address;
+        if (stopping) {
+            return refused(StreamRefusal.Reason.STOPPING);
+        }
+        if (open.incrementAndGet() > maxStreams) {
+            open.decrementAndGet();
+            return refused(StreamRefusal.Reason.FULL);
+        }
+        if (maxPerAddress > 0 && !takeAddressSlot(key)) {
+            open.decrementAndGet();
+            return refused(StreamRefusal.Reason.ADDRESS);
+        }
+        return new Decision(new Ticket(key), null);
+    }
+
+    private static Decision refused(StreamRefusal.Reason reason) {
+        return new Decision(null, reason);
+    }
+
+    private boolean takeAddressSlot(String address) {
+        boolean[] taken = {false};
+        // compute() is atomic per key: the count and the entry's removal at zero never race.
+        perAddress.compute(address, (key, count) -> {
+            AtomicInteger current = count != null ? count : new AtomicInteger();
+            if (current.get() < maxPerAddress) {
+                current.incrementAndGet();
+                taken[0] = true;
+            }
+            return current.get() == 0 ? null : current;
+        });
+        return taken[0];
+    }
+
+    private void giveBack(String address) {
+        open.decrementAndGet();
+        if (maxPerAddress > 0) {
+            perAddress.computeIfPresent(address, (key, count) -> count.decrementAndGet() == 0 ? null : count);
+        }
+    }
+
+    /** From now on every stream is refused as {@code stopping}: the application is shutting down. */
+    public void stop() {
+        stopping = true;
+    }
+
+    /** Streams admitted and not yet ended. */
+    public int open() {
+        return open.get();
+    }
+
+    /** Client addresses with open streams. */
+    public int addresses() {
+        return perAddress.size();
+    }
+
+    /** Streams the node holds at most. */
+    public int maxStreams() {
+        return maxStreams;
+    }
+
+    /** Whether the node holds as many streams as it may. */
+    public boolean isFull() {
+        return open.get() >= maxStreams;
+    }
+
+    /** One admitted stream's place; {@link #release()} gives it back, once, however often called. */
+    public final class Ticket {
+        private final String address;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Ticket(String address) {
+            this.address = address;
+        }
+
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                giveBack(address);
+            }
+        }
+    }
+}

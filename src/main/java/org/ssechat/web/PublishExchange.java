@@ -1,0 +1,197 @@
+package org.ssechat.web;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ssechat.app.ChatApplication;
+import org.ssechat.broker.BrokerUnavailableException;
+import org.ssechat.chat.ChatMessage;
+import org.ssechat.chat.ChatRequestException;
+import org.ssechat.chat.MessageJson;
+import org.ssechat.chat.PublishBodyParser;
+
+/**
+ * One {@code POST /chat}, from its head to its answer, holding no container thread while the
+ * body arrives: the request goes async at once, the body is read as it comes
+ * ({@link ReadListener}) into a buffer that grows with it up to the limit, and the whole body
+ * has a deadline ({@code CHAT_BODY_TIMEOUT_SECONDS}, the async timeout), after which the answer
+ * is {@code 408}. So slow senders cost a little memory each, never a thread.
+ *
+ * <p>A refusal that comes before the body is read (rate limit, token, content type, declared
+ * length) does not read it either: the answer says {@code Connection: close} and the
+ * connection is closed after it. (Tomcat would otherwise read what is left of the body on a
+ * container thread, blocking, before the next request; as an async request with
+ * {@code Connection: close} it does not.)
+ *
+ * <p>Threading: the container calls one listener method at a time for a request; the
+ * {@code answered} flag makes the first answer the only one.
+ */
+final class PublishExchange implements ReadListener, AsyncListener {
+
+    private static final Logger LOG = Logger.getLogger(PublishExchange.class.getName());
+    /** The first size of a body buffer when the length is not declared: most messages fit. */
+    private static final int INITIAL_BUFFER_BYTES = 1024;
+
+    private final ChatApplication app;
+    private final HttpServletRequest req;
+    private final HttpServletResponse resp;
+    private final AsyncContext async;
+    private final AtomicBoolean answered = new AtomicBoolean();
+    private String mediaType;
+    private ServletInputStream in;
+    private byte[] body;
+    private int length;
+
+    private PublishExchange(ChatApplication app, HttpServletRequest req, HttpServletResponse resp, AsyncContext async) {
+        this.app = app;
+        this.req = req;
+        this.resp = resp;
+        this.async = async;
+    }
+
+    /** Takes over the request: checks what its head allows, then reads the body without blocking. */
+    static void start(ChatApplication app, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        AsyncContext async = req.startAsync();
+        async.setTimeout(app.config().bodyTimeoutSeconds() * 1000L);
+        PublishExchange exchange = new PublishExchange(app, req, resp, async);
+        async.addListener(exchange);
+        exchange.checkHead();
+    }
+
+    private void checkHead() throws IOException {
+        // The rate limit comes first, so it also slows down anyone guessing the token.
+        long retryAfter = app.rateLimit(req);
+        if (retryAfter > 0) {
+            resp.setHeader("Retry-After", String.valueOf(retryAfter));
+            answerUnread(429, "too many messages; try again in " + retryAfter + " s");
+            return;
+        }
+        if (!app.publishToken().permits(req.getHeader("Authorization"))) {
+            resp.setHeader("WWW-Authenticate", "Bearer realm=\"sse-chat\"");
+            answerUnread(HttpServletResponse.SC_UNAUTHORIZED, "publishing needs the header Authorization: Bearer <token>");
+            return;
+        }
+        PublishBodyParser parser = app.publishParser();
+        long declared = req.getContentLengthLong();
+        try {
+            mediaType = parser.checkHead(req.getContentType(), declared);
+        } catch (ChatRequestException e) {
+            answerUnread(e.status(), e.getMessage());
+            return;
+        }
+        body = new byte[declared >= 0 ? (int) declared + 1 : Math.min(INITIAL_BUFFER_BYTES, parser.maxBodyBytes() + 1)];
+        in = req.getInputStream();
+        in.setReadListener(this);
+    }
+
+    @Override
+    public void onDataAvailable() throws IOException {
+        int limit = app.publishParser().maxBodyBytes();
+        while (!answered.get() && in.isReady()) {
+            if (length == body.length) {
+                body = Arrays.copyOf(body, Math.min(limit + 1, body.length * 2));
+            }
+            int n = in.read(body, length, body.length - length);
+            if (n < 0) {
+                return; // the end: onAllDataRead follows
+            }
+            length += n;
+            if (length > limit) {
+                answerUnread(413, app.publishParser().tooLarge().getMessage());
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void onAllDataRead() throws IOException {
+        if (answered.get()) {
+            return;
+        }
+        try {
+            PublishBodyParser.Fields fields = app.publishParser().parse(mediaType, body, length);
+            ChatMessage message = app.validator().validate(
+                    fields.user(), fields.text(), fields.room(), app.clock().instant());
+            ChatMessage published = app.broker().publish(message);
+            app.metrics().published();
+            answer(HttpServletResponse.SC_ACCEPTED, MessageJson.toJson(published), false);
+        } catch (ChatRequestException e) {
+            answer(e.status(), JsonResponses.errorJson(e.getMessage()), false);
+        } catch (BrokerUnavailableException e) {
+            LOG.log(Level.WARNING, "Could not publish a message: {0}", e.getMessage());
+            app.metrics().publishFailed();
+            resp.setHeader("Retry-After", "2");
+            answer(HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    JsonResponses.errorJson("the message broker is unavailable; the message was not sent"), false);
+        }
+    }
+
+    /** Reading failed: the client went away or sent a broken body (a bad chunk). */
+    @Override
+    public void onError(Throwable t) {
+        if (answered.compareAndSet(false, true)) {
+            LOG.log(Level.FINE, "A POST /chat body could not be read: {0}", t.toString());
+            complete();
+        }
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) throws IOException {
+        if (answered.get()) {
+            return;
+        }
+        app.metrics().bodyTimedOut();
+        answerUnread(408, "the request body did not arrive within " + app.config().bodyTimeoutSeconds() + " s");
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        onError(event.getThrowable());
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        // nothing held beyond the buffer, which goes with this object
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // not re-dispatched
+    }
+
+    /** An answer before the whole body was read: the rest is not read, the connection closes. */
+    private void answerUnread(int status, String message) throws IOException {
+        answer(status, JsonResponses.errorJson(message), true);
+    }
+
+    private void answer(int status, String json, boolean closeConnection) throws IOException {
+        if (!answered.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (closeConnection && req.getProtocol().startsWith("HTTP/1")) {
+                resp.setHeader("Connection", "close");
+            }
+            JsonResponses.send(resp, status, json);
+        } finally {
+            complete();
+        }
+    }
+
+    private void complete() {
+        try {
+            async.complete();
+        } catch (IllegalStateException alreadyCompleted) {
+            // the container completed it (the client went away)
+        }
+    }
+}

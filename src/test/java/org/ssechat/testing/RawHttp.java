@@ -1,0 +1,123 @@
+package org.ssechat.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * HTTP/1.1 on a plain socket, for what the JDK client hides or refuses: a HEAD whose connection
+ * the test closes at once, a request from another loopback address, a body sent a byte at a time.
+ */
+public final class RawHttp implements AutoCloseable {
+
+    /** How long a test waits for an answer's head before it fails. */
+    public static final int WAIT_MILLIS = 10_000;
+
+    /** A response's status line and headers (names in any case); the body is left unread. */
+    public record Head(int status, Map<String, String> headers) {
+        public String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    private final Socket socket;
+    private final URI uri;
+
+    private RawHttp(Socket socket, URI uri) {
+        this.socket = socket;
+        this.uri = uri;
+    }
+
+    /** Connects to the URI's host and port from the given loopback address (null: any). */
+    public static RawHttp connect(URI uri, InetAddress from) throws IOException {
+        Socket socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
+        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), WAIT_MILLIS);
+        socket.setSoTimeout(WAIT_MILLIS);
+        return new RawHttp(socket, uri);
+    }
+
+    /** Sends a request head: method, the URI's path and query, Host, the given headers. */
+    public RawHttp send(String method, Map<String, String> headers) throws IOException {
+        return send(method, uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()), headers);
+    }
+
+    /** Sends a request head for a target written as it is, even one no URI class accepts ({@code /sse?room=a%}). */
+    public RawHttp send(String method, String rawTarget, Map<String, String> headers) throws IOException {
+        StringBuilder request = new StringBuilder()
+                .append(method).append(' ').append(rawTarget)
+                .append(" HTTP/1.1\r\nHost: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n");
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        request.append("\r\n");
+        write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+        return this;
+    }
+
+    /** Sends bytes of a body. */
+    public void write(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+    }
+
+    /** Reads the status line and headers; fails the test if they do not come within the time given. */
+    public Head readHead(int timeoutMillis) throws IOException {
+        socket.setSoTimeout(timeoutMillis);
+        InputStream in = socket.getInputStream();
+        try {
+            String statusLine = line(in);
+            Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (String line = line(in); !line.isEmpty(); line = line(in)) {
+                int colon = line.indexOf(':');
+                headers.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+            }
+            return new Head(Integer.parseInt(statusLine.split(" ")[1]), headers);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError(uri + " sent no response head within " + timeoutMillis + " ms", e);
+        }
+    }
+
+    /** Reads the body of a response with a Content-Length, after {@link #readHead}. */
+    public String readBody(Head head) throws IOException {
+        int length = Integer.parseInt(head.header("Content-Length"));
+        byte[] body = socket.getInputStream().readNBytes(length);
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    public boolean isClosed() {
+        return socket.isClosed();
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b == -1) {
+                throw new EOFException("the connection ended inside the response head");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.ISO_8859_1);
+    }
+}
