@@ -103,8 +103,10 @@ class MessageValidatorTest {
     @ParameterizedTest
     @CsvSource({"system", "System", "SYSTEM", "' system '"})
     void theSystemNameIsReservedForMessagesFromTheChannel(String user) throws Exception {
-        assertEquals("user 'system' is reserved for messages from other programs", rejection(user, "hi", null));
-        assertEquals("system", validator.validateFromChannel("system", "hi", null, NOW).user());
+        MessageValidator roomy = new MessageValidator(10, 32);
+        assertEquals("user 'system' is reserved for messages from other programs", assertThrows(
+                ChatRequestException.class, () -> roomy.validate(user, "hi", null, NOW)).getMessage());
+        assertEquals("system", roomy.validateFromChannel("system", "hi", null, NOW).user());
     }
 
     @Test

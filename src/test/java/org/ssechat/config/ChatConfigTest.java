@@ -24,6 +24,17 @@ class ChatConfigTest {
         assertEquals("chat", config.channel());
         assertEquals(1000, config.historySize());
         assertEquals(7 * 24 * 3600, config.historyTtlSeconds());
+        assertEquals(100, config.maxStreamsPerAddress());
+        assertEquals(10, config.bodyTimeoutSeconds());
+    }
+
+    @Test
+    void theMemoryBoundsFollowTheHeap() {
+        ChatConfig config = ChatConfig.load(SettingSource.ofMap(Map.of()));
+        long heap = Runtime.getRuntime().maxMemory();
+        assertEquals(Math.max(16L << 20, Math.min(1L << 30, heap / 8)), config.historyMaxBytes());
+        assertEquals(Math.max(1L << 20, Math.min(32L << 20, heap / 16)), config.redisQueueBytes());
+        assertTrue(config.historyMaxBytes() <= Math.max(16L << 20, heap / 8), "the history fits the heap");
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.google.gson.JsonParser;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.ssechat.testing.Await;
 import org.ssechat.testing.ChatHttp;
 import org.ssechat.testing.RedisServer;
 import org.ssechat.testing.SseStream;
@@ -150,51 +152,27 @@ class StockContainersIT {
      * both containers do with requests a stopped application left open.
      */
     private static void awaitEnd(List<SseStream> streams, String after, boolean completed) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + STREAM_END_MILLIS;
+        Await.until("every open stream ended after " + after, Duration.ofMillis(STREAM_END_MILLIS),
+                () -> streams.stream().allMatch(SseStream::hasEnded));
         for (SseStream stream : streams) {
-            long left = deadline - System.currentTimeMillis();
-            if (left <= 0 || !awaitEnded(stream, left)) {
-                fail("an open stream did not end within " + STREAM_END_MILLIS + " ms of " + after);
-            }
             if (completed && !stream.hasEndedCleanly()) {
                 fail("an open stream was cut off, not completed by the application, on " + after + ": " + stream.lines());
             }
         }
     }
 
-    private static boolean awaitEnded(SseStream stream, long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (!stream.hasEnded() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        return stream.hasEnded();
-    }
-
     private static void awaitLine(SseStream stream, String line, long millis, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (!stream.lines().contains(line)) {
-            if (System.currentTimeMillis() > deadline) {
-                fail(what + ": no '" + line + "' line within " + millis + " ms; lines: " + stream.lines());
-            }
-            Thread.sleep(20);
-        }
+        Await.until(what + ": a '" + line + "' line", Duration.ofMillis(millis), stream::lines, lines -> lines.contains(line));
     }
 
     /** Every connection the undeployed application opened to Redis is closed: only ours is left. */
     private static void awaitNoOtherRedisClients(RedisServer redis) throws InterruptedException {
         try (var jedis = redis.client()) {
-            long deadline = System.currentTimeMillis() + STREAM_END_MILLIS;
             String own = "id=" + jedis.clientId() + " ";
-            List<String> others;
-            do {
-                others = jedis.clientList().lines().filter(client -> !client.startsWith(own))
-                        .map(client -> client.replaceAll("^.*?(addr=\\S+).*?(name=\\S*).*$", "$2 $1")).toList();
-                if (others.isEmpty()) {
-                    return;
-                }
-                Thread.sleep(50);
-            } while (System.currentTimeMillis() < deadline);
-            fail("the undeployed application left Redis connections open: " + others);
+            Await.until("the undeployed application closed its Redis connections", Duration.ofMillis(STREAM_END_MILLIS),
+                    () -> jedis.clientList().lines().filter(client -> !client.startsWith(own))
+                            .map(client -> client.replaceAll("^.*?(addr=\\S+).*?(name=\\S*).*$", "$2 $1")).toList(),
+                    List::isEmpty);
         }
     }
 

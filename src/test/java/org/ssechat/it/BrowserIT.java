@@ -30,6 +30,7 @@ import org.openqa.selenium.WindowType;
 import org.ssechat.testing.Browser;
 import org.ssechat.testing.ChatHttp;
 import org.ssechat.testing.TcpProxy;
+import org.ssechat.testing.Teardown;
 import org.ssechat.testing.WarServer;
 
 /** The chat page in headless Chromium, against the built WAR, through a proxy the test can cut. */
@@ -49,8 +50,7 @@ class BrowserIT {
 
     @AfterAll
     void stop() throws Exception {
-        proxy.close();
-        server.close();
+        Teardown.close(proxy, server);
     }
 
     @BeforeEach
@@ -59,9 +59,13 @@ class BrowserIT {
         driver = browser.driver();
     }
 
+    /** Also after a test skipped in its setup (no Chromium here), when there is no browser to close. */
     @AfterEach
     void closeBrowser() {
-        browser.close();
+        if (browser != null) {
+            browser.close();
+            browser = null;
+        }
     }
 
     /** The page of a room, through the proxy. */

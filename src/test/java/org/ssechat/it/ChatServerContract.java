@@ -32,6 +32,7 @@ import org.ssechat.testing.JsonAssertions;
 import org.ssechat.testing.RawHttp;
 import org.ssechat.testing.SseParser;
 import org.ssechat.testing.SseStream;
+import org.ssechat.testing.Teardown;
 import org.ssechat.testing.WarServer;
 
 /**
@@ -65,7 +66,7 @@ abstract class ChatServerContract {
 
     @AfterAll
     void stop() throws Exception {
-        server.close();
+        Teardown.close(server);
     }
 
     // --- the stream -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import org.ssechat.testing.ChatHttp;
 import org.ssechat.testing.RawHttp;
 import org.ssechat.testing.Refusals;
 import org.ssechat.testing.SseStream;
+import org.ssechat.testing.Teardown;
 import org.ssechat.testing.WarServer;
 
 /** The publish token, the rate limit and the body limit, on a node configured for them. */
@@ -43,7 +44,7 @@ class GuardsIT {
 
     @AfterAll
     void stop() throws Exception {
-        server.close();
+        Teardown.close(server);
     }
 
     private HttpResponse<String> post(String authorization, String forwardedFor, HttpRequest.BodyPublisher body)

@@ -21,6 +21,7 @@ import org.ssechat.testing.ChatHttp;
 import org.ssechat.testing.RedisServer;
 import org.ssechat.testing.SseParser;
 import org.ssechat.testing.SseStream;
+import org.ssechat.testing.Teardown;
 import org.ssechat.testing.WarServer;
 import redis.clients.jedis.Jedis;
 
@@ -44,9 +45,7 @@ class RedisClusterIT {
 
     @AfterAll
     void stop() throws Exception {
-        jetty.close();
-        tomcat.close();
-        redis.close();
+        Teardown.close(jetty, tomcat, redis);
     }
 
     private static SseStream stream(WarServer node, String room) throws Exception {

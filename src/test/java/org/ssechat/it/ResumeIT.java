@@ -27,6 +27,7 @@ import org.ssechat.testing.ChatHttp;
 import org.ssechat.testing.RedisServer;
 import org.ssechat.testing.SseParser;
 import org.ssechat.testing.SseStream;
+import org.ssechat.testing.Teardown;
 import org.ssechat.testing.WarServer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientType;
@@ -61,9 +62,7 @@ class ResumeIT {
 
     @AfterAll
     void stop() throws Exception {
-        jetty.close();
-        tomcat.close();
-        redis.close();
+        Teardown.close(jetty, tomcat, redis);
     }
 
     @Test

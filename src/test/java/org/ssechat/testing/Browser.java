@@ -32,13 +32,8 @@ public final class Browser implements AutoCloseable {
     }
 
     public static Browser start() throws Exception {
-        if (!new File(CHROMIUM).canExecute() || !new File(CHROMEDRIVER).canExecute()) {
-            String message = "Chromium is not installed (apt-get install chromium chromium-driver); .ci/run installs it";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail(message);
-            }
-            Assumptions.abort(message);
-        }
+        requireInstalled(CHROMIUM, "chromium");
+        requireInstalled(CHROMEDRIVER, "chromium-driver");
         Path home = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "chromium-");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER))
@@ -58,6 +53,22 @@ public final class Browser implements AutoCloseable {
                 "--disable-backgrounding-occluded-windows",
                 "--user-data-dir=" + home.resolve("profile"));
         return new Browser(new ChromeDriver(service, options));
+    }
+
+    /**
+     * A browser test needs both executables: under CI ({@code CI=true}) a missing one fails the
+     * test, elsewhere it skips it, naming the Debian package to install.
+     */
+    private static void requireInstalled(String executable, String debianPackage) {
+        if (new File(executable).canExecute()) {
+            return;
+        }
+        String message = executable + " is missing: apt-get install chromium chromium-driver (" + debianPackage
+                + " provides it); .ci/run installs both";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            Assertions.fail(message);
+        }
+        Assumptions.abort(message);
     }
 
     public WebDriver driver() {
