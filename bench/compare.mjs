@@ -66,6 +66,7 @@ if (reports.length === 1) {
     ['to all clients p50 (ms)', 'toAllClientsMs.p50'],
     ['to all clients p99 (ms)', 'toAllClientsMs.p99'],
     ['deliveries / s', 'deliveriesPerSecond'],
+    ['driver socket reads per delivery', 'driverReadsPerDelivery'],
     ['server CPU total (% of a core)', 'serverCpuPercentOfOneCore'],
     ['server CPU user (%)', 'serverCpuSplit.user'],
     ['server CPU kernel (%)', 'serverCpuSplit.kernel'],

@@ -112,6 +112,7 @@ const REFUSAL_SCAN_BYTES = 4096; // `event: refused` comes first, right after th
 // Every socket reads into this one buffer (onread: no Buffer and no stream event per read);
 // each read is scanned before the next one can happen, on this one thread.
 const readBuffer = Buffer.alloc(256 * 1024);
+let reads = 0; // socket reads, all streams: how many pieces the server's frames arrive in
 let current = null; // the measured window the events count for
 // Resolves with the client once it is open or refused; never rejects.
 function openStream(index, isSlow) {
@@ -131,6 +132,7 @@ function openStream(index, isSlow) {
     let head = Buffer.alloc(0);
     let carry = null; // the end of the previous read when a marker was cut in two there
     const onRead = (nread, buffer) => {
+      reads++;
       let chunk = buffer.subarray(0, nread);
       if (head !== null) {
         head = Buffer.concat([head, chunk]);
@@ -270,6 +272,7 @@ async function measure(all, seqBase) {
   const serverTicks0 = cpuTicks();
   const machine0 = machineBusyTicks();
   const driverCpu0 = process.cpuUsage();
+  const reads0 = reads;
   const start = now();
   w.start = start;
   const statuses = {};
@@ -294,6 +297,7 @@ async function measure(all, seqBase) {
   const serverTicks2 = cpuTicks();
   const drainWindow = (now() - start) / 1000;
   current = null;
+  const windowReads = reads - reads0;
   const received = fast.reduce((n, c) => n + c.received, 0);
 
   const latencies = w.latencies.sort((a, b) => a - b);
@@ -320,6 +324,7 @@ async function measure(all, seqBase) {
     toFirstClientMs: { p50: round(percentile(toFirst, 50)), p99: round(percentile(toFirst, 99)) },
     toAllClientsMs: { p50: round(percentile(toAll, 50)), p99: round(percentile(toAll, 99)), max: round(toAll[toAll.length - 1] ?? null) },
     deliveriesPerSecond: Math.round(received / publishWindow),
+    driverReadsPerDelivery: received ? round(windowReads / received) : null,
     serverCpuPercentOfOneCore: serverPid ? round(serverTicks / publishWindow) : null,
     serverCpuSplit: serverPid ? { user: round((serverTicks1.user - serverTicks0.user) / publishWindow),
       kernel: round((serverTicks1.system - serverTicks0.system) / publishWindow) } : null,
