@@ -26,12 +26,9 @@ public final class ChatPublishServlet extends HttpServlet {
             case "GET", "HEAD", "POST", "OPTIONS" -> super.service(req, resp);
             default -> {
                 resp.setHeader("Allow", ALLOW);
-                // The body is not read: the connection closes after the answer.
-                if (req.getProtocol().startsWith("HTTP/1")) {
-                    resp.setHeader("Connection", "close");
-                }
-                JsonResponses.error(resp, HttpServletResponse.SC_METHOD_NOT_ALLOWED,
-                        req.getMethod() + " is not allowed here; POST a message");
+                // Its body is dropped without a thread, like any refused body's.
+                PublishExchange.refuse(ChatApplication.from(getServletContext()), req, resp,
+                        HttpServletResponse.SC_METHOD_NOT_ALLOWED, req.getMethod() + " is not allowed here; POST a message");
             }
         }
     }

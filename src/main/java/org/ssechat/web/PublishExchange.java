@@ -26,11 +26,13 @@ import org.ssechat.chat.PublishBodyParser;
  * has a deadline ({@code CHAT_BODY_TIMEOUT_SECONDS}, the async timeout), after which the answer
  * is {@code 408}. So slow senders cost a little memory each, never a thread.
  *
- * <p>A refusal that comes before the body is read (rate limit, token, content type, declared
- * length) does not read it either: the answer says {@code Connection: close} and the
- * connection is closed after it. (Tomcat would otherwise read what is left of the body on a
- * container thread, blocking, before the next request; as an async request with
- * {@code Connection: close} it does not.)
+ * <p>A request refused on its head (rate limit, token, content type, declared length) has its
+ * body read and dropped the same way, without a thread, and is answered once the body is in:
+ * a client still sending when the server closes would get a TCP reset instead of the answer,
+ * and the blocking drain the servlet API would do holds a thread for as long as a slow sender
+ * likes. A body past {@link #DISCARD_LIMIT}, or one that has not arrived by the deadline, is not
+ * waited for: the refusal is sent with {@code Connection: close} and the connection closes
+ * (as an async request, Tomcat then does not read the rest on a container thread either).
  *
  * <p>Threading: the container calls one listener method at a time for a request; the
  * {@code answered} flag makes the first answer the only one.
@@ -40,6 +42,12 @@ final class PublishExchange implements ReadListener, AsyncListener {
     private static final Logger LOG = Logger.getLogger(PublishExchange.class.getName());
     /** The first size of a body buffer when the length is not declared: most messages fit. */
     private static final int INITIAL_BUFFER_BYTES = 1024;
+    /** The most of a refused body that is read and dropped before the refusal goes out. */
+    static final long DISCARD_LIMIT = 1024 * 1024;
+
+    /** A refusal waiting for the refused body to be read and dropped. */
+    private record Refusal(int status, String message) {
+    }
 
     private final ChatApplication app;
     private final HttpServletRequest req;
@@ -47,6 +55,9 @@ final class PublishExchange implements ReadListener, AsyncListener {
     private final AsyncContext async;
     private final AtomicBoolean answered = new AtomicBoolean();
     private String mediaType;
+    /** Set when the request is refused on its head: the body is dropped as it comes, then this is answered. */
+    private Refusal refusal;
+    private long discarded;
     private ServletInputStream in;
     private byte[] body;
     private int length;
@@ -67,17 +78,27 @@ final class PublishExchange implements ReadListener, AsyncListener {
         exchange.checkHead();
     }
 
+    /** Takes over a request that is refused on its head alone (a method not allowed, say). */
+    static void refuse(ChatApplication app, HttpServletRequest req, HttpServletResponse resp, int status, String message)
+            throws IOException {
+        AsyncContext async = req.startAsync();
+        async.setTimeout(app.config().bodyTimeoutSeconds() * 1000L);
+        PublishExchange exchange = new PublishExchange(app, req, resp, async);
+        async.addListener(exchange);
+        exchange.refuse(status, message);
+    }
+
     private void checkHead() throws IOException {
         // The rate limit comes first, so it also slows down anyone guessing the token.
         long retryAfter = app.rateLimit(req);
         if (retryAfter > 0) {
             resp.setHeader("Retry-After", String.valueOf(retryAfter));
-            answerUnread(429, "too many messages; try again in " + retryAfter + " s");
+            refuse(429, "too many messages; try again in " + retryAfter + " s");
             return;
         }
         if (!app.publishToken().permits(req.getHeader("Authorization"))) {
             resp.setHeader("WWW-Authenticate", "Bearer realm=\"sse-chat\"");
-            answerUnread(HttpServletResponse.SC_UNAUTHORIZED, "publishing needs the header Authorization: Bearer <token>");
+            refuse(HttpServletResponse.SC_UNAUTHORIZED, "publishing needs the header Authorization: Bearer <token>");
             return;
         }
         PublishBodyParser parser = app.publishParser();
@@ -85,7 +106,7 @@ final class PublishExchange implements ReadListener, AsyncListener {
         try {
             mediaType = parser.checkHead(req.getContentType(), declared);
         } catch (ChatRequestException e) {
-            answerUnread(e.status(), e.getMessage());
+            refuse(e.status(), e.getMessage());
             return;
         }
         body = new byte[declared >= 0 ? (int) declared + 1 : Math.min(INITIAL_BUFFER_BYTES, parser.maxBodyBytes() + 1)];
@@ -93,8 +114,24 @@ final class PublishExchange implements ReadListener, AsyncListener {
         in.setReadListener(this);
     }
 
+    /** Refuses the request once its body is in (read and dropped), or at once when it is too big to wait for. */
+    private void refuse(int status, String message) throws IOException {
+        refusal = new Refusal(status, message);
+        if (req.getContentLengthLong() > DISCARD_LIMIT) {
+            answerUnread(status, message);
+            return;
+        }
+        body = new byte[8192];
+        in = req.getInputStream();
+        in.setReadListener(this);
+    }
+
     @Override
     public void onDataAvailable() throws IOException {
+        if (refusal != null) {
+            discard();
+            return;
+        }
         int limit = app.publishParser().maxBodyBytes();
         while (!answered.get() && in.isReady()) {
             if (length == body.length) {
@@ -106,7 +143,24 @@ final class PublishExchange implements ReadListener, AsyncListener {
             }
             length += n;
             if (length > limit) {
-                answerUnread(413, app.publishParser().tooLarge().getMessage());
+                discarded = length;
+                refusal = new Refusal(413, app.publishParser().tooLarge().getMessage());
+                discard();
+                return;
+            }
+        }
+    }
+
+    /** Reads and drops a refused body; past {@link #DISCARD_LIMIT} the refusal goes out and the connection closes. */
+    private void discard() throws IOException {
+        while (!answered.get() && in.isReady()) {
+            int n = in.read(body, 0, body.length);
+            if (n < 0) {
+                return; // the end: onAllDataRead answers
+            }
+            discarded += n;
+            if (discarded > DISCARD_LIMIT) {
+                answerUnread(refusal.status(), refusal.message());
                 return;
             }
         }
@@ -115,6 +169,10 @@ final class PublishExchange implements ReadListener, AsyncListener {
     @Override
     public void onAllDataRead() throws IOException {
         if (answered.get()) {
+            return;
+        }
+        if (refusal != null) {
+            answer(refusal.status(), JsonResponses.errorJson(refusal.message()), false);
             return;
         }
         try {
@@ -147,6 +205,10 @@ final class PublishExchange implements ReadListener, AsyncListener {
     @Override
     public void onTimeout(AsyncEvent event) throws IOException {
         if (answered.get()) {
+            return;
+        }
+        if (refusal != null) {
+            answerUnread(refusal.status(), refusal.message()); // refused anyway: not waited for any longer
             return;
         }
         app.metrics().bodyTimedOut();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ssechat.testing.JsonAssertions.assertJsonError;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -108,13 +109,25 @@ class GuardsIT {
         try (RawHttp request = RawHttp.connect(base.resolve("chat"), InetAddress.getByName("127.0.0.4"))) {
             request.send("POST", Map.of("Authorization", "Bearer " + TOKEN, "Content-Type", "application/json",
                     "Transfer-Encoding", "chunked"));
-            // One chunk past the limit and no last chunk: the server answers without waiting for the end.
-            byte[] chunk = ("{\"user\":\"ann\",\"text\":\"" + "x".repeat(8000)).getBytes(StandardCharsets.UTF_8);
-            request.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            request.write(chunk);
-            request.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-            RawHttp.Head head = request.readHead(5000);
+            // An endless body (50 MB if anyone read it all): the server answers and closes, never reads it whole.
+            Thread sender = new Thread(() -> {
+                byte[] chunk = ("{\"user\":\"ann\",\"text\":\"" + "x".repeat(8000)).getBytes(StandardCharsets.UTF_8);
+                byte[] head = (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                try {
+                    for (int i = 0; i < 6000; i++) {
+                        request.write(head);
+                        request.write(chunk);
+                        request.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                } catch (IOException closedByTheServer) {
+                    // what is expected
+                }
+            }, "endless-body");
+            sender.setDaemon(true);
+            sender.start();
+            RawHttp.Head head = request.readHead(10_000);
             assertJsonError(head.status(), head.header("Content-Type"), request.readBody(head), 413);
+            assertEquals("close", head.header("Connection"), "the rest of the body is not waited for");
         }
     }
 }
