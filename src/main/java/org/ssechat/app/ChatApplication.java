@@ -3,6 +3,8 @@ package org.ssechat.app;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,16 +16,19 @@ import org.ssechat.chat.PublishBodyParser;
 import org.ssechat.clock.ClockTicker;
 import org.ssechat.config.ChatConfig;
 import org.ssechat.guard.ClientAddress;
+import org.ssechat.guard.HeapWatch;
 import org.ssechat.guard.PublishToken;
 import org.ssechat.guard.RateLimiter;
 import org.ssechat.guard.StreamAdmission;
+import org.ssechat.guard.StreamBudget;
 import org.ssechat.hub.ChatHub;
 import org.ssechat.hub.StreamReplay;
 import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.ClientRegistry;
 import org.ssechat.sse.FanOut;
-import org.ssechat.sse.SseEvent;
+import org.ssechat.sse.Heartbeat;
 import org.ssechat.sse.SseStreamOpener;
+import org.ssechat.sse.StreamRefusal;
 
 /**
  * The composition root: builds every part of one sse-chat instance from its configuration,
@@ -45,11 +50,16 @@ public final class ChatApplication implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ChatApplication.class.getName());
     private static final long SHUTDOWN_WAIT_MILLIS = 2000;
+    /** New streams are refused while more of the heap than this stays in use after a collection. */
+    private static final double HEAP_MAX_USED_FRACTION = 0.8;
+    /** How long open streams get to write their last frame when the application stops. */
+    private static final long STOPPING_GRACE_MILLIS = 500;
     /** Client addresses the rate limiter tracks at most. */
     private static final int RATE_LIMITER_MAX_KEYS = 100_000;
 
     private final ChatConfig config;
     private final Clock clock;
+    private final HeapWatch heapWatch;
     private final StreamAdmission admission;
     private final ClientAddress clientAddress;
     private final FanOut fanOut;
@@ -62,20 +72,31 @@ public final class ChatApplication implements AutoCloseable {
     private final PublishToken publishToken;
     private final RateLimiter rateLimiter;
     private final ScheduledExecutorService scheduler;
+    private final ExecutorService completer;
     private final Broker broker;
     private final StreamReplay chatStreams;
 
-    public ChatApplication(ChatConfig config, Clock clock) {
+    /** @param serverInfo the container's {@code ServletContext.getServerInfo()}: what a stream costs depends on it */
+    public ChatApplication(ChatConfig config, Clock clock, String serverInfo) {
         this.config = config;
         this.clock = clock;
-        this.admission = new StreamAdmission(config.maxClients(), config.maxStreamsPerAddress());
+        this.heapWatch = new HeapWatch(HEAP_MAX_USED_FRACTION);
+        int maxStreams = config.maxClients() > 0 ? config.maxClients()
+                : StreamBudget.defaultMaxStreams(Runtime.getRuntime().maxMemory(), serverInfo);
+        this.admission = new StreamAdmission(maxStreams, config.maxStreamsPerAddress(), heapWatch::isShort);
         this.clientAddress = new ClientAddress(config.trustForwardedFor());
         this.fanOut = new FanOut(config.fanOutThreads());
         this.chatClients = new ClientRegistry(fanOut);
         this.clockClients = new ClientRegistry();
         this.metrics = new ChatMetrics(chatClients::size, clockClients::size);
         metrics.gauge("sse_chat_stream_addresses", "Client addresses with open streams.", admission::addresses);
-        this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes(), metrics);
+        metrics.gauge("sse_chat_max_streams", "Streams this node takes at most (CHAT_MAX_CLIENTS, or derived from the heap).",
+                admission::maxStreams);
+        metrics.gauge("sse_chat_heap_headroom_bytes", "Heap left after the newest garbage collection.",
+                heapWatch::headroomBytes);
+        // Vanished clients are completed here, not on the fan-out that found them.
+        this.completer = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "sse-chat-completer"));
+        this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes(), metrics, completer);
         this.publishParser = new PublishBodyParser(config.maxBodyBytes());
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
         this.publishToken = new PublishToken(config.publishToken().orElse(null));
@@ -83,27 +104,29 @@ public final class ChatApplication implements AutoCloseable {
                 : new RateLimiter(config.ratePerSecond(), config.rateBurst(), RATE_LIMITER_MAX_KEYS, System::nanoTime);
 
         // One thread for every timer: heartbeats for all streams, the clock, the broker's watchdog.
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "sse-chat-scheduler");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "sse-chat-scheduler"));
 
         // The message road: the broker delivers to the hub, the hub to the chat streams.
         this.broker = Brokers.create(config, validator, clock, scheduler, chatClients::hasClients);
         broker.registerMetrics(metrics);
-        broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics));
+        broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics, clock));
         // The stream road: an admitted GET /sse replays its history, then goes live.
         this.chatStreams = new StreamReplay(chatClients, broker, streamOpener, config.historySize(), metrics);
 
-        long heartbeat = config.heartbeatSeconds();
-        every(() -> chatClients.broadcastAll(SseEvent.HEARTBEAT), heartbeat, heartbeat, TimeUnit.SECONDS);
+        long heartbeat = config.heartbeatSeconds() * 1000L;
+        every(new Heartbeat(chatClients, scheduler, heartbeat), heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         // On the second, so a page's clock changes when the real second does.
         every(new ClockTicker(clockClients, clock), ClockTicker.millisToNextSecond(clock.instant()), 1000,
                 TimeUnit.MILLISECONDS);
         if (rateLimiter != null) {
             every(rateLimiter::forgetIdle, 1, 1, TimeUnit.MINUTES);
         }
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
     }
 
     /** The instance the listener stored in a servlet context. */
@@ -141,6 +164,10 @@ public final class ChatApplication implements AutoCloseable {
 
     public StreamAdmission admission() {
         return admission;
+    }
+
+    public HeapWatch heapWatch() {
+        return heapWatch;
     }
 
     public ClientRegistry chatClients() {
@@ -191,22 +218,46 @@ public final class ChatApplication implements AutoCloseable {
 
     /**
      * Refuses new streams (as {@code stopping}), stops the broker (no more messages), then the
-     * timers and fan-out threads, then ends every open stream.
+     * timers and fan-out threads, then ends every open stream: each first gets the
+     * {@code stopping} refusal, whose random {@code retry:} spreads the reconnections of a
+     * redeploy over a few seconds instead of all coming back at once.
      */
     @Override
     public void close() {
         admission.stop();
         broker.close();
-        scheduler.shutdownNow();
+        stop(scheduler, "scheduler");
+        fanOut.close(); // the broker, the only caller, has stopped
+        for (ClientRegistry registry : List.of(chatClients, clockClients)) {
+            registry.endAll(() -> StreamRefusal.drawnFrame(StreamRefusal.Reason.STOPPING, config.retryMillis()));
+        }
+        awaitEnded(STOPPING_GRACE_MILLIS);
+        chatClients.closeAll("the application is stopping");
+        clockClients.closeAll("the application is stopping");
+        stop(completer, "completer");
+        heapWatch.close();
+    }
+
+    /** Waits a little for streams to write their last frame and end by themselves. */
+    private void awaitEnded(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
         try {
-            if (!scheduler.awaitTermination(SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                LOG.warning("The scheduler thread did not stop within " + SHUTDOWN_WAIT_MILLIS + " ms");
+            while (chatClients.size() + clockClients.size() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        fanOut.close(); // the broker, the only caller, has stopped
-        chatClients.closeAll("the application is stopping");
-        clockClients.closeAll("the application is stopping");
+    }
+
+    private static void stop(ExecutorService executor, String name) {
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.warning("The " + name + " thread did not stop within " + SHUTDOWN_WAIT_MILLIS + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

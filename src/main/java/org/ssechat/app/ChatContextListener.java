@@ -22,10 +22,11 @@ public final class ChatContextListener implements ServletContextListener {
         ServletContext context = event.getServletContext();
         try {
             ChatConfig config = ChatConfig.load(SettingSource.of(context::getInitParameter));
-            ChatApplication app = new ChatApplication(config, Clock.systemUTC());
+            ChatApplication app = new ChatApplication(config, Clock.systemUTC(), context.getServerInfo());
             context.setAttribute(ChatApplication.ATTRIBUTE, app);
             LOG.info(() -> "sse-chat started at '" + context.getContextPath() + "/' with the "
-                    + app.broker().name() + " broker; settings " + config.describe());
+                    + app.broker().name() + " broker, at most " + app.admission().maxStreams() + " streams; settings "
+                    + config.describe());
         } catch (ConfigException e) {
             // Failing the deployment is clearer than serving with a setting the operator did not mean.
             LOG.log(Level.SEVERE, "sse-chat cannot start: " + e.getMessage());

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param maxUserLength     the longest user name, in characters (code points)
  * @param maxBodyBytes      the largest POST /chat body
  * @param clientBufferBytes bytes that may wait for one slow client before it is cut off
- * @param maxClients        open streams allowed on this node
+ * @param maxClients        open streams allowed on this node; 0 when unset: derived from the heap
  * @param fanOutThreads     threads that share one message's fan-out to a big room
  * @param redisUrl          the Redis server to share messages through; empty for in-process
  * @param channel           the Redis pub/sub channel
@@ -60,7 +60,8 @@ public record ChatConfig(
     public static final int DEFAULT_MAX_USER_LENGTH = 32;
     public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
     public static final long DEFAULT_CLIENT_BUFFER_BYTES = 1024 * 1024;
-    public static final int DEFAULT_MAX_CLIENTS = 20_000;
+    /** Unset: the application derives it from the heap and the container (see guard.StreamBudget). */
+    public static final int DEFAULT_MAX_CLIENTS = 0;
     /** One thread a core, at most 4: beyond that the sockets, not the threads, are the limit. */
     public static final int DEFAULT_FAN_OUT_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
     public static final String DEFAULT_CHANNEL = "chat";
@@ -114,7 +115,7 @@ public record ChatConfig(
         map.put("CHAT_MAX_USER_LENGTH", String.valueOf(maxUserLength));
         map.put("CHAT_MAX_BODY_BYTES", String.valueOf(maxBodyBytes));
         map.put("CHAT_CLIENT_BUFFER_BYTES", String.valueOf(clientBufferBytes));
-        map.put("CHAT_MAX_CLIENTS", String.valueOf(maxClients));
+        map.put("CHAT_MAX_CLIENTS", maxClients == 0 ? "(unset: derived from the heap)" : String.valueOf(maxClients));
         map.put("CHAT_FANOUT_THREADS", String.valueOf(fanOutThreads));
         map.put("REDIS_URL", redisUrl.map(ChatConfig::redacted).orElse("(unset: in-process broker)"));
         map.put("CHAT_CHANNEL", channel);

@@ -4,12 +4,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.ssechat.sse.StreamRefusal;
 
 /**
  * Decides whether a new stream ({@code /sse} or {@code /time}) may open, before anything is
- * held for it: the node holds at most {@code maxStreams}, and one client address at most
- * {@code maxPerAddress} (so one address cannot take every slot). An admitted stream gets a
+ * held for it: not while the node is stopping or short of heap; the node holds at most
+ * {@code maxStreams}, and one client address at most {@code maxPerAddress} (so one address
+ * cannot take every slot). An admitted stream gets a
  * {@link Ticket}, which gives its place back when the stream ends.
  *
  * <p>The per-address table holds only addresses with open streams, so it is never larger than
@@ -26,6 +28,7 @@ public final class StreamAdmission {
 
     private final int maxStreams;
     private final int maxPerAddress;
+    private final BooleanSupplier memoryShort;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private volatile boolean stopping;
@@ -35,8 +38,14 @@ public final class StreamAdmission {
      * @param maxPerAddress streams one client address holds at most; 0 for no limit
      */
     public StreamAdmission(int maxStreams, int maxPerAddress) {
+        this(maxStreams, maxPerAddress, () -> false);
+    }
+
+    /** @param memoryShort whether the heap is too full for another stream now (see {@link HeapWatch}) */
+    public StreamAdmission(int maxStreams, int maxPerAddress, BooleanSupplier memoryShort) {
         this.maxStreams = maxStreams;
         this.maxPerAddress = maxPerAddress;
+        this.memoryShort = memoryShort;
     }
 
     /** Asks for a stream of the client at {@code address} (a key from {@link ClientAddress}). */
@@ -44,6 +53,9 @@ public final class StreamAdmission {
         String key = address == null ? "" : address;
         if (stopping) {
             return refused(StreamRefusal.Reason.STOPPING);
+        }
+        if (memoryShort.getAsBoolean()) {
+            return refused(StreamRefusal.Reason.MEMORY);
         }
         if (open.incrementAndGet() > maxStreams) {
             open.decrementAndGet();

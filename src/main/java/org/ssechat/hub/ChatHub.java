@@ -1,5 +1,6 @@
 package org.ssechat.hub;
 
+import java.time.Clock;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerListener;
 import org.ssechat.chat.ChatMessage;
@@ -16,9 +17,16 @@ public final class ChatHub implements BrokerListener {
     private final LiveFanOut live;
     private final CatchUp catchUp;
     private final ChatMetrics metrics;
+    private final Clock clock;
 
     /** @param pageSize the most messages one history read returns */
     public ChatHub(ClientRegistry clients, Broker broker, int pageSize, ChatMetrics metrics) {
+        this(clients, broker, pageSize, metrics, Clock.systemUTC());
+    }
+
+    /** @param clock the clock messages are stamped with, to measure how long one took to get here */
+    public ChatHub(ClientRegistry clients, Broker broker, int pageSize, ChatMetrics metrics, Clock clock) {
+        this.clock = clock;
         this.live = new LiveFanOut(clients);
         this.catchUp = new CatchUp(clients, broker, live, pageSize);
         this.metrics = metrics;
@@ -27,7 +35,12 @@ public final class ChatHub implements BrokerListener {
     @Override
     public void onMessage(ChatMessage message) {
         metrics.received();
-        live.deliver(message);
+        long start = System.nanoTime();
+        if (live.deliver(message)) {
+            long now = System.nanoTime();
+            long sinceAccepted = (clock.millis() - message.time().toEpochMilli()) * 1_000_000;
+            metrics.fannedOut(now - start, sinceAccepted);
+        }
     }
 
     @Override

@@ -24,10 +24,14 @@ public final class LiveFanOut {
         this.clients = clients;
     }
 
-    /** Sends a message to the streams of its room that do not have it yet. */
-    public void deliver(ChatMessage message) {
+    /**
+     * Sends a message to the streams of its room that do not have it yet.
+     *
+     * @return false when the room has no stream here (nothing was even encoded)
+     */
+    public boolean deliver(ChatMessage message) {
         if (!clients.hasClients(message.room())) {
-            return; // nobody here listens to that room: do not even encode it
+            return false; // nobody here listens to that room: do not even encode it
         }
         EventId id = EventId.parse(message.id());
         if (id != null) {
@@ -37,6 +41,7 @@ public final class LiveFanOut {
             }
         }
         clients.broadcastEvent(message.room(), id, ChatEvents.message(message));
+        return true;
     }
 
     /** The newest id this node delivered in a room that has clients, or null. */

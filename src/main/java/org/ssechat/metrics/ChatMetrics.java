@@ -23,6 +23,11 @@ public final class ChatMetrics implements StreamStats {
     private final LongAdder received = new LongAdder();
     private final LongAdder framesWritten = new LongAdder();
     private final LongAdder slowClients = new LongAdder();
+    private final LongAdder vanishedClients = new LongAdder();
+    private final Histogram fanOut = new Histogram("sse_chat_fanout_seconds",
+            "Time to hand one message to every stream of its room on this node.");
+    private final Histogram publishToWrite = new Histogram("sse_chat_publish_to_write_seconds",
+            "Time from a message's acceptance (its time, on the accepting node's clock) to the end of its fan-out here.");
     private final LongAdder redisReconnects = new LongAdder();
     private final LongAdder replays = new LongAdder();
     private final Map<StreamRefusal.Reason, LongAdder> refused = new EnumMap<>(StreamRefusal.Reason.class);
@@ -97,6 +102,22 @@ public final class ChatMetrics implements StreamStats {
         slowClients.increment();
     }
 
+    @Override
+    public void clientVanished() {
+        vanishedClients.increment();
+    }
+
+    /**
+     * One message was fanned out.
+     *
+     * @param nanos         how long the fan-out took
+     * @param sinceAccepted how long since the message was accepted, in nanoseconds
+     */
+    public void fannedOut(long nanos, long sinceAccepted) {
+        fanOut.record(nanos);
+        publishToWrite.record(Math.max(0, sinceAccepted));
+    }
+
     /** The Prometheus text exposition format, version 0.0.4. */
     public String text() {
         StringBuilder out = new StringBuilder(2048);
@@ -113,6 +134,8 @@ public final class ChatMetrics implements StreamStats {
         counter(out, "sse_chat_messages_received_total", "Messages the broker delivered to this node.", received);
         counter(out, "sse_chat_frames_written_total", "Events and comments written to client sockets.", framesWritten);
         counter(out, "sse_chat_slow_clients_disconnected_total", "Clients cut off because their buffer overflowed.", slowClients);
+        counter(out, "sse_chat_clients_vanished_total",
+                "Streams whose client was found gone by a write (a message, a heartbeat or its probe).", vanishedClients);
         counter(out, "sse_chat_redis_reconnects_total", "Times the Redis subscription came back after an outage.", redisReconnects);
         counter(out, "sse_chat_history_replays_total", "Streams that started with a replay of history.", replays);
         head(out, "sse_chat_streams_refused_total", "Streams refused, by reason (full, address, memory, stopping).", "counter");
@@ -123,6 +146,9 @@ public final class ChatMetrics implements StreamStats {
         for (Sample sample : samples) {
             sample(out, sample.name(), sample.help(), sample.type(), sample.value().getAsLong());
         }
+        fanOut.writeTo(out);
+        publishToWrite.writeTo(out);
+        JvmMetrics.writeTo(out);
         return out.toString();
     }
 

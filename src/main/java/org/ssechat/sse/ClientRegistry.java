@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -106,6 +107,17 @@ public final class ClientRegistry {
     /** Sends one encoded frame to every client of every room (heartbeats). */
     public void broadcastAll(byte[] frame) {
         forEach(client -> sendTo(client, frame));
+    }
+
+    /**
+     * Sends every stream a last frame (its own: made for each) and ends it once that is written;
+     * streams whose socket is full stay until {@link #closeAll}.
+     */
+    public void endAll(Supplier<byte[]> lastFrame) {
+        forEach(client -> {
+            client.send(lastFrame.get());
+            client.endWhenWritten();
+        });
     }
 
     /** Closes every stream, for shutdown. */

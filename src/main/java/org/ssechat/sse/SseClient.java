@@ -6,6 +6,8 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -36,6 +38,8 @@ public final class SseClient implements AsyncListener {
     private final StreamStats stats;
     private final FrameWriter writer;
     private final HeldEvents held = new HeldEvents();
+    /** Where a vanished client's completion runs: not on the thread that found it, which is fanning out. */
+    private final Executor completer;
 
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set by onComplete: the container completed the request, so complete() must not be called again. */
@@ -57,7 +61,17 @@ public final class SseClient implements AsyncListener {
      */
     public SseClient(AsyncContext async, String room, long maxQueuedBytes, Consumer<SseClient> onClose,
             StreamStats stats) throws IOException {
+        this(async, room, maxQueuedBytes, onClose, stats, Runnable::run);
+    }
+
+    /**
+     * @param completer runs the completion of a client whose write failed, off the thread that
+     *                  wrote (a fan-out or a heartbeat pass, which go on with the next client)
+     */
+    public SseClient(AsyncContext async, String room, long maxQueuedBytes, Consumer<SseClient> onClose,
+            StreamStats stats, Executor completer) throws IOException {
         this.async = async;
+        this.completer = completer;
         this.out = async.getResponse().getOutputStream();
         this.room = room;
         this.onClose = onClose;
@@ -185,8 +199,8 @@ public final class SseClient implements AsyncListener {
         }
         switch (outcome.ending()) {
             case OVERFLOWED -> overflowed();
-            case FAILED -> close("write failed: " + outcome.detail());
-            case WRITTEN -> close("its last page of history is written");
+            case FAILED -> vanished(outcome.detail());
+            case WRITTEN -> close("its last frame is written");
             case DISCARDED -> close("closed");
         }
     }
@@ -201,6 +215,22 @@ public final class SseClient implements AsyncListener {
                     new Object[] {room, writer.maxQueuedBytes()});
             stats.slowClientDisconnected();
             complete();
+        }
+    }
+
+    /**
+     * A write found the client gone. It is forgotten at once (no later frame is written to it)
+     * and its completion, the container's work of ending the response, is handed to the
+     * completer, so the fan-out that found it goes on with the clients still there.
+     */
+    private void vanished(String detail) {
+        if (release("write failed: " + detail)) {
+            stats.clientVanished();
+            try {
+                completer.execute(this::complete);
+            } catch (RejectedExecutionException stopping) {
+                complete();
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.concurrent.Executor;
 
 /**
  * Turns an admitted GET request into an open event stream: the headers, an async context
@@ -19,6 +20,7 @@ public final class SseStreamOpener {
     private final long retryMillis;
     private final long clientBufferBytes;
     private final StreamStats stats;
+    private final Executor completer;
 
     /**
      * @param retryMillis       the reconnection delay announced to browsers in the first frame
@@ -26,9 +28,15 @@ public final class SseStreamOpener {
      * @param stats             where the streams' writes and overflows are counted
      */
     public SseStreamOpener(long retryMillis, long clientBufferBytes, StreamStats stats) {
+        this(retryMillis, clientBufferBytes, stats, Runnable::run);
+    }
+
+    /** @param completer where the completions of vanished clients run (see {@link SseClient}) */
+    public SseStreamOpener(long retryMillis, long clientBufferBytes, StreamStats stats, Executor completer) {
         this.retryMillis = retryMillis;
         this.clientBufferBytes = clientBufferBytes;
         this.stats = stats;
+        this.completer = completer;
     }
 
     /**
@@ -65,7 +73,7 @@ public final class SseStreamOpener {
         SseClient client = new SseClient(async, room, clientBufferBytes, closed -> {
             registry.remove(closed);
             onClosed.run();
-        }, stats);
+        }, stats, completer);
         // The first frame commits the headers with a flush, so clients see the stream open now.
         client.send(SseEvent.builder().retry(retryMillis).encode());
         for (byte[] frame : firstFrames) {

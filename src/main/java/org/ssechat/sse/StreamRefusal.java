@@ -25,24 +25,29 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class StreamRefusal {
 
-    /** Why a stream is refused, with the range its reconnection delay is drawn from. */
+    /**
+     * Why a stream is refused, with the range its reconnection delay is drawn from, in multiples
+     * of the node's own reconnection delay ({@code CHAT_RETRY_MILLIS}, 3 s by default): 2 to 5
+     * times it for a node that cannot take the stream (6 to 15 s), a third to 5/3 of it for one
+     * that is stopping (1 to 5 s: another node, or the redeployed one, takes it soon).
+     */
     public enum Reason {
-        FULL("full", "this server holds its maximum number of streams; try again later", 5_000, 15_000),
+        FULL("full", "this server holds its maximum number of streams; try again later", 2.0, 5.0),
         ADDRESS("address", "this client address holds its maximum number of streams; close one or try again later",
-                5_000, 15_000),
-        MEMORY("memory", "this server is short of memory for another stream; try again later", 5_000, 15_000),
-        STOPPING("stopping", "this server is stopping; reconnect in a moment", 1_000, 5_000);
+                2.0, 5.0),
+        MEMORY("memory", "this server is short of memory for another stream; try again later", 2.0, 5.0),
+        STOPPING("stopping", "this server is stopping; reconnect in a moment", 1.0 / 3, 5.0 / 3);
 
         private final String code;
         private final String message;
-        private final long minRetryMillis;
-        private final long maxRetryMillis;
+        private final double minRetries;
+        private final double maxRetries;
 
-        Reason(String code, String message, long minRetryMillis, long maxRetryMillis) {
+        Reason(String code, String message, double minRetries, double maxRetries) {
             this.code = code;
             this.message = message;
-            this.minRetryMillis = minRetryMillis;
-            this.maxRetryMillis = maxRetryMillis;
+            this.minRetries = minRetries;
+            this.maxRetries = maxRetries;
         }
 
         /** The reason as the event's data names it: {@code full}, {@code address}, {@code memory}, {@code stopping}. */
@@ -50,11 +55,15 @@ public final class StreamRefusal {
             return code;
         }
 
-        /** A delay drawn at random from this reason's range. */
-        long retryMillis() {
-            return ThreadLocalRandom.current().nextLong(minRetryMillis, maxRetryMillis + 1);
+        /** A delay drawn at random from this reason's range, for a node whose reconnection delay is given. */
+        long retryMillis(long baseRetryMillis) {
+            long base = Math.max(MIN_BASE_MILLIS, baseRetryMillis);
+            return ThreadLocalRandom.current().nextLong((long) (base * minRetries), (long) (base * maxRetries) + 1);
         }
     }
+
+    /** A node configured to be retried at once still spreads its refused clients over some time. */
+    static final long MIN_BASE_MILLIS = 300;
 
     /** The event type of a refusal: {@code es.addEventListener("refused", ...)}. */
     public static final String EVENT = "refused";
@@ -71,9 +80,18 @@ public final class StreamRefusal {
         return SseEvent.builder().retry(retryMillis).event(EVENT).data(data.toString()).encode();
     }
 
-    /** Answers the request with a refusal; the response must not be committed yet. */
-    public static void send(HttpServletResponse resp, Reason reason) throws IOException {
-        long retryMillis = reason.retryMillis();
+    /** The refusal's frames with a delay drawn from the reason's range: also the last frame of a stream the node ends. */
+    public static byte[] drawnFrame(Reason reason, long baseRetryMillis) {
+        return frame(reason, reason.retryMillis(baseRetryMillis));
+    }
+
+    /**
+     * Answers the request with a refusal; the response must not be committed yet.
+     *
+     * @param baseRetryMillis the node's reconnection delay ({@code CHAT_RETRY_MILLIS})
+     */
+    public static void send(HttpServletResponse resp, Reason reason, long baseRetryMillis) throws IOException {
+        long retryMillis = reason.retryMillis(baseRetryMillis);
         byte[] body = frame(reason, retryMillis);
         resp.setStatus(HttpServletResponse.SC_OK);
         SseStreamOpener.setStreamHeaders(resp);

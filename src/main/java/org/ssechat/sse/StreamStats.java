@@ -19,4 +19,8 @@ public interface StreamStats {
 
     /** A client fell further behind than its buffer allows and was cut off. */
     void slowClientDisconnected();
+
+    /** A write found a client gone (its connection closed or reset) and the stream was closed. */
+    default void clientVanished() {
+    }
 }

@@ -28,7 +28,9 @@ public final class HealthServlet extends HttpServlet {
         json.addProperty("clockClients", app.clockClients().size());
         json.addProperty("streams", app.admission().open());
         json.addProperty("maxStreams", app.admission().maxStreams());
-        json.addProperty("full", app.admission().isFull());
+        // Full: it refuses new streams now, for its cap or for the heap.
+        json.addProperty("full", app.admission().isFull() || app.heapWatch().isShort());
+        json.addProperty("heapHeadroomBytes", app.heapWatch().headroomBytes());
         JsonResponses.send(resp, up ? HttpServletResponse.SC_OK : HttpServletResponse.SC_SERVICE_UNAVAILABLE,
                 json.toString());
     }

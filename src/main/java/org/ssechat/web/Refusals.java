@@ -13,6 +13,6 @@ final class Refusals {
 
     static void send(ChatApplication app, HttpServletResponse resp, StreamRefusal.Reason reason) throws IOException {
         app.metrics().streamRefused(reason);
-        StreamRefusal.send(resp, reason);
+        StreamRefusal.send(resp, reason, app.config().retryMillis());
     }
 }

@@ -35,12 +35,14 @@ class StreamRefusalTest {
     void theRetryDelaysAreSpreadOverTheirRange() {
         Set<Long> delays = new HashSet<>();
         for (int i = 0; i < 200; i++) {
-            long delay = StreamRefusal.Reason.FULL.retryMillis();
-            assertTrue(delay >= 5000 && delay <= 15000, "delay " + delay);
+            long delay = StreamRefusal.Reason.FULL.retryMillis(3000);
+            assertTrue(delay >= 6000 && delay <= 15000, "delay " + delay);
             delays.add(delay);
         }
         assertTrue(delays.size() > 100, "refused clients do not all come back at once: " + delays.size() + " delays");
-        long stopping = StreamRefusal.Reason.STOPPING.retryMillis();
+        long quick = StreamRefusal.Reason.FULL.retryMillis(0);
+        assertTrue(quick >= 600, "even a node retried at once spreads its refused clients: " + quick);
+        long stopping = StreamRefusal.Reason.STOPPING.retryMillis(3000);
         assertTrue(stopping >= 1000 && stopping <= 5000, "a stopping node's clients come back soon: " + stopping);
     }
 }
