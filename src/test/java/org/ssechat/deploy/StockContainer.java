@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -48,6 +50,7 @@ abstract class StockContainer implements AutoCloseable {
     protected final Path base;
     protected final int port;
     private final ContainerLog log;
+    private final List<String> jvmOptions = new ArrayList<>();
     private volatile ChildProcess process;
 
     protected StockContainer(Path home, Path base) throws IOException {
@@ -67,6 +70,15 @@ abstract class StockContainer implements AutoCloseable {
     /** The java of the JVM running the tests: the containers run on the same Java. */
     static Path javaHome() {
         return Path.of(System.getProperty("java.home"));
+    }
+
+    /** JVM options (such as {@code -Xmx96m}) for the container's JVM, as users give them; call before {@link #start}. */
+    void jvmOptions(String... options) {
+        jvmOptions.addAll(List.of(options));
+    }
+
+    protected List<String> jvmOptions() {
+        return List.copyOf(jvmOptions);
     }
 
     /** The folder the container deploys WARs from. */

@@ -69,6 +69,7 @@ final class StockJetty extends StockContainer {
     @Override
     protected ProcessBuilder startCommand(Map<String, String> systemProperties) {
         List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions());
         systemProperties.forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(List.of("-jar", startJar(), "jetty.http.port=" + port, "jetty.http.host=127.0.0.1"));
         ProcessBuilder builder = new ProcessBuilder(command);

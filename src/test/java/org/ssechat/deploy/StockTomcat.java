@@ -40,6 +40,16 @@ final class StockTomcat extends StockContainer {
         Files.writeString(serverXml, xml);
     }
 
+    /**
+     * Adds attributes to the HTTP connector in {@code server.xml}, as an operator edits it
+     * (say {@code maxConnections="20000"}); call before {@link #start}.
+     */
+    void connectorAttributes(String attributes) throws IOException {
+        Path serverXml = base.resolve("conf/server.xml");
+        String marker = "<Connector port=\"" + port + "\" address=\"127.0.0.1\"";
+        Files.writeString(serverXml, replaceOnce(Files.readString(serverXml), marker, marker + " " + attributes));
+    }
+
     private static String replaceOnce(String text, String from, String to) {
         int at = text.indexOf(from);
         if (at < 0 || text.indexOf(from, at + 1) >= 0) {
@@ -71,8 +81,8 @@ final class StockTomcat extends StockContainer {
         env.put("CATALINA_HOME", home.toString());
         env.put("CATALINA_BASE", base.toString());
         // The variable catalina.sh documents for the server's own -D options.
-        env.put("CATALINA_OPTS", systemProperties.entrySet().stream()
-                .map(property -> "-D" + property.getKey() + "=" + property.getValue())
+        env.put("CATALINA_OPTS", Stream.concat(jvmOptions().stream(), systemProperties.entrySet().stream()
+                .map(property -> "-D" + property.getKey() + "=" + property.getValue()))
                 .collect(Collectors.joining(" ")));
         return builder;
     }
