@@ -20,6 +20,7 @@
 import net from 'node:net';
 import http from 'node:http';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
 const arg = (name, fallback) => {
@@ -43,6 +44,10 @@ const cold = flag('cold');
 const wave = flag('wave');
 const warmup = cold ? 0 : Number(arg('warmup', 10)); // seconds of publishing at the rate before measuring
 const serverPid = Number(arg('pid', 0));
+// With a JDK's jcmd, the Java heap the streams hold: used heap after a full collection, before
+// and after connecting (the JVM's RSS also counts heap it merely reserved).
+const jcmd = arg('jcmd', null);
+const connectRate = Number(arg('connect-rate', 0)); // streams per second while connecting (0: as fast as the server takes them)
 const DRIVER_BOUND_PERCENT = 85;                 // of one core, during the measured window
 const now = () => performance.timeOrigin + performance.now();
 
@@ -76,6 +81,20 @@ function rssKb() {
   let kb = 0;
   for (const pid of serverPids) kb += Number(/VmRSS:\s+(\d+)/.exec(readOr(`/proc/${pid}/status`, 'VmRSS: 0'))?.[1] ?? 0);
   return kb;
+}
+function heapUsedKb() {
+  if (!jcmd || !serverPid) return null;
+  try {
+    execFileSync(jcmd, [String(serverPid), 'GC.run'], { stdio: 'ignore' });
+    const info = execFileSync(jcmd, [String(serverPid), 'GC.heap_info'], { encoding: 'utf8' });
+    // G1 and Parallel: "garbage-first heap   total 524288K, used 12345K"; ZGC: "ZHeap used 123M, capacity ..."
+    const g1 = /heap\s+total \d+K, used (\d+)K/.exec(info);
+    if (g1) return Number(g1[1]);
+    const z = /used (\d+)M/.exec(info);
+    return z ? Number(z[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
 }
 function pssKb() { // shared pages counted once across the processes
   let kb = 0;
@@ -237,14 +256,40 @@ function percentile(sorted, p) {
 }
 const round = (x) => (x === null || x === undefined || Number.isNaN(x) ? null : Math.round(x * 100) / 100);
 
+// GET /health every 100 ms while streams connect: whether the node stays prompt as it fills.
+const healthTimes = [];
+function probeHealth() {
+  const sent = now();
+  const req = http.get({ host, port, path: "/health", agent: false }, (res) => {
+    res.resume();
+    res.on('end', () => healthTimes.push(now() - sent));
+  });
+  req.setTimeout(5000, () => { healthTimes.push(5000); req.destroy(); });
+  req.on('error', () => {});
+}
+
 async function connect(n) {
   const start = now();
   const all = [];
-  for (let i = 0; i < n; i += 200) { // in waves, so the accept queue keeps up
-    const batch = [];
-    for (let j = i; j < Math.min(n, i + 200); j++) batch.push(openStream(j, j < slow));
-    all.push(...await Promise.all(batch));
+  const prober = connectRate > 0 ? setInterval(probeHealth, 100) : null;
+  if (connectRate > 0) {
+    // At a set rate, in tenths of a second: as clients arriving over time, not all at once.
+    const perTick = Math.max(1, Math.round(connectRate / 10));
+    const pending = [];
+    for (let i = 0; i < n; i += perTick) {
+      const wait = start + (i / connectRate) * 1000 - now();
+      if (wait > 0) await sleep(wait);
+      for (let j = i; j < Math.min(n, i + perTick); j++) pending.push(openStream(j, j < slow));
+    }
+    all.push(...await Promise.all(pending));
+  } else {
+    for (let i = 0; i < n; i += 200) { // in waves, so the accept queue keeps up
+      const batch = [];
+      for (let j = i; j < Math.min(n, i + 200); j++) batch.push(openStream(j, j < slow));
+      all.push(...await Promise.all(batch));
+    }
   }
+  if (prober) clearInterval(prober);
   serverPids = serverPid ? processTree(serverPid) : [];
   return { all, seconds: (now() - start) / 1000 };
 }
@@ -351,12 +396,14 @@ async function warmUp() {
 }
 
 async function main() {
+  const heapBefore = cold ? null : heapUsedKb();
   const rssBefore = serverPid ? rssKb() : null;
   const pssBefore = serverPid ? pssKb() : null;
   let { all, seconds: connectSeconds } = await connect(clients);
   if (!cold) await sleep(2000);
   const rssAfter = serverPid ? rssKb() : null;
   const pssAfter = serverPid ? pssKb() : null;
+  const heapAfter = cold ? null : heapUsedKb();
   if (warmup > 0) {
     await warmUp();
     await sleep(1000);
@@ -386,6 +433,9 @@ async function main() {
     serverKbPerConnection: rssBefore ? round((rssAfter - rssBefore) / clients) : null,
     serverPssKb: { before: pssBefore, after: pssAfter },
     serverPssKbPerConnection: pssBefore ? round((pssAfter - pssBefore) / clients) : null,
+    healthWhileConnectingMs: healthTimes.length ? { n: healthTimes.length, p99: round(percentile([...healthTimes].sort((a, b) => a - b), 99)), max: round(Math.max(...healthTimes)) } : null,
+    serverHeapUsedKb: heapBefore === null ? null : { before: heapBefore, after: heapAfter },
+    serverHeapKbPerConnection: heapBefore === null || heapAfter === null ? null : round((heapAfter - heapBefore) / clients),
   };
   if (wave) {
     result.steady = steady;
