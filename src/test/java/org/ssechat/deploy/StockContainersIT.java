@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonParser;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,6 +76,31 @@ class StockContainersIT {
             // Tomcat right after, which can overtake the completion of the last application's streams.
             awaitEnd(concat(atRoot, underSseChat), "stopping the container", false);
             assertTrue(stopped.get(), container + " did not exit by itself after SIGTERM");
+            assertNoProblemsLogged(container);
+        }
+    }
+
+    /** The connector attributes the README's Tomcat section gives for many streams: the same as README.md shows. */
+    static final String MANY_STREAMS_CONNECTOR = "maxConnections=\"20000\" socket.appReadBufSize=\"1024\" "
+            + "socket.appWriteBufSize=\"4096\" maxHttpHeaderSize=\"4096\"";
+
+    /** Tomcat as the README says to run it for many streams: those connector settings, and the cap they go with. */
+    @ParameterizedTest
+    @EnumSource(value = StockContainer.Kind.class, names = {"TOMCAT_10", "TOMCAT_11"})
+    @Execution(ExecutionMode.CONCURRENT)
+    void tomcatWithTheDocumentedSettingsForManyStreamsServesStreamsAndPosts(StockContainer.Kind kind) throws Exception {
+        assertTrue(Files.readString(Path.of("README.md")).contains(MANY_STREAMS_CONNECTOR),
+                "the README shows these connector settings: " + MANY_STREAMS_CONNECTOR);
+        try (StockContainer container = kind.create()) {
+            ((StockTomcat) container).connectorAttributes(MANY_STREAMS_CONNECTOR);
+            container.jvmOptions("-Xmx256m");
+            container.deploy(WarServer.war(), "ROOT.war");
+            container.start(Map.of(), Map.of("CHAT_MAX_CLIENTS", "3000"));
+            container.awaitStatus("/", "health", 200, START_MILLIS);
+            assertEquals(3000, ChatHttp.health(container.base("/")).get("maxStreams").getAsInt());
+            List<SseStream> streams = chatAndClockWork(container.base("/"), "retry: 3000");
+            streams.forEach(SseStream::close);
+            assertTrue(container.stop(), container + " did not exit by itself after SIGTERM");
             assertNoProblemsLogged(container);
         }
     }
