@@ -73,6 +73,7 @@ public final class ChatApplication implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService completer;
+    private final Thread warmUp;
     private final Broker broker;
     private final StreamReplay chatStreams;
 
@@ -121,6 +122,7 @@ public final class ChatApplication implements AutoCloseable {
         if (rateLimiter != null) {
             every(rateLimiter::forgetIdle, 1, 1, TimeUnit.MINUTES);
         }
+        this.warmUp = WarmUp.start(validator, publishParser);
     }
 
     private static Thread daemon(Runnable runnable, String name) {
@@ -225,6 +227,7 @@ public final class ChatApplication implements AutoCloseable {
     @Override
     public void close() {
         admission.stop();
+        warmUp.interrupt();
         broker.close();
         stop(scheduler, "scheduler");
         fanOut.close(); // the broker, the only caller, has stopped
@@ -236,6 +239,11 @@ public final class ChatApplication implements AutoCloseable {
         clockClients.closeAll("the application is stopping");
         stop(completer, "completer");
         heapWatch.close();
+        try {
+            warmUp.join(SHUTDOWN_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Waits a little for streams to write their last frame and end by themselves. */
