@@ -1,6 +1,7 @@
 package org.ssechat.sse;
 
 import jakarta.servlet.ServletOutputStream;
+import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,6 +67,13 @@ final class FrameWriter {
         this.out = out;
         this.maxQueuedBytes = maxQueuedBytes;
         this.stats = stats;
+    }
+
+    /** One frame to the container: a frame larger than the response buffer in one piece (see LargeFrames). */
+    private void write(byte[] frame) throws IOException {
+        if (frame.length <= SseStreamOpener.STREAM_BUFFER_BYTES || !LargeFrames.write(out, frame)) {
+            out.write(frame);
+        }
     }
 
     long maxQueuedBytes() {
@@ -174,7 +182,7 @@ final class FrameWriter {
             if (!out.isReady()) {
                 return enqueue(frame); // written when the container calls onWritePossible
             }
-            out.write(frame);
+            write(frame);
             flushPending = true;
             stats.framesWritten(1);
             if (out.isReady()) {
@@ -240,7 +248,7 @@ final class FrameWriter {
                     return;
                 }
                 queuedBytes.addAndGet(-frame.length);
-                out.write(frame);
+                write(frame);
                 written++;
                 flushPending = true;
             }
