@@ -47,6 +47,11 @@ const serverPid = Number(arg('pid', 0));
 // With a JDK's jcmd, the Java heap the streams hold: used heap after a full collection, before
 // and after connecting (the JVM's RSS also counts heap it merely reserved).
 const jcmd = arg('jcmd', null);
+const join = process.argv.includes('--join');
+const churn = Number(arg('churn', 0)); // streams that leave and come back every second of the warm-up
+let churnNext = 0;
+const warmWave = process.argv.includes('--warm-wave'); // one wave inside the warm-up
+let warmedUp = 0;
 const connectRate = Number(arg('connect-rate', 0)); // streams per second while connecting (0: as fast as the server takes them)
 const DRIVER_BOUND_PERCENT = 85;                 // of one core, during the measured window
 const now = () => performance.timeOrigin + performance.now();
@@ -384,14 +389,25 @@ async function measure(all, seqBase) {
   };
 }
 
-async function warmUp() {
+async function warmUp(all, forSeconds) {
   // Outside the measurement, at the same rate: the JIT compiles the fan-out path (a server
   // runs for days; its first seconds are not its steady state). --warmup 0 measures cold.
+  // With --churn K, K streams leave and K new ones come every second meanwhile, as on any
+  // server people use: the paths of a client that goes away get compiled too.
   const start = now();
-  for (let i = 0; i < Math.round(rate * warmup); i++) {
+  const perMessage = Math.max(1, Math.round(rate));
+  for (let i = 0; i < Math.round(rate * forSeconds); i++) {
     const wait = start + i * 1000 / rate - now();
     if (wait > 0) await sleep(wait);
-    await publish(-1 - i, null);
+    await publish(-1 - (warmedUp++), null);
+    if (churn > 0 && i % perMessage === perMessage - 1) {
+      for (let k = 0; k < churn; k++) {
+        const at = churnNext++ % all.length;
+        all[at].closing = true;
+        all[at].socket.destroy();
+        all[at] = await openStream(all[at].index, false);
+      }
+    }
   }
 }
 
@@ -405,7 +421,16 @@ async function main() {
   const pssAfter = serverPid ? pssKb() : null;
   const heapAfter = cold ? null : heapUsedKb();
   if (warmup > 0) {
-    await warmUp();
+    if (warmWave) {
+      // A wave inside the warm-up too: a node that has run for a while has seen clients leave
+      // at once before (a proxy restart, a network blip); its JIT has compiled those paths.
+      await warmUp(all, warmup / 2);
+      for (const c of all) { c.closing = true; c.socket.destroy(); }
+      all = (await connect(clients)).all;
+      await warmUp(all, warmup / 2);
+    } else {
+      await warmUp(all, warmup);
+    }
     await sleep(1000);
   }
   let steady = null;
@@ -415,9 +440,11 @@ async function main() {
   if (wave) {
     steady = { ...first, ...window };
     // Every stream closes at once; as many new ones connect; the window opens when they are in.
-    for (const c of all) { c.closing = true; c.socket.destroy(); }
+    // --join: the same N new streams, but the old ones stay (to tell the cost of the dead from that of the new).
+    const old = all;
+    if (!join) for (const c of all) { c.closing = true; c.socket.destroy(); }
     const reconnect = await connect(clients);
-    all = reconnect.all;
+    all = join ? [...old, ...reconnect.all] : reconnect.all;
     waveInfo = { reconnectSeconds: round(reconnect.seconds) };
     window = await measure(all, 1000000);
   }

@@ -52,6 +52,8 @@ public final class ChatApplication implements AutoCloseable {
     private static final long SHUTDOWN_WAIT_MILLIS = 2000;
     /** New streams are refused while more of the heap than this stays in use after a collection. */
     private static final double HEAP_MAX_USED_FRACTION = 0.8;
+    /** How often the registries look for streams whose client the container saw close. */
+    private static final long SWEEP_MILLIS = 250;
     /** How long open streams get to write their last frame when the application stops. */
     private static final long STOPPING_GRACE_MILLIS = 500;
     /** Client addresses the rate limiter tracks at most. */
@@ -114,6 +116,12 @@ public final class ChatApplication implements AutoCloseable {
         // The stream road: an admitted GET /sse replays its history, then goes live.
         this.chatStreams = new StreamReplay(chatClients, broker, streamOpener, config.historySize(), metrics);
 
+        // Four times a second, streams whose client the container can tell has closed (Tomcat
+        // can) leave, before a message meets them: a share of them each time (ClientRegistry.closeGone).
+        every(() -> {
+            chatClients.closeGone();
+            clockClients.closeGone();
+        }, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         long heartbeat = config.heartbeatSeconds() * 1000L;
         every(new Heartbeat(chatClients, scheduler, heartbeat), heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         // On the second, so a page's clock changes when the real second does.

@@ -1,5 +1,8 @@
 package org.ssechat.sse;
 
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -24,6 +27,10 @@ public final class ClientRegistry {
     private final ConcurrentMap<String, Set<SseClient>> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     private final FanOut fanOut;
+    /** Clients one {@link #closeGone()} looks at, at most. */
+    static final int SWEEP_BUDGET = 2500;
+    /** Touched by the sweeping thread only (the scheduler's). */
+    private long sweeps;
 
     public ClientRegistry() {
         this(FanOut.INLINE);
@@ -85,9 +92,24 @@ public final class ClientRegistry {
     public void broadcastEvent(String room, EventId id, byte[] frame) {
         Set<SseClient> clients = rooms.get(room);
         if (clients != null) {
-            fanOut.forEach(clients, client -> isolated(client, c -> c.sendEvent(id, frame)));
+            fanOut.forEach(newestFirst(clients), client -> isolated(client, c -> c.sendEvent(id, frame)));
         }
     }
+
+    /**
+     * The clients of a room, the most recently connected first. A client is noticed gone only
+     * when a write to it fails, and in a wave of disconnects (a proxy restart, a network blip)
+     * the clients that left are the old ones while the ones that just reconnected are surely
+     * there: this way they get the message before the fan-out meets the failures of the gone.
+     */
+    static List<SseClient> newestFirst(Set<SseClient> clients) {
+        SseClient[] all = clients.toArray(new SseClient[0]);
+        Arrays.sort(all, NEWEST_FIRST);
+        return Arrays.asList(all);
+    }
+
+    private static final Comparator<SseClient> NEWEST_FIRST =
+            (a, b) -> Long.compare(b.openedSequence(), a.openedSequence());
 
     /** The rooms that have clients now. */
     public Set<String> rooms() {
@@ -118,6 +140,29 @@ public final class ClientRegistry {
             client.send(lastFrame.get());
             client.endWhenWritten();
         });
+    }
+
+    /**
+     * Closes the streams whose clients the container can tell are gone without a write (Tomcat
+     * reads ahead on the connection and sees it closed; Jetty cannot tell): so a wave of
+     * disconnects leaves before the next message meets it.
+     *
+     * @return how many were found gone
+     */
+    public int closeGone() {
+        // At most SWEEP_BUDGET clients a call: each share of them in turn, so a big node spends a
+        // bounded few milliseconds a sweep, and a small one looks at everyone every time.
+        int shares = Math.max(1, (size.get() + SWEEP_BUDGET - 1) / SWEEP_BUDGET);
+        int share = (int) (sweeps++ % shares);
+        int[] seen = {0};
+        int[] gone = {0};
+        forEach(client -> {
+            if (seen[0]++ % shares == share && client.peerClosed()) {
+                client.vanished("its connection was closed");
+                gone[0]++;
+            }
+        });
+        return gone[0];
     }
 
     /** Closes every stream, for shutdown. */

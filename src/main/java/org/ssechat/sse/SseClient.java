@@ -3,12 +3,15 @@ package org.ssechat.sse;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,6 +44,10 @@ public final class SseClient implements AsyncListener {
     /** Where a vanished client's completion runs: not on the thread that found it, which is fanning out. */
     private final Executor completer;
 
+    /** Orders clients by when they connected: a fan-out serves the newest first (see ClientRegistry). */
+    private static final AtomicLong OPENED = new AtomicLong();
+    private final long openedSequence = OPENED.incrementAndGet();
+
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set by onComplete: the container completed the request, so complete() must not be called again. */
     private volatile boolean completedByContainer;
@@ -51,6 +58,8 @@ public final class SseClient implements AsyncListener {
      * that delivers events at a time (the broker's), or by the replaying thread before release.
      */
     private volatile EventId cursor;
+    /** The request body, watched for the client's end where the container can tell; null if not. */
+    private volatile ServletInputStream input;
 
     /**
      * @param async          the started async context; its response headers are already set
@@ -94,13 +103,64 @@ public final class SseClient implements AsyncListener {
 
             @Override
             public void onError(Throwable t) {
-                close("write error: " + t);
+                vanished("write error: " + t); // Jetty reports a failed write here, on the writing thread
             }
         });
+        watchInput();
+    }
+
+    /**
+     * A read listener on the request's (finished, empty) body lets {@link #peerClosed()} ask the
+     * container to look at the socket: Tomcat then reads ahead without blocking and reports a
+     * connection its client closed; Jetty does not look, and nothing changes there.
+     */
+    private void watchInput() {
+        try {
+            ServletInputStream body = async.getRequest().getInputStream();
+            body.setReadListener(new ReadListener() {
+                @Override
+                public void onDataAvailable() {
+                }
+
+                @Override
+                public void onAllDataRead() {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    vanished("read error: " + t);
+                }
+            });
+            input = body;
+        } catch (IOException | RuntimeException notSupported) {
+            input = null; // a request whose body was read another way: left to the writes
+        }
+    }
+
+    /**
+     * Whether the client closed its connection, as far as the container can tell without a
+     * write: called by the registry's sweep (see {@link ClientRegistry#closeGone()}).
+     */
+    boolean peerClosed() {
+        ServletInputStream body = input;
+        if (body == null || closed.get()) {
+            return false;
+        }
+        try {
+            // An event-stream client sends nothing after its request: anything readable is its end.
+            return body.available() > 0;
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
     }
 
     public String room() {
         return room;
+    }
+
+    /** Increases with every client opened in this JVM: a later client has a larger one. */
+    long openedSequence() {
+        return openedSequence;
     }
 
     public boolean isOpen() {
@@ -199,7 +259,7 @@ public final class SseClient implements AsyncListener {
         }
         switch (outcome.ending()) {
             case OVERFLOWED -> overflowed();
-            case FAILED -> vanished(outcome.detail());
+            case FAILED -> vanished("write failed: " + outcome.detail());
             case WRITTEN -> close("its last frame is written");
             case DISCARDED -> close("closed");
         }
@@ -223,8 +283,8 @@ public final class SseClient implements AsyncListener {
      * and its completion, the container's work of ending the response, is handed to the
      * completer, so the fan-out that found it goes on with the clients still there.
      */
-    private void vanished(String detail) {
-        if (release("write failed: " + detail)) {
+    void vanished(String detail) {
+        if (release(detail)) {
             stats.clientVanished();
             try {
                 completer.execute(this::complete);
@@ -282,7 +342,7 @@ public final class SseClient implements AsyncListener {
 
     @Override
     public void onError(AsyncEvent event) {
-        close("async error: " + event.getThrowable());
+        vanished("async error: " + event.getThrowable());
     }
 
     @Override

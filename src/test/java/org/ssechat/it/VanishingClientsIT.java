@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.ssechat.testing.Await;
@@ -100,6 +101,42 @@ class VanishingClientsIT {
                         + " flowing (heartbeat 3 s); the 50 left got 100 messages in order%n", server.name(), foundMillis);
             } finally {
                 staying.forEach(SseStream::close);
+            }
+        }
+    }
+
+    /**
+     * Tomcat can tell a closed connection without a write (it reads ahead on it when asked how
+     * much body is available): there the streams whose clients closed leave within a sweep, a
+     * quarter of a second, with no message and no heartbeat (here a minute away). Jetty cannot
+     * tell; there the heartbeat's probe finds them (the test above).
+     */
+    @Test
+    void inTomcatClosedStreamsLeaveWithinASweepWithoutAnyWrite() throws Exception {
+        Map<String, String> settings = new HashMap<>(SETTINGS);
+        settings.put("CHAT_HEARTBEAT_SECONDS", "60");
+        try (WarServer server = WarServer.Kind.TOMCAT.start("/sse-chat", settings)) {
+            URI base = server.base();
+            List<SseStream> streams = new ArrayList<>();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    SseStream stream = SseStream.open(base.resolve("sse?room=swept"));
+                    stream.awaitFirstLine();
+                    streams.add(stream);
+                }
+                awaitHealth(base, "clients", 200);
+                long closed = System.nanoTime();
+                streams.subList(0, 150).forEach(SseStream::close);
+                Await.until("the closed streams left, no write having been made", Duration.ofSeconds(2),
+                        () -> ChatHttp.health(base).get("clients").getAsInt(), count -> count == 50);
+                System.out.printf("[sweep] Tomcat: 150 closed streams left in %d ms without a write%n",
+                        (System.nanoTime() - closed) / 1_000_000);
+                JsonObject published = ChatHttp.publish(base, "swept", "ann", "to those still here");
+                for (SseStream stream : streams.subList(150, 200)) {
+                    assertEquals(published.get("id").getAsString(), stream.next().id());
+                }
+            } finally {
+                streams.forEach(SseStream::close);
             }
         }
     }

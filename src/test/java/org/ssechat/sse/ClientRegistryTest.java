@@ -10,7 +10,9 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.ssechat.testing.FakeOutput;
 
@@ -116,5 +118,34 @@ class ClientRegistryTest {
         assertEquals(19, registry.size(), "the failing client is closed and forgotten");
         registry.broadcastEvent("a", new EventId(2, 0), "again".getBytes(StandardCharsets.UTF_8));
         assertEquals("frameagain", outputs.get(0).text());
+    }
+
+    /** In a wave of disconnects the old clients are the gone ones: a message reaches the newest first. */
+    @Test
+    void aMessageReachesTheMostRecentlyConnectedClientsFirst() throws Exception {
+        ClientRegistry registry = new ClientRegistry();
+        List<String> order = new ArrayList<>();
+        List<SseClient> opened = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            int index = i;
+            FakeOutput out = new FakeOutput();
+            AsyncContext async = mock(AsyncContext.class);
+            ServletResponse response = mock(ServletResponse.class);
+            when(response.getOutputStream()).thenReturn(out);
+            when(async.getResponse()).thenReturn(response);
+            SseClient client = new SseClient(async, "a", 1 << 20, registry::remove, StreamStats.NONE);
+            client.start();
+            out.becomeReady();
+            out.onWrite(() -> order.add("client " + index));
+            opened.add(client);
+        }
+        Collections.shuffle(opened, new Random(7));
+        opened.forEach(registry::add); // the order they are added in is not the order they opened in
+        registry.broadcastEvent("a", new EventId(1, 0), "frame".getBytes(StandardCharsets.UTF_8));
+        List<String> expected = new ArrayList<>();
+        for (int i = 49; i >= 0; i--) {
+            expected.add("client " + i);
+        }
+        assertEquals(expected, order);
     }
 }

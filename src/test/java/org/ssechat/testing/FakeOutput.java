@@ -18,6 +18,7 @@ public final class FakeOutput extends ServletOutputStream {
     private volatile boolean ready = true;
     private volatile boolean failWrites;
     private volatile RuntimeException throwOnWrite;
+    private volatile Runnable onWrite = () -> { };
     private volatile boolean fillUpOnNextWrite;
     private volatile WriteListener listener;
     public volatile int flushes;
@@ -52,6 +53,7 @@ public final class FakeOutput extends ServletOutputStream {
             if (throwOnWrite != null) {
                 throw throwOnWrite;
             }
+            onWrite.run();
             synchronized (written) {
                 written.write(b, off, len);
             }
@@ -98,6 +100,11 @@ public final class FakeOutput extends ServletOutputStream {
         if (!ready) {
             becomeReady();
         }
+    }
+
+    /** Runs on every write, before the bytes are kept: to see in which order streams were written. */
+    public void onWrite(Runnable hook) {
+        onWrite = hook;
     }
 
     public void failWrites() {
