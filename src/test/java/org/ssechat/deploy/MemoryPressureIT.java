@@ -30,11 +30,12 @@ class MemoryPressureIT {
     /** 20,000 characters of three UTF-8 bytes: 40 KB in the heap a message. */
     private static final String BIG = "€".repeat(20_000);
 
-    @ParameterizedTest
-    @CsvSource({"JETTY_12", "TOMCAT_10"})
-    void aNodeShortOfHeapRefusesNewStreamsAndServesTheOpenOnes(StockContainer.Kind kind) throws Exception {
+    @ParameterizedTest(name = "{0} with {1}")
+    @CsvSource({"JETTY_12, -XX:+UseG1GC", "TOMCAT_10, -XX:+UseG1GC", "JETTY_12, -XX:+UseZGC"})
+    void aNodeShortOfHeapRefusesNewStreamsAndServesTheOpenOnes(StockContainer.Kind kind, String collector)
+            throws Exception {
         try (StockContainer container = kind.create()) {
-            container.jvmOptions("-Xmx96m");
+            container.jvmOptions("-Xmx96m", collector);
             container.deploy(WarServer.war(), "ROOT.war");
             container.start(Map.of(), Map.of("CHAT_MAX_CLIENTS", "100000", "CHAT_HISTORY_MAX_BYTES", "1099511627776",
                     "CHAT_HISTORY_SIZE", "1000000", "CHAT_RATE_LIMIT_PER_SECOND", "0", "CHAT_MAX_TEXT_LENGTH", "20000",
@@ -64,7 +65,7 @@ class MemoryPressureIT {
                 assertEquals(published.get("id").getAsString(), event.id(), "the open stream gets every message");
                 assertFalse(container.log().text().contains("OutOfMemoryError"), "no OutOfMemoryError:\n"
                         + container.log().text());
-                System.out.printf("[memory] %s -Xmx96m: new streams refused (memory) after %d messages of 40 KB;"
+                System.out.printf("[memory] %s -Xmx96m " + collector + ": new streams refused (memory) after %d messages of 40 KB;"
                         + " heap headroom %d kB; /health in %d ms; the open stream got every message%n", kind, posted,
                         json.get("heapHeadroomBytes").getAsLong() / 1024, healthMillis);
             }
