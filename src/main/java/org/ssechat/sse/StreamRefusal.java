@@ -91,6 +91,19 @@ public final class StreamRefusal {
      * @param baseRetryMillis the node's reconnection delay ({@code CHAT_RETRY_MILLIS})
      */
     public static void send(HttpServletResponse resp, Reason reason, long baseRetryMillis) throws IOException {
+        send(resp, reason, baseRetryMillis, true);
+    }
+
+    /**
+     * @param closeConnection whether the answer closes an HTTP/1.1 connection after it: a refused
+     *                        client comes back seconds later, and holding its connection open
+     *                        meanwhile would take a place of the container's {@code maxConnections}
+     */
+    public static void send(HttpServletResponse resp, Reason reason, long baseRetryMillis, boolean closeConnection)
+            throws IOException {
+        if (closeConnection) {
+            resp.setHeader("Connection", "close");
+        }
         long retryMillis = reason.retryMillis(baseRetryMillis);
         byte[] body = frame(reason, retryMillis);
         resp.setStatus(HttpServletResponse.SC_OK);

@@ -36,7 +36,7 @@ public final class ChatStreamServlet extends HttpServlet {
         }
         StreamAdmission.Decision admission = app.admitStream(req);
         if (!admission.admitted()) {
-            Refusals.send(app, resp, admission.refusal());
+            Refusals.send(app, req, resp, admission.refusal());
             return;
         }
         try {

@@ -1,5 +1,6 @@
 package org.ssechat.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.ssechat.app.ChatApplication;
@@ -11,8 +12,10 @@ final class Refusals {
     private Refusals() {
     }
 
-    static void send(ChatApplication app, HttpServletResponse resp, StreamRefusal.Reason reason) throws IOException {
+    static void send(ChatApplication app, HttpServletRequest req, HttpServletResponse resp, StreamRefusal.Reason reason)
+            throws IOException {
         app.metrics().streamRefused(reason);
-        StreamRefusal.send(resp, reason, app.config().retryMillis());
+        // HTTP/2 has no Connection header: there a refused stream costs no connection anyway.
+        StreamRefusal.send(resp, reason, app.config().retryMillis(), req.getProtocol().startsWith("HTTP/1"));
     }
 }

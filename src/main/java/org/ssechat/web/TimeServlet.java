@@ -19,7 +19,7 @@ public final class TimeServlet extends HttpServlet {
         ChatApplication app = ChatApplication.from(getServletContext());
         StreamAdmission.Decision admission = app.admitStream(req);
         if (!admission.admitted()) {
-            Refusals.send(app, resp, admission.refusal());
+            Refusals.send(app, req, resp, admission.refusal());
             return;
         }
         try {

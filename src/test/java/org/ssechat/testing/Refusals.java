@@ -21,6 +21,7 @@ public final class Refusals {
     public static JsonObject assertRefused(SseStream refused, String reason) throws InterruptedException {
         assertEquals(200, refused.status(), "EventSource gives up for good on any other status");
         assertTrue(refused.header("Content-Type").startsWith("text/event-stream"), refused.header("Content-Type"));
+        assertEquals("close", refused.header("Connection"), "a refused client's connection takes no place meanwhile");
         SseParser.Event event = refused.next();
         assertEquals("refused", event.event(), "the refusal says what it is: " + refused.lines());
         assertNull(event.id(), "no id: the client keeps the Last-Event-ID it had");
