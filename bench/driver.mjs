@@ -460,7 +460,7 @@ async function main() {
     serverKbPerConnection: rssBefore ? round((rssAfter - rssBefore) / clients) : null,
     serverPssKb: { before: pssBefore, after: pssAfter },
     serverPssKbPerConnection: pssBefore ? round((pssAfter - pssBefore) / clients) : null,
-    healthWhileConnectingMs: healthTimes.length ? { n: healthTimes.length, p99: round(percentile([...healthTimes].sort((a, b) => a - b), 99)), max: round(Math.max(...healthTimes)) } : null,
+    healthWhileConnectingMs: healthTimes.length ? { n: healthTimes.length, p50: round(percentile([...healthTimes].sort((a, b) => a - b), 50)), p90: round(percentile([...healthTimes].sort((a, b) => a - b), 90)), first: healthTimes.slice(0, 12).map(round), p99: round(percentile([...healthTimes].sort((a, b) => a - b), 99)), max: round(Math.max(...healthTimes)) } : null,
     serverHeapUsedKb: heapBefore === null ? null : { before: heapBefore, after: heapAfter },
     serverHeapKbPerConnection: heapBefore === null || heapAfter === null ? null : round((heapAfter - heapBefore) / clients),
   };
