@@ -25,7 +25,8 @@ import javax.management.openmbean.CompositeData;
  * really keeps (the heap in use at any other moment includes garbage not yet collected). While
  * that is above {@code maxUsedFraction} of the heap, new streams are refused ({@code memory}):
  * the streams already open keep their memory and every message, instead of the whole node
- * running out. Works the same for G1, Parallel and ZGC, which all send these notifications.
+ * running out. Works the same for G1, Parallel and ZGC, which all send these notifications (ZGC's
+ * pauses report nothing useful and are passed over; its cycles count).
  *
  * <p>{@link #close()} unregisters from the collectors, so an undeployed application leaves
  * nothing behind in the JVM.
@@ -66,6 +67,11 @@ public final class HeapWatch implements AutoCloseable {
         }
         GarbageCollectionNotificationInfo info =
                 GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+        // ZGC's and Shenandoah's pause beans ("end of GC pause") report an empty heap: only their
+        // cycles (and G1's and Parallel's collections) say what a collection left.
+        if (info.getGcAction().contains("pause")) {
+            return;
+        }
         long used = 0;
         // The map has every pool; only the heap's count (not metaspace, not the code cache).
         for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
