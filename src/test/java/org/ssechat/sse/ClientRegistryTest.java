@@ -98,13 +98,7 @@ class ClientRegistryTest {
         List<FakeOutput> outputs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             FakeOutput out = new FakeOutput();
-            AsyncContext async = mock(AsyncContext.class);
-            ServletResponse response = mock(ServletResponse.class);
-            when(response.getOutputStream()).thenReturn(out);
-            when(async.getResponse()).thenReturn(response);
-            SseClient client = new SseClient(async, "a", 1 << 20, registry::remove, StreamStats.NONE);
-            client.start();
-            out.becomeReady();
+            SseClient client = writableClient(registry, out);
             registry.add(client);
             outputs.add(out);
         }
@@ -129,13 +123,7 @@ class ClientRegistryTest {
         for (int i = 0; i < 50; i++) {
             int index = i;
             FakeOutput out = new FakeOutput();
-            AsyncContext async = mock(AsyncContext.class);
-            ServletResponse response = mock(ServletResponse.class);
-            when(response.getOutputStream()).thenReturn(out);
-            when(async.getResponse()).thenReturn(response);
-            SseClient client = new SseClient(async, "a", 1 << 20, registry::remove, StreamStats.NONE);
-            client.start();
-            out.becomeReady();
+            SseClient client = writableClient(registry, out);
             out.onWrite(() -> order.add("client " + index));
             opened.add(client);
         }
@@ -147,5 +135,17 @@ class ClientRegistryTest {
             expected.add("client " + i);
         }
         assertEquals(expected, order);
+    }
+
+    /** A real client of room "a" on a fake socket the container has made writable. */
+    private static SseClient writableClient(ClientRegistry registry, FakeOutput out) throws Exception {
+        AsyncContext async = mock(AsyncContext.class);
+        ServletResponse response = mock(ServletResponse.class);
+        when(response.getOutputStream()).thenReturn(out);
+        when(async.getResponse()).thenReturn(response);
+        SseClient client = new SseClient(async, "a", 1 << 20, registry::remove, StreamStats.NONE);
+        client.start();
+        out.becomeReady();
+        return client;
     }
 }

@@ -107,7 +107,8 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    private static String line(InputStream in) throws IOException {
+    /** One line of a response head, without its line end; ISO-8859-1, as HTTP heads are. */
+    static String line(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) != '\n') {

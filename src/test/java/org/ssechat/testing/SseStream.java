@@ -263,17 +263,7 @@ public final class SseStream implements AutoCloseable {
     }
 
     private static String headerLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != '\n') {
-            if (b == -1) {
-                throw new EOFException("the connection ended inside the response head");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
+        return RawHttp.line(in);
     }
 
     private static String chunkLine(InputStream in) throws IOException {
