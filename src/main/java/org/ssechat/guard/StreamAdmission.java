@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
 import org.ssechat.sse.StreamRefusal;
 
 /**
@@ -32,6 +33,9 @@ public final class StreamAdmission {
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    /** Set while the cap is reached, so that reaching it is logged once, not once per refusal. */
+    private final AtomicBoolean full = new AtomicBoolean();
+    private static final Logger LOG = Logger.getLogger(StreamAdmission.class.getName());
 
     /**
      * @param maxStreams    streams the node holds at most
@@ -59,6 +63,10 @@ public final class StreamAdmission {
         }
         if (open.incrementAndGet() > maxStreams) {
             open.decrementAndGet();
+            if (full.compareAndSet(false, true)) {
+                LOG.warning("This node holds its " + maxStreams + " streams (CHAT_MAX_CLIENTS, or derived from the"
+                        + " heap): new streams are refused until some end");
+            }
             return refused(StreamRefusal.Reason.FULL);
         }
         if (maxPerAddress > 0 && !takeAddressSlot(key)) {
@@ -87,7 +95,9 @@ public final class StreamAdmission {
     }
 
     private void giveBack(String address) {
-        open.decrementAndGet();
+        if (open.decrementAndGet() < maxStreams * 9L / 10 && full.compareAndSet(true, false)) {
+            LOG.info("This node takes streams again: " + open.get() + " of " + maxStreams + " open");
+        }
         if (maxPerAddress > 0) {
             perAddress.computeIfPresent(address, (key, count) -> count.decrementAndGet() == 0 ? null : count);
         }

@@ -92,7 +92,9 @@ public final class ClientRegistry {
     public void broadcastEvent(String room, EventId id, byte[] frame) {
         Set<SseClient> clients = rooms.get(room);
         if (clients != null) {
-            fanOut.forEach(newestFirst(clients), client -> isolated(client, c -> c.sendEvent(id, frame)));
+            // One action per message, not one per client: this runs for every client of the room.
+            Consumer<SseClient> send = client -> client.sendEvent(id, frame);
+            fanOut.forEach(newestFirst(clients), client -> isolated(client, send));
         }
     }
 

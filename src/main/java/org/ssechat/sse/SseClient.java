@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,6 +42,8 @@ public final class SseClient implements AsyncListener {
     private final StreamStats stats;
     private final FrameWriter writer;
     private final HeldEvents held = new HeldEvents();
+    /** The writer's reservation, made once: sendEvent runs once per client and message. */
+    private final IntPredicate reserve;
     /** Where a vanished client's completion runs: not on the thread that found it, which is fanning out. */
     private final Executor completer;
 
@@ -86,6 +89,7 @@ public final class SseClient implements AsyncListener {
         this.onClose = onClose;
         this.stats = stats;
         this.writer = new FrameWriter(out, maxQueuedBytes, stats);
+        this.reserve = writer::reserve;
     }
 
     /**
@@ -186,7 +190,7 @@ public final class SseClient implements AsyncListener {
      * @param id the event's id, or null
      */
     public void sendEvent(EventId id, byte[] frame) {
-        if (held.offer(id, frame, writer::reserve)) {
+        if (held.offer(id, frame, reserve)) {
             settle(); // held, or the hold overflowed the limit
             return;
         }
