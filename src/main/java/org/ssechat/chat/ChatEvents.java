@@ -1,6 +1,8 @@
 package org.ssechat.chat;
 
 import com.google.gson.JsonObject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.ssechat.sse.SseEvent;
 
 /** The SSE events of the chat stream, each built in one place. */
@@ -10,6 +12,8 @@ public final class ChatEvents {
     public static final String MESSAGE = "message";
     /** The event type that says messages may have been missed (see {@link #reset}). */
     public static final String RESET = "reset";
+    /** The event type of the server's time at the start of a stream that asked for it (see {@link #time}). */
+    public static final String TIME = "time";
 
     private ChatEvents() {
     }
@@ -39,5 +43,17 @@ public final class ChatEvents {
         json.addProperty("reason", reason);
         json.addProperty("lastEventId", lastEventId);
         return SseEvent.builder().event(RESET).data(MessageJson.GSON.toJson(json)).encode();
+    }
+
+    /**
+     * {@code event: time} with the server's time to the millisecond ({@code 2026-12-01T13:40:00.123Z}),
+     * sent first on a stream opened with {@code ?clock=1}: the page shows the server's clock from
+     * it, ticking locally, instead of holding a {@code /time} stream of its own. Always with the
+     * milliseconds, so every event has the same form.
+     */
+    public static byte[] time(Instant now) {
+        Instant millis = now.truncatedTo(ChronoUnit.MILLIS);
+        String text = millis.getNano() == 0 ? millis.toString().replace("Z", ".000Z") : millis.toString();
+        return SseEvent.builder().event(TIME).data(text).encode();
     }
 }

@@ -45,11 +45,12 @@ public final class StreamReplay {
     /**
      * Opens an admitted stream and replays what the request asks for before the live messages.
      *
-     * @param onClosed runs once when the stream ends (its admission ends)
+     * @param onClosed    runs once when the stream ends (its admission ends)
+     * @param firstFrames frames that go out before any message (the {@code time} event)
      */
     public void open(HttpServletRequest req, HttpServletResponse resp, String room, ResumeRequest resume,
-            Runnable onClosed) throws IOException {
-        SseClient client = opener.open(req, resp, room, clients, true, onClosed);
+            Runnable onClosed, byte[]... firstFrames) throws IOException {
+        SseClient client = opener.open(req, resp, room, clients, true, onClosed, firstFrames);
         try {
             if (resume.lastEventId() != null || resume.history() > 0) {
                 metrics.replayed();

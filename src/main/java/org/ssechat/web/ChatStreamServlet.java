@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.ssechat.app.ChatApplication;
+import org.ssechat.chat.ChatEvents;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.QueryParameters;
@@ -16,7 +17,8 @@ import org.ssechat.sse.SseStreamOpener;
 
 /**
  * GET /sse?room=NAME: the chat stream of one room. {@code Last-Event-ID} (or
- * {@code ?lastEventId=}) resumes after that message; {@code ?history=N} starts with the newest N.
+ * {@code ?lastEventId=}) resumes after that message; {@code ?history=N} starts with the newest N;
+ * {@code ?clock=1} starts with the server's time (an {@code event: time}).
  * A bad request is a JSON 4xx before any stream starts; a stream the node cannot take now is
  * refused in the form EventSource retries (see {@link org.ssechat.sse.StreamRefusal}).
  */
@@ -24,7 +26,7 @@ import org.ssechat.sse.SseStreamOpener;
 public final class ChatStreamServlet extends HttpServlet {
 
     /** What a stream request asks for, once checked. */
-    private record StreamRequest(String room, ResumeRequest resume) {
+    private record StreamRequest(String room, ResumeRequest resume, boolean clock) {
     }
 
     @Override
@@ -40,7 +42,8 @@ public final class ChatStreamServlet extends HttpServlet {
             return;
         }
         try {
-            app.chatStreams().open(req, resp, request.room(), request.resume(), admission.ticket()::release);
+            byte[][] first = request.clock() ? new byte[][] {ChatEvents.time(app.clock().instant())} : new byte[0][];
+            app.chatStreams().open(req, resp, request.room(), request.resume(), admission.ticket()::release, first);
         } catch (IOException | RuntimeException e) {
             admission.ticket().release();
             throw e;
@@ -70,8 +73,13 @@ public final class ChatStreamServlet extends HttpServlet {
             } else if (!RoomNames.isValid(room)) {
                 throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, RoomNames.rule());
             }
+            String clock = query.get("clock");
+            if (clock != null && !clock.equals("0") && !clock.equals("1")) {
+                throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, "clock must be 0 or 1");
+            }
             return new StreamRequest(room,
-                    ResumeRequest.from(req.getHeader("Last-Event-ID"), query, app.config().historySize()));
+                    ResumeRequest.from(req.getHeader("Last-Event-ID"), query, app.config().historySize()),
+                    "1".equals(clock));
         } catch (ChatRequestException e) {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return null;

@@ -39,4 +39,12 @@ class ChatEventsTest {
         String wire = new String(ChatEvents.reset("too old", "1-0\ndata: x"), StandardCharsets.UTF_8);
         assertEquals("event: reset\ndata: {\"reason\":\"too old\",\"lastEventId\":\"1-0\\ndata: x\"}\n\n", wire);
     }
+
+    @Test
+    void theTimeEventIsToTheMillisecondInOneFormEvenOnAWholeSecond() {
+        assertEquals("event: time\ndata: 2026-12-01T13:40:00.000Z\n\n",
+                new String(ChatEvents.time(Instant.parse("2026-12-01T13:40:00Z")), StandardCharsets.UTF_8));
+        assertEquals("event: time\ndata: 2026-12-01T13:40:00.120Z\n\n",
+                new String(ChatEvents.time(Instant.parse("2026-12-01T13:40:00.120456Z")), StandardCharsets.UTF_8));
+    }
 }

@@ -145,6 +145,27 @@ abstract class ChatServerContract {
     }
 
     @Test
+    void aChatStreamAskedForTheClockStartsWithTheServersTimeThenItsMessages() throws Exception {
+        Instant before = Instant.now();
+        try (SseStream stream = SseStream.open(base.resolve("sse?room=clocked&clock=1"))) {
+            SseParser.Event time = stream.next();
+            assertEquals("time", time.event(), "a named event: it reaches no onmessage handler");
+            assertTrue(time.data().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"),
+                    "to the millisecond, always in one form: " + time.data());
+            Instant at = Instant.parse(time.data());
+            assertTrue(!at.isBefore(before.minusSeconds(2)) && !at.isAfter(Instant.now().plusSeconds(2)),
+                    "the server's time now: " + at + ", the test's " + before);
+            JsonObject published = publish(JSON, "clocked", "ann", "after the time");
+            assertIsEvent(published, stream.next());
+        }
+        try (SseStream plain = SseStream.open(base.resolve("sse?room=clocked&clock=0"))) {
+            JsonObject published = publish(JSON, "clocked", "ann", "no time first");
+            assertIsEvent(published, plain.next());
+        }
+        assertJsonError(ChatHttp.get(base, "sse?room=clocked&clock=yes"), 400);
+    }
+
+    @Test
     void aStreamOutlivesTheContainersDefaultAsyncTimeout() throws Exception {
         assertEquals(WarServer.ASYNC_TIMEOUT_MILLIS, server.defaultAsyncTimeoutMillis(),
                 server.name() + "'s default async timeout in this test: otherwise outliving it proves nothing");
