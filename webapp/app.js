@@ -1,10 +1,10 @@
-// The sse-chat page. One EventSource for the room, one for the clock, a form that POSTs to
-// "chat". Every URL is relative, so the page works under any context path, and every text from
-// the network is set with textContent, never as HTML.
+// The sse-chat page: the messages of a room, from a stream shared by all tabs of this browser
+// (stream-hub.js), and a form that POSTs to "chat". Every URL is relative, so the page works
+// under any context path, and every text from the network is set with textContent, never as HTML.
+/* global StreamHub */
 (function () {
   'use strict';
 
-  const HISTORY_ON_FIRST_LOAD = 50;
   const NAME_KEY = 'sse-chat.user';
 
   const room = new URLSearchParams(location.search).get('room') || 'general';
@@ -18,6 +18,11 @@
   const textInput = $('text');
   const errorBox = $('error');
   const seen = new Set(); // ids shown, so nothing is shown twice whatever the network does
+  // One format for every time on the page: the clock's and the messages'.
+  const timeFormat = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  const formatTime = (date) => timeFormat.format(date);
+  let newestShown = null; // the id the streams resume after, whoever holds them
+  let clockOffset = null; // the server's clock minus this one's, from the stream's time event
 
   $('room-name').textContent = '#' + room;
   $('room').value = room;
@@ -55,6 +60,7 @@
         return;
       }
       seen.add(message.id);
+      newestShown = message.id;
     }
     const item = document.createElement('li');
     item.className = 'message';
@@ -66,7 +72,7 @@
     who.textContent = message.user;
     const when = document.createElement('time');
     when.dateTime = message.time;
-    when.textContent = new Date(message.time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    when.textContent = formatTime(new Date(message.time));
     const text = document.createElement('p');
     text.className = 'text';
     text.textContent = message.text;
@@ -81,27 +87,157 @@
     append(item);
   }
 
-  // EventSource reconnects by itself and sends Last-Event-ID, which the server prefers over
-  // history=N: the first load shows recent messages, a reconnect continues where it stopped.
-  const stream = new EventSource('sse?room=' + encodeURIComponent(room) + '&history=' + HISTORY_ON_FIRST_LOAD);
-  stream.addEventListener('open', () => setStatus('live', 'live'));
-  stream.addEventListener('error', () => {
-    if (stream.readyState === EventSource.CLOSED) {
-      setStatus('offline', 'offline');
-    } else {
-      setStatus('reconnecting', 'reconnecting…');
+    // --- the stream: one for all tabs of this browser (see stream-hub.js) ---------------------
+
+  // A tab id, and a lock held while the tab lives: whoever holds the streams learns from it
+  // when the tab is gone, even if it crashed.
+  const tabId = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  const tabLock = 'sse-chat-tab-' + tabId;
+  const tabLockHeld = navigator.locks
+    ? new Promise((held) => navigator.locks.request(tabLock, () => { held(); return new Promise(() => {}); }))
+    : Promise.resolve();
+  const navigation = performance.getEntriesByType ? performance.getEntriesByType('navigation')[0] : null;
+  const multiplexed = Boolean(navigation && /^h[23]/.test(navigation.nextHopProtocol || ''));
+
+  function joinMessage() {
+    return { type: 'join', room: room, lastEventId: newestShown, multiplexed: multiplexed, tabLock: tabLock };
+  }
+
+  // The tab's way to the streams: a SharedWorker; where there is none (Chrome on Android), the
+  // tab that holds a Web Lock leads and relays to the others over a BroadcastChannel, and the
+  // next one takes over when it closes; failing both, this tab holds its own stream.
+  function openTransport(onEvent) {
+    if (typeof SharedWorker === 'function') {
+      try {
+        const worker = new SharedWorker('stream-worker.js', { name: 'sse-chat' });
+        worker.port.addEventListener('message', (event) => onEvent(event.data));
+        worker.port.start();
+        return { kind: 'shared-worker', send: (message) => worker.port.postMessage(message), onLeader: null };
+      } catch (e) {
+        // blocked (a sandboxed frame, a policy): lead or go alone
+      }
+    }
+    const ownPort = { postMessage: onEvent };
+    if (navigator.locks && typeof BroadcastChannel === 'function') {
+      return leaderOrFollower(onEvent, ownPort);
+    }
+    const hub = new StreamHub();
+    return { kind: 'own', send: (message) => hub.handle(ownPort, message) };
+  }
+
+  function leaderOrFollower(onEvent, ownPort) {
+    const channel = new BroadcastChannel('sse-chat');
+    const followers = new Map();
+    let hub = null;
+    let joined = false;
+    const follower = (id) => {
+      if (!followers.has(id)) {
+        followers.set(id, { postMessage: (message) => channel.postMessage({ to: id, body: message }) });
+      }
+      return followers.get(id);
+    };
+    const transport = {
+      kind: 'follower',
+      send(message) {
+        joined = joined || message.type === 'join';
+        if (hub) {
+          hub.handle(ownPort, message);
+        } else {
+          channel.postMessage({ from: tabId, body: message });
+        }
+      },
+    };
+    channel.addEventListener('message', (event) => {
+      const data = event.data;
+      if (data.to === tabId) {
+        onEvent(data.body);
+      } else if (hub && data.from) {
+        hub.handle(follower(data.from), data.body);
+      } else if (!hub && data.leader && joined) {
+        transport.send(joinMessage()); // a new leader: join again, after the newest shown
+      }
+    });
+    navigator.locks.request('sse-chat-leader', () => {
+      hub = new StreamHub();
+      transport.kind = 'leader';
+      document.documentElement.dataset.transport = 'leader';
+      if (joined) {
+        hub.handle(ownPort, joinMessage());
+      }
+      channel.postMessage({ leader: tabId });
+      return new Promise(() => {}); // led for as long as this tab lives
+    });
+    return transport;
+  }
+
+  const transport = openTransport((event) => {
+    if (event.room !== undefined && event.room !== room) {
+      return;
+    }
+    switch (event.type) {
+      case 'messages':
+        event.messages.forEach(showMessage);
+        break;
+      case 'message':
+        showMessage(event.message);
+        break;
+      case 'reset':
+        showNotice('Some earlier messages may be missing.');
+        break;
+      case 'state':
+        showState(event);
+        break;
+      case 'clock':
+        clockOffset = event.offset;
+        break;
     }
   });
-  stream.addEventListener('message', (event) => showMessage(JSON.parse(event.data)));
-  stream.addEventListener('reset', () => showNotice('Some earlier messages may be missing.'));
-
-  const clock = new EventSource('time');
-  clock.addEventListener('message', (event) => {
-    const now = new Date(event.data);
-    const element = $('clock');
-    element.dateTime = event.data;
-    element.textContent = now.toLocaleTimeString();
+  document.documentElement.dataset.transport = transport.kind;
+  tabLockHeld.then(() => transport.send(joinMessage()));
+  window.addEventListener('pagehide', () => transport.send({ type: 'leave' }));
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) {
+      transport.send(joinMessage()); // back from the back-forward cache
+    }
   });
+
+  // --- what the page shows of it -----------------------------------------------------------
+
+  let stateTimer = null;
+
+  function showState(state) {
+    clearInterval(stateTimer);
+    stateTimer = null;
+    status.title = state.reason || '';
+    if (state.state === 'live') {
+      setStatus('live', 'live');
+    } else if (state.state === 'waiting') {
+      setStatus('offline', 'waiting: this browser follows ' + state.limit + ' rooms already; close a tab of another room');
+    } else if (state.state === 'reconnecting' && state.retryAt) {
+      const countDown = () => {
+        const seconds = Math.ceil((state.retryAt - Date.now()) / 1000);
+        setStatus('reconnecting', seconds > 0 ? 'reconnecting in ' + seconds + ' s' : 'reconnecting…');
+      };
+      countDown();
+      stateTimer = setInterval(countDown, 250);
+    } else if (state.state === 'reconnecting') {
+      setStatus('reconnecting', 'reconnecting…');
+    } else {
+      setStatus('connecting', 'connecting…');
+    }
+  }
+
+  // The server's clock: its time at the start of the stream, ticking here.
+  const clockElement = $('clock');
+  function tick() {
+    if (clockOffset !== null) {
+      const now = new Date(Date.now() + clockOffset);
+      clockElement.dateTime = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      clockElement.textContent = formatTime(now);
+    }
+    setTimeout(tick, 1000 - (Date.now() + (clockOffset || 0)) % 1000 + 5);
+  }
+  tick();
 
   jump.addEventListener('click', scrollToEnd);
   scroller.addEventListener('scroll', () => {

@@ -7,19 +7,26 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP forwarder on loopback in front of a server, so a test can cut every connection and
- * refuse new ones for a while, as a network blip does, while the server keeps running.
+ * refuse new ones for a while, as a network blip does, or answer them {@code 502} as a reverse
+ * proxy does while its backend restarts, while the server keeps running; it also counts the
+ * connections clients opened (to show that HTTP/2 requests shared one).
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket listener;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean refusing;
+    private volatile boolean badGateway;
+    private final AtomicInteger badGateways = new AtomicInteger();
 
     public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -33,6 +40,11 @@ public final class TcpProxy implements AutoCloseable {
         return listener.getLocalPort();
     }
 
+    /** How many connections clients opened through the proxy so far, refused ones included. */
+    public int connectionsAccepted() {
+        return accepted.get();
+    }
+
     /** Cuts every open connection and refuses new ones until {@link #restore()}. */
     public void cut() {
         refusing = true;
@@ -41,7 +53,22 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Cuts every open connection and answers each request on a new one with {@code 502 Bad
+     * Gateway} (HTML, as nginx does), until {@link #restore()}.
+     */
+    public void answerBadGateway() {
+        badGateway = true;
+        cut();
+    }
+
+    /** How many requests were answered 502 so far. */
+    public int badGatewaysAnswered() {
+        return badGateways.get();
+    }
+
     public void restore() {
+        badGateway = false;
         refusing = false;
     }
 
@@ -49,6 +76,11 @@ public final class TcpProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                accepted.incrementAndGet();
+                if (badGateway) {
+                    answerBadGateway(client);
+                    continue;
+                }
                 if (refusing) {
                     closeQuietly(client);
                     continue;
@@ -62,6 +94,35 @@ public final class TcpProxy implements AutoCloseable {
                 // listener closed, or the target refused: the client sees its connection close
             }
         }
+    }
+
+    private void answerBadGateway(Socket client) {
+        Thread thread = new Thread(() -> {
+            try (client) {
+                client.setSoTimeout(5000);
+                InputStream in = client.getInputStream();
+                int matched = 0;
+                byte[] end = {'\r', '\n', '\r', '\n'};
+                int b;
+                while (matched < end.length && (b = in.read()) >= 0) {
+                    matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+                }
+                if (matched < end.length) {
+                    return; // no whole request head: nothing to answer
+                }
+                byte[] body = "<html><body><h1>502 Bad Gateway</h1></body></html>\n".getBytes(StandardCharsets.US_ASCII);
+                OutputStream out = client.getOutputStream();
+                out.write(("HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: " + body.length
+                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                badGateways.incrementAndGet();
+            } catch (IOException e) {
+                // the client went away first
+            }
+        }, "tcp-proxy-502");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     private void pump(Socket from, Socket to) {

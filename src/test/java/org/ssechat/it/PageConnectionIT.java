@@ -1,0 +1,257 @@
+package org.ssechat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.ssechat.testing.Await;
+import org.ssechat.testing.Browser;
+import org.ssechat.testing.ChatHttp;
+import org.ssechat.testing.TcpProxy;
+import org.ssechat.testing.Teardown;
+import org.ssechat.testing.WarServer;
+
+/**
+ * How the page holds its stream in a real browser (headless Chromium, HTTP/1.1, the built WAR):
+ * every tab of a browser on one connection, also where SharedWorker is missing, and back by
+ * itself after a reverse proxy answered {@code 502} for a while.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PageConnectionIT {
+
+    private WarServer server;
+    private TcpProxy proxy;
+    private Browser browser;
+    private WebDriver driver;
+
+    @BeforeAll
+    void start() throws Exception {
+        server = WarServer.Kind.JETTY.start("/sse-chat", Map.of("CHAT_RATE_LIMIT_PER_SECOND", "0",
+                // Jetty notices a closed stream at the heartbeat's probe: soon, for the counts here.
+                "CHAT_HEARTBEAT_SECONDS", "2"));
+        proxy = new TcpProxy(server.base().getPort());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        Teardown.close(proxy, server);
+    }
+
+    @BeforeEach
+    void openBrowser() throws Exception {
+        browser = Browser.start();
+        driver = browser.driver();
+        // Every test starts with no stream open: the streams counted are this test's.
+        Await.until("the streams of earlier tests are gone", () -> streams() == 0);
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+            browser = null;
+        }
+    }
+
+    @Test
+    void eightTabsShareOneStreamAndEachShowsEveryMessageOnce() throws Exception {
+        List<String> tabs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            tabs.add(openTab("lobby", i > 0));
+        }
+        for (String tab : tabs) {
+            driver.switchTo().window(tab);
+            browser.await("every tab is live", d -> "live".equals(status(d)));
+            assertEquals("shared-worker", transport(driver));
+        }
+        assertEquals(1, awaitStreams(1), "eight tabs, the room and the clock: one stream");
+
+        say("eve", "typed in the eighth tab");
+        for (String tab : tabs) {
+            driver.switchTo().window(tab);
+            awaitText("typed in the eighth tab");
+        }
+
+        // Closing tabs, the first among them, leaves the others live and missing nothing.
+        for (String tab : tabs.subList(0, 3)) {
+            driver.switchTo().window(tab);
+            driver.close();
+        }
+        List<String> open = tabs.subList(3, 8);
+        ChatHttp.publish(server.base(), "lobby", "bob", "after three tabs closed");
+        for (String tab : open) {
+            driver.switchTo().window(tab);
+            awaitText("after three tabs closed");
+            assertEquals(List.of("typed in the eighth tab", "after three tabs closed"), texts(driver),
+                    "each message once, in order, in every tab");
+            assertEquals("live", status(driver));
+        }
+        assertEquals(1, streams(), "still one stream");
+    }
+
+    @Test
+    void tabsOfDifferentRoomsShareTheStreamOfTheirRoomAndShowOnlyIt() throws Exception {
+        String red = openTab("red", false);
+        String blue = openTab("blue", true);
+        String red2 = openTab("red", true);
+        for (String tab : List.of(red, blue, red2)) {
+            driver.switchTo().window(tab);
+            browser.await("the tab is live", d -> "live".equals(status(d)));
+        }
+        assertEquals(2, awaitStreams(2), "one stream a room");
+        ChatHttp.publish(server.base(), "red", "ann", "for red");
+        ChatHttp.publish(server.base(), "blue", "bob", "for blue");
+        driver.switchTo().window(blue);
+        awaitText("for blue");
+        driver.switchTo().window(red);
+        awaitText("for red");
+        driver.switchTo().window(red2);
+        awaitText("for red");
+        assertEquals(List.of("for red"), texts(driver), "no other room's message");
+        driver.switchTo().window(blue);
+        assertEquals(List.of("for blue"), texts(driver), "no other room's message");
+    }
+
+    /**
+     * Where a browser has no SharedWorker (Chrome on Android), the tab holding a Web Lock leads:
+     * it holds the stream and relays it to the others; when it closes, another one takes over
+     * and resumes after the newest message, so nothing is lost and nothing shown twice.
+     */
+    @Test
+    void withoutSharedWorkerOneTabLeadsAndAnotherTakesOverWhenItCloses() throws Exception {
+        List<String> tabs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            tabs.add(openTabWithoutSharedWorker("relay", i > 0));
+        }
+        List<String> roles = new ArrayList<>();
+        for (String tab : tabs) {
+            driver.switchTo().window(tab);
+            browser.await("every tab is live", d -> "live".equals(status(d)));
+            roles.add(transport(driver));
+        }
+        assertEquals(List.of("leader", "follower", "follower"), roles, "the first tab leads");
+        assertEquals(1, awaitStreams(1), "one stream for the three tabs");
+        driver.switchTo().window(tabs.get(2));
+        say("cy", "before the leader left");
+        awaitText("before the leader left");
+
+        driver.switchTo().window(tabs.get(0));
+        driver.close();
+        ChatHttp.publish(server.base(), "relay", "bob", "while the lead changed hands");
+        driver.switchTo().window(tabs.get(1));
+        browser.await("the next tab leads", d -> "leader".equals(transport(d)));
+        for (String tab : tabs.subList(1, 3)) {
+            driver.switchTo().window(tab);
+            awaitText("while the lead changed hands");
+            assertEquals(List.of("before the leader left", "while the lead changed hands"), texts(driver),
+                    "each message once, in order");
+        }
+        assertEquals(1, awaitStreams(1), "the new leader's stream, and the old one gone");
+    }
+
+    /**
+     * EventSource gives up for good on a 502, which a reverse proxy answers while the backend
+     * restarts: the page must not, and must show what it is doing meanwhile.
+     */
+    @Test
+    void afterAProxyAnswered502ForAWhileThePageComesBackByItselfAndMissesNothing() throws Exception {
+        openTab("deploy", false);
+        browser.await("the page is live", d -> "live".equals(status(d)));
+        say("ann", "before the deploy");
+        awaitText("before the deploy");
+
+        proxy.answerBadGateway();
+        try {
+            browser.await("the page counts down to its next try",
+                    d -> status(d).equals("reconnecting") && statusText(d).matches("reconnecting in \\d+ s"));
+            ChatHttp.publish(server.base(), "deploy", "bob", "posted during the deploy");
+            // Two 502s: the page tried again after EventSource had given up on the first.
+            Await.until("the page asked twice and got 502 twice", Duration.ofSeconds(20),
+                    () -> proxy.badGatewaysAnswered() >= 2);
+        } finally {
+            proxy.restore();
+        }
+        browser.await("the page is live again", d -> "live".equals(status(d)));
+        awaitText("posted during the deploy");
+        assertEquals(List.of("before the deploy", "posted during the deploy"), texts(driver),
+                "each message once, in order");
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private String page(String room) {
+        return "http://127.0.0.1:" + proxy.port() + "/sse-chat/?room=" + room;
+    }
+
+    /** Opens the room's page in a new tab of the same browser (the first in the browser's own). */
+    private String openTab(String room, boolean newTab) {
+        if (newTab) {
+            driver.switchTo().newWindow(WindowType.TAB);
+        }
+        driver.get(page(room));
+        return driver.getWindowHandle();
+    }
+
+    /** The same, in a tab whose page finds no SharedWorker (removed before any script runs). */
+    private String openTabWithoutSharedWorker(String room, boolean newTab) {
+        if (newTab) {
+            driver.switchTo().newWindow(WindowType.TAB);
+        }
+        ((ChromeDriver) driver).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+                Map.of("source", "delete window.SharedWorker;"));
+        driver.get(page(room));
+        return driver.getWindowHandle();
+    }
+
+    private int streams() throws Exception {
+        return ChatHttp.health(server.base()).get("streams").getAsInt();
+    }
+
+    /** Waits until the node holds this many streams, and gives the count for the assertion. */
+    private int awaitStreams(int expected) throws Exception {
+        return Await.until("the node holds " + expected + " streams", this::streams, n -> n == expected);
+    }
+
+    private static String status(WebDriver driver) {
+        return driver.findElement(By.id("status")).getAttribute("data-state");
+    }
+
+    private static String statusText(WebDriver driver) {
+        return driver.findElement(By.id("status")).getText();
+    }
+
+    private static String transport(WebDriver driver) {
+        return driver.findElement(By.tagName("html")).getAttribute("data-transport");
+    }
+
+    private void say(String name, String text) {
+        WebElement user = driver.findElement(By.id("user"));
+        user.clear();
+        user.sendKeys(name);
+        driver.findElement(By.id("text")).sendKeys(text, Keys.ENTER);
+    }
+
+    private static List<String> texts(WebDriver driver) {
+        return driver.findElements(By.cssSelector("#messages .message .text")).stream().map(WebElement::getText).toList();
+    }
+
+    private void awaitText(String text) {
+        browser.await("'" + text + "' is shown", d -> texts(d).contains(text));
+        assertTrue(texts(driver).stream().filter(text::equals).count() == 1, "'" + text + "' is shown once");
+    }
+}

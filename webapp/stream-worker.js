@@ -1,0 +1,16 @@
+// The SharedWorker that holds the streams of every tab of this page in this browser: one
+// EventSource a room, however many tabs show it (see stream-hub.js). It lives while a tab does.
+/* global StreamHub */
+'use strict';
+
+importScripts('stream-hub.js');
+
+const hub = new StreamHub();
+
+self.addEventListener('connect', (event) => {
+  const port = event.ports[0];
+  port.addEventListener('message', (message) => hub.handle(port, message.data));
+  port.start();
+});
+
+self.addEventListener('online', () => hub.retryNow());
