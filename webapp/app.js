@@ -10,7 +10,7 @@
   const room = new URLSearchParams(location.search).get('room') || 'general';
   const $ = (id) => document.getElementById(id);
   const list = $('messages');
-  const scroller = $('scroller');
+  const scroller = document.scrollingElement || document.documentElement; // the page scrolls as a whole
   const jump = $('jump');
   const status = $('status');
   const form = $('send');
@@ -240,7 +240,7 @@
   tick();
 
   jump.addEventListener('click', scrollToEnd);
-  scroller.addEventListener('scroll', () => {
+  window.addEventListener('scroll', () => {
     if (nearBottom()) {
       jump.hidden = true;
     }

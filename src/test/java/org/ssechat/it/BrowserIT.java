@@ -125,8 +125,10 @@ class BrowserIT {
         assertEquals(List.of("Yes, two minutes ago ✓\nAll green."), own.stream().map(WebElement::getText).toList(),
                 "bob's own message is set apart, ann's are not");
         assertEquals("bob", driver.findElement(By.id("user")).getAttribute("value"));
+        assertOneColumn();
         byte[] phone = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         driver.switchTo().window(ann);
+        assertOneColumn();
         byte[] desktop = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         sideBySide(desktop, phone, new File("target/chat.png"));
     }
@@ -190,6 +192,32 @@ class BrowserIT {
         browser.await("the clock shows a time", d -> !d.findElement(By.id("clock")).getText().isBlank());
         String first = driver.findElement(By.id("clock")).getAttribute("datetime");
         browser.await("the clock ticks", d -> !d.findElement(By.id("clock")).getAttribute("datetime").equals(first));
+    }
+
+    /**
+     * The messages, the header's content and the composer's content share one column: the same
+     * left and right edges (their content boxes, within a pixel).
+     */
+    private void assertOneColumn() {
+        @SuppressWarnings("unchecked")
+        Map<String, List<Number>> edges = (Map<String, List<Number>>) ((org.openqa.selenium.JavascriptExecutor) driver)
+                .executeScript("""
+                        const edges = (selector) => {
+                          const element = document.querySelector(selector);
+                          const box = element.getBoundingClientRect();
+                          const style = getComputedStyle(element);
+                          return [box.left + parseFloat(style.paddingLeft), box.right - parseFloat(style.paddingRight)];
+                        };
+                        return { header: edges('header'), messages: edges('#messages'), composer: edges('#send') };
+                        """);
+        List<Number> messages = edges.get("messages");
+        for (String part : List.of("header", "composer")) {
+            List<Number> other = edges.get(part);
+            for (int side = 0; side < 2; side++) {
+                assertEquals(messages.get(side).doubleValue(), other.get(side).doubleValue(), 1.0,
+                        (side == 0 ? "left" : "right") + " edge of the messages and the " + part + ": " + edges);
+            }
+        }
     }
 
     /** Two screenshots side by side, as the README shows them. */
