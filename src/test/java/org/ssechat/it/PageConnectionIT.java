@@ -128,6 +128,45 @@ class PageConnectionIT {
     }
 
     /**
+     * Over HTTP/1.1 a browser follows 4 rooms at once (6 connections a host, 2 kept for posting
+     * and pages): a tab of a fifth room says it waits, and goes live when a tab of another closes.
+     */
+    @Test
+    void aFifthRoomWaitsOverHttp1UntilATabOfAnotherRoomCloses() throws Exception {
+        List<String> tabs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            tabs.add(openTab("room" + i, i > 0));
+        }
+        for (String tab : tabs.subList(0, 4)) {
+            driver.switchTo().window(tab);
+            browser.await("the first four rooms are live", d -> "live".equals(status(d)));
+        }
+        driver.switchTo().window(tabs.get(4));
+        browser.await("the fifth says it waits", d -> statusText(d).startsWith("waiting"));
+        assertEquals(4, awaitStreams(4), "four streams");
+        ChatHttp.publish(server.base(), "room4", "ann", "posted while the fifth room waited");
+        driver.switchTo().window(tabs.get(0));
+        driver.close();
+        driver.switchTo().window(tabs.get(4));
+        browser.await("the fifth room goes live", d -> "live".equals(status(d)));
+        awaitText("posted while the fifth room waited");
+        assertEquals(4, awaitStreams(4), "still four streams");
+    }
+
+    /** With neither SharedWorker nor Web Locks, a tab holds its own stream, as pages did before. */
+    @Test
+    void withNeitherSharedWorkerNorWebLocksATabHoldsItsOwnStream() throws Exception {
+        ((ChromeDriver) driver).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+                Map.of("source", "delete window.SharedWorker; Object.defineProperty(navigator, 'locks', { value: undefined });"));
+        openTab("alone", false);
+        browser.await("the page is live", d -> "live".equals(status(d)));
+        assertEquals("own", transport(driver));
+        say("ann", "on a stream of its own");
+        awaitText("on a stream of its own");
+        assertEquals(1, awaitStreams(1));
+    }
+
+    /**
      * Where a browser has no SharedWorker (Chrome on Android), the tab holding a Web Lock leads:
      * it holds the stream and relays it to the others; when it closes, another one takes over
      * and resumes after the newest message, so nothing is lost and nothing shown twice.
