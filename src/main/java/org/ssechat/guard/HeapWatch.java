@@ -28,6 +28,11 @@ import javax.management.openmbean.CompositeData;
  * running out. Works the same for G1, Parallel and ZGC, which all send these notifications (ZGC's
  * pauses report nothing useful and are passed over; its cycles count).
  *
+ * <p>The decision takes the highest of the last {@value #READINGS} readings: a collector's figure
+ * moves with what was allocated while it ran (ZGC's cycles on a node being filled were seen to
+ * read 81 % and then 66 %), and a node that let streams in on one low reading would flap between
+ * refusing and taking them while its heap stayed full.
+ *
  * <p>{@link #close()} unregisters from the collectors, so an undeployed application leaves
  * nothing behind in the JVM.
  */
@@ -40,7 +45,11 @@ public final class HeapWatch implements AutoCloseable {
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private final Set<String> heapPools = new HashSet<>();
     private final NotificationListener listener = this::onCollection;
-    /** Heap in use right after the newest collection; -1 before the first. */
+    static final int READINGS = 3;
+    /** The heap in use after each of the latest collections, oldest overwritten first; -1 for none yet. */
+    private final long[] readings = {-1, -1, -1};
+    private int nextReading;
+    /** The highest of the readings; -1 before the first collection. */
     private volatile long usedAfterCollection = -1;
     private volatile boolean short_;
 
@@ -79,9 +88,20 @@ public final class HeapWatch implements AutoCloseable {
                 used += pool.getValue().getUsed();
             }
         }
-        usedAfterCollection = used;
+        reading(used);
+    }
+
+    /** Takes one collection's figure: what the heap pools held after it. */
+    synchronized void reading(long used) {
+        readings[nextReading] = used;
+        nextReading = (nextReading + 1) % READINGS;
+        long highest = -1;
+        for (long reading : readings) {
+            highest = Math.max(highest, reading);
+        }
+        usedAfterCollection = highest;
         boolean wasShort = short_;
-        short_ = used > maxUsed;
+        short_ = highest > maxUsed;
         if (short_ != wasShort) {
             LOG.log(short_ ? Level.WARNING : Level.INFO, short_
                     ? "The heap is " + percent(used) + " % full after a collection: new streams are refused until it is not"
@@ -93,12 +113,12 @@ public final class HeapWatch implements AutoCloseable {
         return used * 100 / maxHeap;
     }
 
-    /** Whether the heap held after the newest collection is above the limit. */
+    /** Whether the heap held after the latest collections is above the limit. */
     public boolean isShort() {
         return short_;
     }
 
-    /** The heap left after the newest collection, in bytes (the whole heap before the first). */
+    /** The heap left after the latest collections (the least of it), in bytes; the whole heap before the first. */
     public long headroomBytes() {
         long used = usedAfterCollection;
         return used < 0 ? maxHeap : maxHeap - used;

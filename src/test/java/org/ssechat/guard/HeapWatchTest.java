@@ -1,5 +1,6 @@
 package org.ssechat.guard;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,23 @@ class HeapWatchTest {
             Await.until("the collection was reported to both", () -> strict.isShort() && lenient.headroomBytes() < max);
             assertFalse(lenient.isShort(), "nothing is over the whole heap");
             assertTrue(lenient.headroomBytes() > 0, "headroom " + lenient.headroomBytes());
+        }
+    }
+
+    @Test
+    void oneLowReadingDoesNotLetStreamsInWhileTheHeapStaysFull() {
+        try (HeapWatch watch = new HeapWatch(0.8)) {
+            long max = Runtime.getRuntime().maxMemory();
+            watch.reading(max * 81 / 100);
+            assertTrue(watch.isShort());
+            watch.reading(max * 66 / 100); // ZGC, read while the node was being filled
+            assertTrue(watch.isShort(), "one low reading among high ones");
+            assertEquals(max - max * 81 / 100, watch.headroomBytes(), "the headroom of the fullest reading");
+            watch.reading(max * 60 / 100);
+            assertTrue(watch.isShort(), "two");
+            watch.reading(max * 50 / 100);
+            assertFalse(watch.isShort(), "three lows in a row: the heap is no longer full");
+            assertEquals(max - max * 66 / 100, watch.headroomBytes());
         }
     }
 }
