@@ -3,18 +3,31 @@ package org.ssechat.app;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ssechat.auth.Identity;
+import org.ssechat.auth.RoomAccess;
+import org.ssechat.auth.TokenKeys;
+import org.ssechat.auth.TokenVerifier;
 import org.ssechat.broker.Broker;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.chat.PublishBodyParser;
 import org.ssechat.clock.ClockTicker;
 import org.ssechat.config.ChatConfig;
+import org.ssechat.config.ConfigException;
 import org.ssechat.guard.ClientAddress;
 import org.ssechat.guard.HeapWatch;
 import org.ssechat.guard.PublishToken;
@@ -72,6 +85,7 @@ public final class ChatApplication implements AutoCloseable {
     private final PublishBodyParser publishParser;
     private final MessageValidator validator;
     private final PublishToken publishToken;
+    private final RoomAccess roomAccess;
     private final RateLimiter rateLimiter;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService completer;
@@ -103,11 +117,22 @@ public final class ChatApplication implements AutoCloseable {
         this.publishParser = new PublishBodyParser(config.maxBodyBytes());
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
         this.publishToken = new PublishToken(config.publishToken().orElse(null));
+        this.roomAccess = roomAccess(config, clock);
+        Map<String, LongSupplier> authRefusals = new LinkedHashMap<>();
+        for (RoomAccess.Reason reason : RoomAccess.Reason.values()) {
+            authRefusals.put(reason.code(), () -> roomAccess.refusals(reason));
+        }
+        metrics.counters("sse_chat_auth_refusals_total", "Streams and posts refused for their token, by reason"
+                + " (missing, malformed, algorithm, signature, expired, claims: 401; forbidden: 403).", "reason", authRefusals);
         this.rateLimiter = config.ratePerSecond() == 0 ? null
                 : new RateLimiter(config.ratePerSecond(), config.rateBurst(), RATE_LIMITER_MAX_KEYS, System::nanoTime);
 
         // One thread for every timer: heartbeats for all streams, the clock, the broker's watchdog.
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "sse-chat-scheduler"));
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, runnable -> daemon(runnable, "sse-chat-scheduler"));
+        // A stream's token expiry is cancelled when the stream ends: gone from the queue at once,
+        // not held (with its stream) until the time it was set for.
+        timers.setRemoveOnCancelPolicy(true);
+        this.scheduler = timers;
 
         // The message road: the broker delivers to the hub, the hub to the chat streams.
         this.broker = Brokers.create(config, validator, clock, scheduler, chatClients::hasClients);
@@ -131,6 +156,17 @@ public final class ChatApplication implements AutoCloseable {
             every(rateLimiter::forgetIdle, 1, 1, TimeUnit.MINUTES);
         }
         this.warmUp = WarmUp.start(validator, publishParser);
+    }
+
+    /** Tokens from the configured keys, or none (every room open) when no key is set. */
+    private static RoomAccess roomAccess(ChatConfig config, Clock clock) {
+        Optional<TokenKeys> keys = TokenKeys.from(config.jwtSecret(), config.jwtPublicKey());
+        if (keys.isEmpty() && config.authRequired()) {
+            throw new ConfigException("CHAT_AUTH=required needs a key to check tokens with: set CHAT_JWT_SECRET or"
+                    + " CHAT_JWT_PUBLIC_KEY");
+        }
+        return new RoomAccess(keys.map(k -> new TokenVerifier(k, Duration.ofSeconds(config.jwtClockSkewSeconds()),
+                config.maxUserLength(), clock)).orElse(null), config.authRequired());
     }
 
     private static Thread daemon(Runnable runnable, String name) {
@@ -224,6 +260,27 @@ public final class ChatApplication implements AutoCloseable {
      */
     public long rateLimit(HttpServletRequest req) {
         return rateLimiter == null ? 0 : rateLimiter.acquire(clientAddress.of(req));
+    }
+
+    /**
+     * Spends one publish of a token's subject: with a token, the limit is the user's, wherever
+     * they post from (a subject cannot look like an address: it has the prefix).
+     *
+     * @return 0 when allowed, else the seconds to wait
+     */
+    public long rateLimit(Identity identity) {
+        return rateLimiter == null ? 0 : rateLimiter.acquire("sub:" + identity.subject());
+    }
+
+    /** Runs a task at a time (a token's expiry), on the node's timer thread; cancel it when it is no longer due. */
+    public ScheduledFuture<?> at(Instant time, Runnable task) {
+        long delay = Math.max(0, time.toEpochMilli() - clock.millis());
+        return scheduler.schedule(task, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Who may read and post where (tokens). */
+    public RoomAccess roomAccess() {
+        return roomAccess;
     }
 
     /**

@@ -27,6 +27,9 @@ final class ChannelPayloads {
     private final int maxPayloadChars;
 
     /** @param maxPayloadChars longer payloads are refused before parsing */
+    /** The longest sender id kept from a payload; a longer one is dropped, not the message. */
+    static final int MAX_USER_ID_CHARS = 256;
+
     ChannelPayloads(MessageValidator validator, int maxPayloadChars) {
         this.validator = validator;
         this.maxPayloadChars = maxPayloadChars;
@@ -52,6 +55,10 @@ final class ChannelPayloads {
             ChatMessage message = validator.validateFromChannel(
                     string(json, "user", DEFAULT_USER), string(json, "text", null), string(json, "room", null),
                     time(json, now));
+            String userId = string(json, "userId", null);
+            if (userId != null && userId.length() <= MAX_USER_ID_CHARS) {
+                message = message.from(message.user(), userId); // a program with Redis access is trusted to say
+            }
             String id = string(json, "id", null);
             return id != null && STREAM_ID.matcher(id).matches() ? message.withId(id) : message;
         } catch (ChatRequestException e) {

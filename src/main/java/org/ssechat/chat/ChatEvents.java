@@ -14,6 +14,8 @@ public final class ChatEvents {
     public static final String RESET = "reset";
     /** The event type of the server's time at the start of a stream that asked for it (see {@link #time}). */
     public static final String TIME = "time";
+    /** The event type that ends a stream whose token expired (see {@link #expired}). */
+    public static final String EXPIRED = "expired";
 
     private ChatEvents() {
     }
@@ -55,5 +57,17 @@ public final class ChatEvents {
         Instant millis = now.truncatedTo(ChronoUnit.MILLIS);
         String text = millis.getNano() == 0 ? millis.toString().replace("Z", ".000Z") : millis.toString();
         return SseEvent.builder().event(TIME).data(text).encode();
+    }
+
+    /**
+     * {@code event: expired}: the stream's token expired, so the stream ends after it.
+     * EventSource reconnects by itself after the retry delay, with the cookie a backend may have
+     * refreshed meanwhile, and resumes after its Last-Event-ID: nothing is lost.
+     */
+    public static byte[] expired(Instant expiredAt) {
+        JsonObject json = new JsonObject();
+        json.addProperty("error", "the token expired; reconnect with a fresh one");
+        json.addProperty("expiredAt", expiredAt.toString());
+        return SseEvent.builder().event(EXPIRED).data(MessageJson.GSON.toJson(json)).encode();
     }
 }

@@ -5,7 +5,8 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 
 /**
- * The JSON form of a message, {@code {"id","room","user","text","time"}}, as sent in SSE
+ * The JSON form of a message, {@code {"id","room","user","text","time"}} and {@code "userId"}
+ * when a token said who sent it, as sent in SSE
  * {@code data:} lines and POST /chat answers. Gson escapes every control character, CR and LF
  * included, so the JSON is always a single line.
  */
@@ -24,6 +25,9 @@ public final class MessageJson {
         json.addProperty("user", message.user());
         json.addProperty("text", message.text());
         json.addProperty("time", message.time().toString());
+        if (message.userId() != null) {
+            json.addProperty("userId", message.userId());
+        }
         return GSON.toJson(json);
     }
 }

@@ -2,9 +2,12 @@ package org.ssechat.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Every setting of sse-chat, read once at startup and checked. An invalid value stops the
@@ -31,6 +34,11 @@ import java.util.Optional;
  * @param bodyTimeoutSeconds how long a POST /chat body may take to arrive, in all
  * @param historyMaxBytes   the most memory the in-process history may hold, all rooms together
  * @param redisQueueBytes   the most bytes of Redis messages that may wait for this node's fan-out
+ * @param jwtSecret         the HS256 key tokens may be signed with; empty for none
+ * @param jwtPublicKey      the RS256 or ES256 public key (PEM, or the path of a PEM file); empty for none
+ * @param jwtClockSkewSeconds how far a token's exp and nbf may be off this node's clock
+ * @param authRequired      whether every room needs a token ({@code CHAT_AUTH=required}), not only private- ones
+ * @param allowedOrigins    the origins other than the page's own that may use the API from a browser (CORS)
  */
 public record ChatConfig(
         int heartbeatSeconds,
@@ -52,7 +60,12 @@ public record ChatConfig(
         int maxStreamsPerAddress,
         int bodyTimeoutSeconds,
         long historyMaxBytes,
-        long redisQueueBytes) {
+        long redisQueueBytes,
+        Optional<String> jwtSecret,
+        Optional<String> jwtPublicKey,
+        int jwtClockSkewSeconds,
+        boolean authRequired,
+        List<String> allowedOrigins) {
 
     public static final int DEFAULT_HEARTBEAT_SECONDS = 15;
     public static final long DEFAULT_RETRY_MILLIS = 3000;
@@ -75,6 +88,7 @@ public record ChatConfig(
     public static final long DEFAULT_HISTORY_MAX_BYTES = heapShare(8, 16L << 20, 1L << 30);
     /** A sixteenth of the heap, at most 32 MiB (the pubsub buffer after which Redis cuts a subscriber off). */
     public static final long DEFAULT_REDIS_QUEUE_BYTES = heapShare(16, 1L << 20, 32L << 20);
+    public static final int DEFAULT_JWT_CLOCK_SKEW_SECONDS = 30;
 
     private static long heapShare(int divisor, long min, long max) {
         return Math.max(min, Math.min(max, Runtime.getRuntime().maxMemory() / divisor));
@@ -103,7 +117,12 @@ public record ChatConfig(
                 (int) r.number("CHAT_MAX_STREAMS_PER_ADDRESS", DEFAULT_MAX_STREAMS_PER_ADDRESS, 0, 10_000_000),
                 (int) r.number("CHAT_BODY_TIMEOUT_SECONDS", DEFAULT_BODY_TIMEOUT_SECONDS, 1, 3600),
                 r.number("CHAT_HISTORY_MAX_BYTES", DEFAULT_HISTORY_MAX_BYTES, 64 * 1024, 1L << 40),
-                r.number("CHAT_REDIS_QUEUE_BYTES", DEFAULT_REDIS_QUEUE_BYTES, 64 * 1024, 1L << 34));
+                r.number("CHAT_REDIS_QUEUE_BYTES", DEFAULT_REDIS_QUEUE_BYTES, 64 * 1024, 1L << 34),
+                r.optionalText("CHAT_JWT_SECRET"),
+                r.optionalText("CHAT_JWT_PUBLIC_KEY"),
+                (int) r.number("CHAT_JWT_CLOCK_SKEW_SECONDS", DEFAULT_JWT_CLOCK_SKEW_SECONDS, 0, 3600),
+                r.choice("CHAT_AUTH", "open", "required").equals("required"),
+                r.origins("CHAT_ALLOWED_ORIGINS"));
     }
 
     /** The settings as a map for the startup log, with any password in the Redis URL hidden. */
@@ -129,6 +148,11 @@ public record ChatConfig(
         map.put("CHAT_BODY_TIMEOUT_SECONDS", String.valueOf(bodyTimeoutSeconds));
         map.put("CHAT_HISTORY_MAX_BYTES", String.valueOf(historyMaxBytes));
         map.put("CHAT_REDIS_QUEUE_BYTES", String.valueOf(redisQueueBytes));
+        map.put("CHAT_JWT_SECRET", jwtSecret.isPresent() ? "(set)" : "(unset)");
+        map.put("CHAT_JWT_PUBLIC_KEY", jwtPublicKey.isPresent() ? "(set)" : "(unset)");
+        map.put("CHAT_JWT_CLOCK_SKEW_SECONDS", String.valueOf(jwtClockSkewSeconds));
+        map.put("CHAT_AUTH", authRequired ? "required" : "open");
+        map.put("CHAT_ALLOWED_ORIGINS", allowedOrigins.isEmpty() ? "(unset: same origin only)" : String.join(",", allowedOrigins));
         return map;
     }
 
@@ -174,6 +198,41 @@ public record ChatConfig(
                 default -> throw invalid(value.get(), "true or false");
             }
         }
+
+        /** One of the allowed words (case-insensitive); the first when unset. */
+        String choice(String name, String... allowed) {
+            Optional<SettingSource.Value> value = source.get(name);
+            if (value.isEmpty()) {
+                return allowed[0];
+            }
+            for (String word : allowed) {
+                if (word.equalsIgnoreCase(value.get().value().trim())) {
+                    return word;
+                }
+            }
+            throw invalid(value.get(), String.join(" or ", allowed));
+        }
+
+        /** A comma-separated list of exact origins: scheme://host[:port], nothing after it. */
+        List<String> origins(String name) {
+            Optional<SettingSource.Value> value = source.get(name);
+            if (value.isEmpty() || value.get().value().isBlank()) {
+                return List.of();
+            }
+            List<String> origins = new ArrayList<>();
+            for (String part : value.get().value().split(",")) {
+                String origin = part.trim();
+                if (!ORIGIN.matcher(origin).matches()) {
+                    throw invalid(value.get(), "origins like https://app.example.com or http://localhost:3000,"
+                            + " separated by commas ('" + origin + "' is not one; '*' is not allowed with credentials)");
+                }
+                origins.add(origin);
+            }
+            return List.copyOf(origins);
+        }
+
+        private static final Pattern ORIGIN =
+                Pattern.compile("https?://[A-Za-z0-9.-]+(:\\d{1,5})?|https?://\\[[0-9A-Fa-f:.]+\\](:\\d{1,5})?");
 
         String text(String name, String defaultValue) {
             return source.get(name).map(SettingSource.Value::value).orElse(defaultValue);

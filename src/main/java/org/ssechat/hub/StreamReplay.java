@@ -47,8 +47,9 @@ public final class StreamReplay {
      *
      * @param onClosed    runs once when the stream ends (its admission ends)
      * @param firstFrames frames that go out before any message (the {@code time} event)
+     * @return the stream, live (or already closed, if its client went away meanwhile)
      */
-    public void open(HttpServletRequest req, HttpServletResponse resp, String room, ResumeRequest resume,
+    public SseClient open(HttpServletRequest req, HttpServletResponse resp, String room, ResumeRequest resume,
             Runnable onClosed, byte[]... firstFrames) throws IOException {
         SseClient client = opener.open(req, resp, room, clients, true, onClosed, firstFrames);
         try {
@@ -75,6 +76,7 @@ public final class StreamReplay {
         } finally {
             client.releaseHeldEvents();
         }
+        return client;
     }
 
     /** Replays the messages after {@code lastEventId}, or says that some may be missing. */

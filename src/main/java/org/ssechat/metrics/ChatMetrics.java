@@ -2,6 +2,7 @@ package org.ssechat.metrics;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -38,6 +39,12 @@ public final class ChatMetrics implements StreamStats {
     private record Sample(String name, String help, String type, LongSupplier value) {
     }
 
+    /** A counter with one label, one series per value of it. */
+    private record LabelledSample(String name, String help, String label, Map<String, LongSupplier> values) {
+    }
+
+    private final List<LabelledSample> labelled = new ArrayList<>();
+
     /** @param clients, clockClients the open chat and clock streams, read when written out */
     public ChatMetrics(LongSupplier clients, LongSupplier clockClients) {
         this.clients = clients;
@@ -55,6 +62,14 @@ public final class ChatMetrics implements StreamStats {
     /** Adds a counter kept elsewhere, read when the metrics are written. Called while the node starts. */
     public synchronized void counter(String name, String help, LongSupplier value) {
         registered.add(new Sample(name, help, "counter", value));
+    }
+
+    /**
+     * Adds a counter kept elsewhere with one label ({@code name{label="value"}}), its series in
+     * the order given. Called while the node starts.
+     */
+    public synchronized void counters(String name, String help, String label, Map<String, LongSupplier> values) {
+        labelled.add(new LabelledSample(name, help, label, new LinkedHashMap<>(values)));
     }
 
     /** A POST /chat was published (202). */
@@ -122,8 +137,10 @@ public final class ChatMetrics implements StreamStats {
     public String text() {
         StringBuilder out = new StringBuilder(2048);
         List<Sample> samples;
+        List<LabelledSample> labelledSamples;
         synchronized (this) {
             samples = List.copyOf(registered);
+            labelledSamples = List.copyOf(labelled);
         }
         sample(out, "sse_chat_clients", "Open chat streams on this node.", "gauge", clients.getAsLong());
         sample(out, "sse_chat_clock_clients", "Open /time streams on this node.", "gauge", clockClients.getAsLong());
@@ -145,6 +162,11 @@ public final class ChatMetrics implements StreamStats {
         }
         for (Sample sample : samples) {
             sample(out, sample.name(), sample.help(), sample.type(), sample.value().getAsLong());
+        }
+        for (LabelledSample sample : labelledSamples) {
+            head(out, sample.name(), sample.help(), "counter");
+            sample.values().forEach((value, count) -> out.append(sample.name()).append('{').append(sample.label())
+                    .append("=\"").append(value).append("\"} ").append(count.getAsLong()).append('\n'));
         }
         fanOut.writeTo(out);
         publishToWrite.writeTo(out);

@@ -31,6 +31,9 @@ public final class HealthServlet extends HttpServlet {
         // Full: it refuses new streams now, for its cap or for the heap.
         json.addProperty("full", app.admission().isFull() || app.heapWatch().isShort());
         json.addProperty("heapHeadroomBytes", app.heapWatch().headroomBytes());
+        // Which rooms need a token: none (no key), the private- ones, or all of them.
+        json.addProperty("tokens", !app.roomAccess().tokensEnabled() ? "off"
+                : app.roomAccess().tokensRequired() ? "required" : "private-rooms");
         JsonResponses.send(resp, up ? HttpServletResponse.SC_OK : HttpServletResponse.SC_SERVICE_UNAVAILABLE,
                 json.toString());
     }

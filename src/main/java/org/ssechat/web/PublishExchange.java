@@ -9,15 +9,20 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.app.ChatApplication;
+import org.ssechat.auth.Identity;
+import org.ssechat.auth.RoomAccess;
+import org.ssechat.auth.TokenCarrier;
 import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.PublishBodyParser;
+import org.ssechat.chat.QueryParameters;
 
 /**
  * One {@code POST /chat}, from its head to its answer, holding no container thread while the
@@ -55,6 +60,8 @@ final class PublishExchange implements ReadListener, AsyncListener {
     private final AsyncContext async;
     private final AtomicBoolean answered = new AtomicBoolean();
     private String mediaType;
+    /** Who the request's token says it is from, if it has one. */
+    private RoomAccess.Caller caller = RoomAccess.Caller.ANONYMOUS;
     /** Set when the request is refused on its head: the body is dropped as it comes, then this is answered. */
     private Refusal refusal;
     private long discarded;
@@ -89,11 +96,26 @@ final class PublishExchange implements ReadListener, AsyncListener {
     }
 
     private void checkHead() throws IOException {
-        // The rate limit comes first, so it also slows down anyone guessing the token.
-        long retryAfter = app.rateLimit(req);
+        RoomAccess access = app.roomAccess();
+        QueryParameters query;
+        try {
+            query = QueryParameters.parse(req.getQueryString());
+        } catch (ChatRequestException e) {
+            refuse(e.status(), e.getMessage());
+            return;
+        }
+        caller = access.identify(TokenCarrier.find(req, query, app.config().publishToken().orElse(null)));
+        // The rate limit comes first, so it also slows down anyone guessing the token; with a
+        // good token it is the user's, wherever they post from.
+        long retryAfter = caller.identity() != null ? app.rateLimit(caller.identity()) : app.rateLimit(req);
         if (retryAfter > 0) {
             resp.setHeader("Retry-After", String.valueOf(retryAfter));
             refuse(429, "too many messages; try again in " + retryAfter + " s");
+            return;
+        }
+        Optional<RoomAccess.Denial> badToken = access.checkToken(caller);
+        if (badToken.isPresent()) {
+            refuse(badToken.get());
             return;
         }
         if (!app.publishToken().permits(req.getHeader("Authorization"))) {
@@ -112,6 +134,12 @@ final class PublishExchange implements ReadListener, AsyncListener {
         body = new byte[declared >= 0 ? (int) declared + 1 : Math.min(INITIAL_BUFFER_BYTES, parser.maxBodyBytes() + 1)];
         in = req.getInputStream();
         in.setReadListener(this);
+    }
+
+    /** Refuses for the token (401 says how to authenticate), the same way. */
+    private void refuse(RoomAccess.Denial denial) throws IOException {
+        AuthAnswers.challenge(resp, denial);
+        refuse(denial.status(), denial.error());
     }
 
     /** Refuses the request once its body is in (read and dropped), or at once when it is too big to wait for. */
@@ -177,8 +205,19 @@ final class PublishExchange implements ReadListener, AsyncListener {
         }
         try {
             PublishBodyParser.Fields fields = app.publishParser().parse(mediaType, body, length);
-            ChatMessage message = app.validator().validate(
-                    fields.user(), fields.text(), fields.room(), app.clock().instant());
+            Identity identity = caller.identity();
+            // With a token the sender is the token's: a user in the body is ignored.
+            ChatMessage message = app.validator().validate(identity != null ? identity.name() : fields.user(),
+                    fields.text(), fields.room(), app.clock().instant());
+            Optional<RoomAccess.Denial> denial = app.roomAccess().check(caller, message.room(), true);
+            if (denial.isPresent()) {
+                AuthAnswers.challenge(resp, denial.get());
+                answer(denial.get().status(), JsonResponses.errorJson(denial.get().error()), false);
+                return;
+            }
+            if (identity != null) {
+                message = message.from(identity.name(), identity.subject());
+            }
             ChatMessage published = app.broker().publish(message);
             app.metrics().published();
             answer(HttpServletResponse.SC_ACCEPTED, MessageJson.toJson(published), false);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,38 @@ class ChatConfigTest {
         assertEquals(7 * 24 * 3600, config.historyTtlSeconds());
         assertEquals(100, config.maxStreamsPerAddress());
         assertEquals(10, config.bodyTimeoutSeconds());
+        assertTrue(config.jwtSecret().isEmpty() && config.jwtPublicKey().isEmpty(), "no keys: no tokens");
+        assertEquals(30, config.jwtClockSkewSeconds());
+        assertFalse(config.authRequired());
+        assertEquals(List.of(), config.allowedOrigins(), "same origin only");
+    }
+
+    @Test
+    void authIsOpenOrRequiredAndNothingElse() {
+        assertTrue(ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_AUTH", "Required"))).authRequired());
+        assertFalse(ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_AUTH", "open"))).authRequired());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_AUTH", "tokens"))));
+        assertTrue(e.getMessage().contains("open or required"), e.getMessage());
+    }
+
+    @Test
+    void allowedOriginsAreExactOriginsAndNeverAStar() {
+        assertEquals(List.of("https://app.example.com", "http://localhost:3000", "http://[::1]:8080"),
+                ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_ALLOWED_ORIGINS",
+                        "https://app.example.com, http://localhost:3000,http://[::1]:8080"))).allowedOrigins());
+        for (String bad : List.of("*", "https://app.example.com/", "app.example.com", "https://a.example.com/path",
+                "ftp://a.example.com", "https://a.example.com,*")) {
+            assertThrows(ConfigException.class,
+                    () -> ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_ALLOWED_ORIGINS", bad))), bad);
+        }
+    }
+
+    @Test
+    void theDescriptionNeverShowsTheTokenSecret() {
+        ChatConfig config = ChatConfig.load(SettingSource.ofMap(Map.of("CHAT_JWT_SECRET", "0123456789abcdef0123456789abcdef")));
+        assertFalse(config.describe().toString().contains("0123456789abcdef"));
+        assertEquals("(set)", config.describe().get("CHAT_JWT_SECRET"));
     }
 
     @Test
