@@ -1,7 +1,7 @@
 // The sse-chat page: the messages of a room, from a stream shared by all tabs of this browser
 // (stream-hub.js), and a form that POSTs to "chat". Every URL is relative, so the page works
 // under any context path, and every text from the network is set with textContent, never as HTML.
-/* global StreamHub */
+/* global openStreamLink */
 (function () {
   'use strict';
 
@@ -90,11 +90,13 @@
     // --- the stream: one for all tabs of this browser (see stream-hub.js) ---------------------
 
   // A tab id, and a lock held while the tab lives: whoever holds the streams learns from it
-  // when the tab is gone, even if it crashed.
+  // when the tab is gone, even if it crashed. Web Locks exist in secure contexts only (HTTPS,
+  // localhost); without them tabs say they live instead (see stream-link.js).
   const tabId = Math.random().toString(36).slice(2) + Date.now().toString(36);
-  const tabLock = 'sse-chat-tab-' + tabId;
-  const tabLockHeld = navigator.locks
-    ? new Promise((held) => navigator.locks.request(tabLock, () => { held(); return new Promise(() => {}); }))
+  const locks = window.isSecureContext && navigator.locks ? navigator.locks : null;
+  const tabLock = locks ? 'sse-chat-tab-' + tabId : null;
+  const tabLockHeld = locks
+    ? new Promise((held) => locks.request(tabLock, () => { held(); return new Promise(() => {}); }))
     : Promise.resolve();
   const navigation = performance.getEntriesByType ? performance.getEntriesByType('navigation')[0] : null;
   const multiplexed = Boolean(navigation && /^h[23]/.test(navigation.nextHopProtocol || ''));
@@ -103,101 +105,39 @@
     return { type: 'join', room: room, lastEventId: newestShown, multiplexed: multiplexed, tabLock: tabLock };
   }
 
-  // The tab's way to the streams: a SharedWorker; where there is none (Chrome on Android), the
-  // tab that holds a Web Lock leads and relays to the others over a BroadcastChannel, and the
-  // next one takes over when it closes; failing both, this tab holds its own stream.
-  function openTransport(onEvent) {
-    if (typeof SharedWorker === 'function') {
-      try {
-        const worker = new SharedWorker('stream-worker.js', { name: 'sse-chat' });
-        worker.port.addEventListener('message', (event) => onEvent(event.data));
-        worker.port.start();
-        return { kind: 'shared-worker', send: (message) => worker.port.postMessage(message), onLeader: null };
-      } catch (e) {
-        // blocked (a sandboxed frame, a policy): lead or go alone
+  const link = openStreamLink({
+    tabId: tabId,
+    locks: locks,
+    joinMessage: joinMessage,
+    onEvent: (event) => {
+      if (event.room !== undefined && event.room !== room) {
+        return;
       }
-    }
-    const ownPort = { postMessage: onEvent };
-    if (navigator.locks && typeof BroadcastChannel === 'function') {
-      return leaderOrFollower(onEvent, ownPort);
-    }
-    const hub = new StreamHub();
-    return { kind: 'own', send: (message) => hub.handle(ownPort, message) };
-  }
-
-  function leaderOrFollower(onEvent, ownPort) {
-    const channel = new BroadcastChannel('sse-chat');
-    const followers = new Map();
-    let hub = null;
-    let joined = false;
-    const follower = (id) => {
-      if (!followers.has(id)) {
-        followers.set(id, { postMessage: (message) => channel.postMessage({ to: id, body: message }) });
+      switch (event.type) {
+        case 'messages':
+          event.messages.forEach(showMessage);
+          break;
+        case 'message':
+          showMessage(event.message);
+          break;
+        case 'reset':
+          showNotice('Some earlier messages may be missing.');
+          break;
+        case 'state':
+          showState(event);
+          break;
+        case 'clock':
+          clockOffset = event.offset;
+          break;
       }
-      return followers.get(id);
-    };
-    const transport = {
-      kind: 'follower',
-      send(message) {
-        joined = joined || message.type === 'join';
-        if (hub) {
-          hub.handle(ownPort, message);
-        } else {
-          channel.postMessage({ from: tabId, body: message });
-        }
-      },
-    };
-    channel.addEventListener('message', (event) => {
-      const data = event.data;
-      if (data.to === tabId) {
-        onEvent(data.body);
-      } else if (hub && data.from) {
-        hub.handle(follower(data.from), data.body);
-      } else if (!hub && data.leader && joined) {
-        transport.send(joinMessage()); // a new leader: join again, after the newest shown
-      }
-    });
-    navigator.locks.request('sse-chat-leader', () => {
-      hub = new StreamHub();
-      transport.kind = 'leader';
-      document.documentElement.dataset.transport = 'leader';
-      if (joined) {
-        hub.handle(ownPort, joinMessage());
-      }
-      channel.postMessage({ leader: tabId });
-      return new Promise(() => {}); // led for as long as this tab lives
-    });
-    return transport;
-  }
-
-  const transport = openTransport((event) => {
-    if (event.room !== undefined && event.room !== room) {
-      return;
-    }
-    switch (event.type) {
-      case 'messages':
-        event.messages.forEach(showMessage);
-        break;
-      case 'message':
-        showMessage(event.message);
-        break;
-      case 'reset':
-        showNotice('Some earlier messages may be missing.');
-        break;
-      case 'state':
-        showState(event);
-        break;
-      case 'clock':
-        clockOffset = event.offset;
-        break;
-    }
+    },
   });
-  document.documentElement.dataset.transport = transport.kind;
-  tabLockHeld.then(() => transport.send(joinMessage()));
-  window.addEventListener('pagehide', () => transport.send({ type: 'leave' }));
+  document.documentElement.dataset.transport = link.kind;
+  tabLockHeld.then(() => link.send(joinMessage()));
+  window.addEventListener('pagehide', () => link.send({ type: 'leave' }));
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) {
-      transport.send(joinMessage()); // back from the back-forward cache
+      link.send(joinMessage()); // back from the back-forward cache
     }
   });
 

@@ -17,7 +17,17 @@ var StreamHub = (function () {
   // two for posting and loading pages. Over HTTP/2 and 3 streams share one connection.
   const ROOMS_OVER_HTTP1 = 4;
   const ROOMS_MULTIPLEXED = 50;
-  const CLOSE_EMPTY_ROOM_AFTER_MILLIS = 2000; // a reload or a room change keeps the stream
+  const CLOSE_EMPTY_ROOM_AFTER_MILLIS = 2000; // a room change, or a reload while another tab lives, keeps it
+  const QUIET_TAB_MILLIS = 150000; // without Web Locks, a tab silent this long is gone (timers of
+  // hidden tabs may fire once a minute only)
+  const CATCH_UP_MILLIS = 15000;
+
+  // Ids are <millis>-<sequence>: ordered by both numbers.
+  function older(a, b) {
+    const [am, as] = a.split('-').map(Number);
+    const [bm, bs] = b.split('-').map(Number);
+    return am < bm || (am === bm && as < bs);
+  }
 
   // A delay from 1 s doubling to 30 s, each drawn from its upper half so that the tabs of many
   // browsers cut off at once (a deploy) come back spread out, not all in the same second.
@@ -114,10 +124,15 @@ var StreamHub = (function () {
       this.rooms = new Map(); // room -> { ports, stream, recent, seen, state, closeTimer }
       this.tabs = new Map(); // port -> { room, multiplexed }
       this.clockOffset = null;
+      this.quietTimer = null;
     }
 
     // What a tab says: { type: 'join', room, lastEventId, multiplexed, tabLock } or { type: 'leave' }.
     handle(port, message) {
+      const tab = this.tabs.get(port);
+      if (tab) {
+        tab.heardAt = Date.now();
+      }
       if (message.type === 'join') {
         this.join(port, message);
       } else if (message.type === 'leave') {
@@ -134,12 +149,15 @@ var StreamHub = (function () {
         // The tab holds this lock while it lives: granted here, it says the tab is gone, also
         // when it crashed or was discarded without a word.
         navigator.locks.request(tabLock, () => this.leave(port));
+      } else if (!tabLock) {
+        this.watchQuietTabs();
       }
-      this.tabs.set(port, { room, multiplexed: Boolean(multiplexed) });
+      const raisesLimit = Boolean(multiplexed) && this.roomLimit() < ROOMS_MULTIPLEXED;
+      this.tabs.set(port, { room, multiplexed: Boolean(multiplexed), heardAt: Date.now() });
       let entry = this.rooms.get(room);
       if (!entry) {
-        entry = { room, ports: new Set(), stream: null, recent: [], seen: new Set(),
-          state: { state: 'connecting' }, closeTimer: null };
+        entry = { room, ports: new Set(), stream: null, recent: [], seen: new Set(), trimmed: false,
+          from: null, resumeFrom: lastEventId || null, state: { state: 'connecting' }, closeTimer: null };
         this.rooms.set(room, entry);
       }
       clearTimeout(entry.closeTimer);
@@ -150,9 +168,62 @@ var StreamHub = (function () {
       if (this.clockOffset !== null) {
         port.postMessage({ type: 'clock', offset: this.clockOffset });
       }
-      if (!entry.stream) {
-        this.start(entry, lastEventId);
+      if (entry.stream) {
+        this.catchUpIfBehind(port, entry, lastEventId);
+      } else {
+        this.start(entry, entry.resumeFrom);
       }
+      if (raisesLimit) {
+        this.startWaiting();
+      }
+    }
+
+    // A tab that showed messages up to lastEventId joins a stream that began after it, or whose
+    // recent messages no longer reach back to it (a tab back from the back-forward cache, a
+    // follower behind when the lead changed hands): it gets what lies between from a stream of
+    // its own, until that meets what the room's stream delivered.
+    catchUpIfBehind(port, entry, lastEventId) {
+      if (!lastEventId || entry.seen.has(lastEventId)) {
+        return;
+      }
+      const oldestKnown = entry.trimmed || !entry.from ? (entry.recent[0] && entry.recent[0].id) : entry.from;
+      if (!oldestKnown || !older(lastEventId, oldestKnown)) {
+        return;
+      }
+      const source = new EventSource('sse?room=' + encodeURIComponent(entry.room)
+        + '&lastEventId=' + encodeURIComponent(lastEventId));
+      const done = () => {
+        clearTimeout(timer);
+        source.close();
+      };
+      const timer = setTimeout(done, CATCH_UP_MILLIS);
+      source.addEventListener('message', (event) => {
+        const message = JSON.parse(event.data);
+        if (entry.seen.has(message.id) || !entry.ports.has(port)) {
+          done(); // caught up with the room's stream (or the tab left)
+          return;
+        }
+        port.postMessage({ type: 'message', room: entry.room, message });
+      });
+      source.addEventListener('reset', (event) => {
+        port.postMessage({ type: 'reset', room: entry.room, reason: JSON.parse(event.data).reason });
+      });
+      source.addEventListener('error', done);
+    }
+
+    // Without Web Locks (plain HTTP), tabs say they live; the ones that went quiet are dropped.
+    watchQuietTabs() {
+      if (this.quietTimer) {
+        return;
+      }
+      this.quietTimer = setInterval(() => {
+        const now = Date.now();
+        for (const [port, tab] of this.tabs) {
+          if (now - tab.heardAt > QUIET_TAB_MILLIS) {
+            this.leave(port);
+          }
+        }
+      }, QUIET_TAB_MILLIS / 5);
     }
 
     leave(port) {
@@ -205,7 +276,9 @@ var StreamHub = (function () {
         return;
       }
       const newest = entry.recent.length > 0 ? entry.recent[entry.recent.length - 1].id : null;
-      entry.stream = new RoomStream(entry.room, newest || lastEventId, {
+      entry.from = newest || lastEventId || null;
+      this.setState(entry, { state: 'connecting' });
+      entry.stream = new RoomStream(entry.room, entry.from, {
         message: (message) => this.deliver(entry, message),
         reset: (data) => this.send(entry, { type: 'reset', room: entry.room, reason: data.reason }),
         time: (iso) => this.setClock(Date.parse(iso) - Date.now()),
@@ -216,7 +289,7 @@ var StreamHub = (function () {
     startWaiting() {
       for (const entry of this.rooms.values()) {
         if (!entry.stream && entry.ports.size > 0) {
-          this.start(entry, null);
+          this.start(entry, entry.resumeFrom);
         }
       }
     }
@@ -232,6 +305,7 @@ var StreamHub = (function () {
       if (entry.recent.length > HISTORY_ON_FIRST_LOAD) {
         const dropped = entry.recent.shift();
         entry.seen.delete(dropped.id);
+        entry.trimmed = true;
       }
       this.send(entry, { type: 'message', room: entry.room, message });
     }
@@ -266,6 +340,7 @@ var StreamHub = (function () {
     }
 
     closeAll() {
+      clearInterval(this.quietTimer);
       for (const entry of this.rooms.values()) {
         clearTimeout(entry.closeTimer);
         if (entry.stream) {

@@ -3,7 +3,8 @@
 /* global StreamHub */
 'use strict';
 
-importScripts('stream-hub.js');
+// The same version of the hub as the page that started this worker (see stream-link.js).
+importScripts('stream-hub.js' + self.location.search);
 
 const hub = new StreamHub();
 

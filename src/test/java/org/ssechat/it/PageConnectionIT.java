@@ -153,6 +153,35 @@ class PageConnectionIT {
         assertEquals(4, awaitStreams(4), "still four streams");
     }
 
+    /**
+     * A SharedWorker whose script does not load (a 404 during a deploy, a proxy's policy) says so
+     * only to its worker object: the page must not wait for it for ever.
+     */
+    @Test
+    void aSharedWorkerThatFailsToLoadLeavesTheTabsToALeader() throws Exception {
+        List<String> tabs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            if (i > 0) {
+                driver.switchTo().newWindow(WindowType.TAB);
+            }
+            ((ChromeDriver) driver).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+                    "const RealSharedWorker = window.SharedWorker;"
+                            + " window.SharedWorker = function (url, options) { return new RealSharedWorker('no-such-worker.js', options); };"));
+            driver.get(page("broken-worker"));
+            tabs.add(driver.getWindowHandle());
+        }
+        List<String> roles = new ArrayList<>();
+        for (String tab : tabs) {
+            driver.switchTo().window(tab);
+            browser.await("the tab is live without its worker", d -> "live".equals(status(d)));
+            roles.add(transport(driver));
+        }
+        assertEquals(List.of("leader", "follower"), roles);
+        say("ann", "no worker needed");
+        awaitText("no worker needed");
+        assertEquals(1, awaitStreams(1));
+    }
+
     /** With neither SharedWorker nor Web Locks, a tab holds its own stream, as pages did before. */
     @Test
     void withNeitherSharedWorkerNorWebLocksATabHoldsItsOwnStream() throws Exception {
