@@ -49,6 +49,8 @@ abstract class StockContainer implements AutoCloseable {
     protected final Path home;
     protected final Path base;
     protected final int port;
+    /** The port of the TLS connector, once {@link #https} asked for one. */
+    protected int httpsPort = -1;
     private final ContainerLog log;
     private final List<String> jvmOptions = new ArrayList<>();
     private volatile ChildProcess process;
@@ -80,6 +82,26 @@ abstract class StockContainer implements AutoCloseable {
     protected List<String> jvmOptions() {
         return List.copyOf(jvmOptions);
     }
+
+    /**
+     * Adds a TLS connector that speaks HTTP/2 (h2, chosen by ALPN) and HTTP/1.1, on a free port
+     * of 127.0.0.1, with this keystore, configured as the README's HTTP/2 section shows; call
+     * before {@link #start}. The plain HTTP connector stays.
+     */
+    void https(SelfSignedKeystore keystore) throws IOException, InterruptedException {
+        httpsPort = freePort();
+        configureHttps(keystore);
+    }
+
+    /**
+     * Sets how long the TLS connector keeps an HTTP/2 connection that is idle, as an operator
+     * sets it (Tomcat: Http2Protocol's keepAliveTimeout; Jetty: jetty.ssl.idleTimeout, also its
+     * HTTP/2 sessions' and streams' idle timeout); call after {@link #https}, before {@link #start}.
+     */
+    abstract void httpsIdleTimeout(long millis) throws IOException;
+
+    /** The container's own way to serve TLS and HTTP/2 on {@link #httpsPort}. */
+    protected abstract void configureHttps(SelfSignedKeystore keystore) throws IOException, InterruptedException;
 
     /** The folder the container deploys WARs from. */
     abstract Path webapps();
@@ -120,6 +142,14 @@ abstract class StockContainer implements AutoCloseable {
     /** {@code http://127.0.0.1:PORT/} plus the context path, ending with '/'. */
     URI base(String contextPath) {
         return URI.create("http://127.0.0.1:" + port + (contextPath.equals("/") ? "/" : contextPath + "/"));
+    }
+
+    /** {@code https://127.0.0.1:PORT/} of the TLS connector (see {@link #https}) plus the context path, ending with '/'. */
+    URI httpsBase(String contextPath) {
+        if (httpsPort < 0) {
+            throw new IllegalStateException(this + " serves no HTTPS: call https() before start()");
+        }
+        return URI.create("https://127.0.0.1:" + httpsPort + (contextPath.equals("/") ? "/" : contextPath + "/"));
     }
 
     /** Waits until GET {@code path} answers {@code status}; fails with the container's log if it does not. */

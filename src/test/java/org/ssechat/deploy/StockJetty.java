@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,27 +13,67 @@ import java.util.Map;
 /**
  * Standalone Jetty 12 (ee10) as its documentation sets it up: a JETTY_BASE made with
  * {@code start.jar --add-modules=http,ee10-deploy,ee10-annotations}, WARs dropped into its
- * webapps/, started with {@code java -jar start.jar jetty.http.port=N}.
+ * webapps/, started with {@code java -jar start.jar jetty.http.port=N}. With {@link #https}, also
+ * {@code --add-modules=ssl,https,http2} and the keystore in {@code start.d/ssl.ini}, as the
+ * README's HTTP/2 section shows.
  */
 final class StockJetty extends StockContainer {
 
     private static final String MODULES = "http,ee10-deploy,ee10-annotations";
+    /** TLS, HTTP/1.1 over it, and HTTP/2 (ALPN comes with it): the README's modules. */
+    static final String HTTPS_MODULES = "ssl,https,http2";
+    /** The keystore lines the README appends to {@code start.d/ssl.ini}; the path is relative to JETTY_BASE. */
+    static final String SSL_INI = """
+            jetty.sslContext.keyStorePath=etc/sse-chat.p12
+            jetty.sslContext.keyStorePassword=changeit
+            """;
+    private static final String KEYSTORE_FILE = "etc/sse-chat.p12";
+    private static final String KEYSTORE_PASSWORD = "changeit";
     private static final long ADD_MODULES_SECONDS = 60;
 
     StockJetty(Path home, Path base) throws IOException, InterruptedException {
         super(home, base);
         // A work/ folder in the base is where Jetty unpacks WARs, instead of /tmp.
         Files.createDirectories(base.resolve("work"));
+        addModules(MODULES);
+    }
+
+    private void addModules(String modules) throws IOException, InterruptedException {
         Path log = base.resolve("add-modules.log");
         ChildProcess addModules = ChildProcess.start("jetty --add-modules",
-                new ProcessBuilder(java(), "-jar", startJar(), "--add-modules=" + MODULES).directory(base.toFile()), log);
+                new ProcessBuilder(java(), "-jar", startJar(), "--add-modules=" + modules).directory(base.toFile()), log);
         try {
             if (!addModules.waitFor(ADD_MODULES_SECONDS) || addModules.exitValue() != 0) {
-                fail("java -jar start.jar --add-modules=" + MODULES + " failed:\n" + Files.readString(log));
+                fail("java -jar start.jar --add-modules=" + modules + " failed:\n" + Files.readString(log));
             }
         } finally {
             addModules.stop();
         }
+    }
+
+    /**
+     * The README's way: the modules, the keystore in etc/ and its lines in start.d/ssl.ini; the
+     * port and host go on the command line (see {@link #startCommand}), since they change per test.
+     */
+    @Override
+    protected void configureHttps(SelfSignedKeystore keystore) throws IOException, InterruptedException {
+        if (!keystore.password().equals(KEYSTORE_PASSWORD)) {
+            throw new IllegalArgumentException("the README's ssl.ini takes a keystore with password " + KEYSTORE_PASSWORD);
+        }
+        addModules(HTTPS_MODULES);
+        Files.createDirectories(base.resolve("etc"));
+        Files.copy(keystore.file(), base.resolve(KEYSTORE_FILE));
+        Path sslIni = base.resolve("start.d/ssl.ini");
+        if (!Files.isRegularFile(sslIni)) {
+            fail("--add-modules=" + HTTPS_MODULES + " made no " + sslIni);
+        }
+        Files.writeString(sslIni, SSL_INI, StandardOpenOption.APPEND);
+    }
+
+    /** jetty.ssl.idleTimeout in start.d/ssl.ini: the connector's, and so its HTTP/2 sessions' and streams', idle timeout. */
+    @Override
+    void httpsIdleTimeout(long millis) throws IOException {
+        Files.writeString(base.resolve("start.d/ssl.ini"), "jetty.ssl.idleTimeout=" + millis + "\n", StandardOpenOption.APPEND);
     }
 
     private static String java() {
@@ -72,6 +113,9 @@ final class StockJetty extends StockContainer {
         command.addAll(jvmOptions());
         systemProperties.forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(List.of("-jar", startJar(), "jetty.http.port=" + port, "jetty.http.host=127.0.0.1"));
+        if (httpsPort > 0) {
+            command.addAll(List.of("jetty.ssl.port=" + httpsPort, "jetty.ssl.host=127.0.0.1"));
+        }
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("JETTY_HOME", home.toString());
         builder.environment().put("JETTY_BASE", base.toString());

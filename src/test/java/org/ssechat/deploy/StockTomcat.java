@@ -18,8 +18,23 @@ import java.util.stream.Stream;
  *   <li>the HTTP connector listens on a free port on 127.0.0.1 instead of 8080;</li>
  *   <li>the engine looks for added, touched or deleted WARs every second instead of every ten.</li>
  * </ul>
+ * With {@link #https}, also the README's TLS connector with HTTP/2, on a free port of 127.0.0.1.
  */
 final class StockTomcat extends StockContainer {
+
+    /** The TLS connector with HTTP/2 exactly as the README's HTTP/2 section shows it. */
+    static final String HTTPS_CONNECTOR = """
+            <Connector port="8443" protocol="org.apache.coyote.http11.Http11NioProtocol" SSLEnabled="true">
+                <UpgradeProtocol className="org.apache.coyote.http2.Http2Protocol" />
+                <SSLHostConfig>
+                    <Certificate certificateKeystoreFile="conf/sse-chat.p12" certificateKeystorePassword="changeit" type="RSA" />
+                </SSLHostConfig>
+            </Connector>
+            """;
+    /** Where the README's connector looks for the keystore, relative to CATALINA_BASE. */
+    static final String KEYSTORE_FILE = "conf/sse-chat.p12";
+    static final String KEYSTORE_PASSWORD = "changeit";
+    private static final String ENGINE = "<Engine name=\"Catalina\" defaultHost=\"localhost\" backgroundProcessorDelay=\"1\">";
 
     StockTomcat(Path home, Path base) throws IOException {
         super(home, base);
@@ -35,8 +50,7 @@ final class StockTomcat extends StockContainer {
         String xml = Files.readString(serverXml);
         xml = replaceOnce(xml, "<Server port=\"8005\"", "<Server port=\"-1\"");
         xml = replaceOnce(xml, "<Connector port=\"8080\"", "<Connector port=\"" + port + "\" address=\"127.0.0.1\"");
-        xml = replaceOnce(xml, "<Engine name=\"Catalina\" defaultHost=\"localhost\">",
-                "<Engine name=\"Catalina\" defaultHost=\"localhost\" backgroundProcessorDelay=\"1\">");
+        xml = replaceOnce(xml, "<Engine name=\"Catalina\" defaultHost=\"localhost\">", ENGINE);
         Files.writeString(serverXml, xml);
     }
 
@@ -48,6 +62,40 @@ final class StockTomcat extends StockContainer {
         Path serverXml = base.resolve("conf/server.xml");
         String marker = "<Connector port=\"" + port + "\" address=\"127.0.0.1\"";
         Files.writeString(serverXml, replaceOnce(Files.readString(serverXml), marker, marker + " " + attributes));
+    }
+
+    /**
+     * The README's connector, listening on 127.0.0.1 and {@link #httpsPort} instead of 8443,
+     * placed after the HTTP connector, with the keystore copied where it looks.
+     */
+    @Override
+    protected void configureHttps(SelfSignedKeystore keystore) throws IOException {
+        if (!keystore.password().equals(KEYSTORE_PASSWORD)) {
+            throw new IllegalArgumentException("the README's connector takes a keystore with password " + KEYSTORE_PASSWORD);
+        }
+        Files.copy(keystore.file(), base.resolve(KEYSTORE_FILE));
+        String connector = replaceOnce(HTTPS_CONNECTOR, "port=\"8443\"", "port=\"" + httpsPort + "\" address=\"127.0.0.1\"");
+        Path serverXml = base.resolve("conf/server.xml");
+        Files.writeString(serverXml, replaceOnce(Files.readString(serverXml), ENGINE,
+                connector.indent(4).stripLeading() + "\n    " + ENGINE));
+    }
+
+    /**
+     * Http2Protocol's keepAliveTimeout, on the TLS connector's UpgradeProtocol (server.xml also
+     * holds Tomcat's commented-out example): how long a connection with no open stream may idle.
+     */
+    @Override
+    void httpsIdleTimeout(long millis) throws IOException {
+        Path serverXml = base.resolve("conf/server.xml");
+        String xml = Files.readString(serverXml);
+        String protocol = "<UpgradeProtocol className=\"org.apache.coyote.http2.Http2Protocol\"";
+        int connector = xml.indexOf("<Connector port=\"" + httpsPort + "\"");
+        int at = connector < 0 ? -1 : xml.indexOf(protocol, connector);
+        if (at < 0) {
+            throw new IllegalStateException("server.xml has no HTTPS connector: call https() first");
+        }
+        at += protocol.length();
+        Files.writeString(serverXml, xml.substring(0, at) + " keepAliveTimeout=\"" + millis + "\"" + xml.substring(at));
     }
 
     private static String replaceOnce(String text, String from, String to) {
