@@ -22,6 +22,7 @@
   const timeFormat = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
   const formatTime = (date) => timeFormat.format(date);
   let newestShown = null; // the id the streams resume after, whoever holds them
+  let me = null; // who the server says a token makes this reader ({id, name}), or null
   let clockOffset = null; // the server's clock minus this one's, from the stream's time event
 
   $('room-name').textContent = '#' + room;
@@ -64,7 +65,7 @@
     }
     const item = document.createElement('li');
     item.className = 'message';
-    if (message.user === userInput.value.trim()) {
+    if (me ? message.userId === me.id : !message.userId && message.user === userInput.value.trim()) {
       item.classList.add('own');
     }
     const who = document.createElement('span');
@@ -123,6 +124,9 @@
         case 'reset':
           showNotice('Some earlier messages may be missing.');
           break;
+        case 'expired':
+          checkAccess(); // the stream comes back by itself if the backend refreshed the token
+          break;
         case 'state':
           showState(event);
           break;
@@ -133,7 +137,52 @@
     },
   });
   document.documentElement.dataset.transport = link.kind;
-  tabLockHeld.then(() => link.send(joinMessage()));
+
+  // --- who the reader is, where tokens are in use ----------------------------------------------
+
+  const identity = $('identity');
+  const composer = form.querySelectorAll('input, textarea, button');
+
+  function allowPosting(allowed, why) {
+    composer.forEach((control) => { control.disabled = !allowed; });
+    identity.hidden = !why && !me;
+    identity.textContent = why || (me ? 'Posting as ' + me.name : '');
+  }
+
+  // GET me: an HttpOnly token cookie is the server's to read. Without tokens (or when the server
+  // cannot be reached) the page works as it always did.
+  async function checkAccess() {
+    let answer;
+    try {
+      const response = await fetch('me?room=' + encodeURIComponent(room));
+      answer = { status: response.status, body: await response.json() };
+    } catch (e) {
+      return true;
+    }
+    if (answer.status === 401 || (answer.status === 200 && !answer.body.canRead)) {
+      const why = answer.status === 401 // a token was sent but is not accepted (expired, say)
+        ? 'This room needs you to sign in (' + (answer.body.error || 'your sign-in is not valid') + ').'
+        : answer.body.user ? 'Your account may not read this room.' : 'This room needs you to sign in.';
+      setStatus('offline', 'not allowed in');
+      showNotice(why);
+      allowPosting(false, why);
+      return false;
+    }
+    if (answer.status !== 200) {
+      return true;
+    }
+    me = answer.body.user ? { id: answer.body.user.id, name: answer.body.user.name } : null;
+    form.classList.toggle('identified', me !== null);
+    userInput.required = me === null;
+    allowPosting(answer.body.canPost, answer.body.canPost ? null : 'You may read this room but not post to it.');
+    return true;
+  }
+
+  Promise.all([tabLockHeld, checkAccess()]).then(([, allowed]) => {
+    if (allowed) {
+      link.send(joinMessage());
+    }
+  });
   window.addEventListener('pagehide', () => link.send({ type: 'leave' }));
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) {
@@ -197,8 +246,10 @@
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     errorBox.textContent = '';
-    const user = userInput.value.trim();
-    localStorage.setItem(NAME_KEY, user);
+    const user = me ? me.name : userInput.value.trim(); // with a token the server takes the token's name
+    if (!me) {
+      localStorage.setItem(NAME_KEY, user);
+    }
     try {
       const response = await fetch('chat', {
         method: 'POST',

@@ -73,6 +73,8 @@ var StreamHub = (function () {
       });
       source.addEventListener('time', (event) => this.events.time(event.data));
       source.addEventListener('reset', (event) => this.events.reset(JSON.parse(event.data)));
+      // The token ended the stream; EventSource comes back by itself, with a refreshed cookie or not.
+      source.addEventListener('expired', () => this.events.expired());
       // A node that cannot take the stream says why and when to come back, then ends it.
       source.addEventListener('refused', (event) => {
         this.refusal = JSON.parse(event.data);
@@ -281,6 +283,7 @@ var StreamHub = (function () {
       entry.stream = new RoomStream(entry.room, entry.from, {
         message: (message) => this.deliver(entry, message),
         reset: (data) => this.send(entry, { type: 'reset', room: entry.room, reason: data.reason }),
+        expired: () => this.send(entry, { type: 'expired', room: entry.room }),
         time: (iso) => this.setClock(Date.parse(iso) - Date.now()),
         state: (state) => this.setState(entry, state),
       });

@@ -84,6 +84,11 @@ public final class RoomAccess {
         return denial;
     }
 
+    /** Whether the caller may read (or post to) the room, without counting a refusal: for GET /me. */
+    public boolean allows(Caller caller, String room, boolean publishing) {
+        return decide(caller, room, publishing).isEmpty();
+    }
+
     /** A token that was given but is not accepted: refused wherever it is used, whatever the room. */
     public Optional<Denial> checkToken(Caller caller) {
         if (caller.rejected() == null) {

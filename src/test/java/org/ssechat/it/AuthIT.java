@@ -201,6 +201,27 @@ class AuthIT {
     }
 
     @Test
+    void meTellsThePageWhoItIsAndWhatItMayDoWithoutCountingARefusal() throws Exception {
+        long refusedBefore = Metrics.value(base, "sse_chat_auth_refusals_total{reason=\"missing\"}");
+        JsonObject anonymous = JsonParser.parseString(get("me?room=private-x", Map.of()).body()).getAsJsonObject();
+        assertEquals("private-rooms", anonymous.get("tokens").getAsString());
+        assertTrue(anonymous.get("needsToken").getAsBoolean());
+        assertEquals(false, anonymous.get("canRead").getAsBoolean());
+        assertTrue(anonymous.get("user").isJsonNull());
+        assertEquals(refusedBefore, Metrics.value(base, "sse_chat_auth_refusals_total{reason=\"missing\"}"));
+        String token = token(3600, List.of("private-x"), List.of());
+        JsonObject ann = JsonParser.parseString(get("me?room=private-x", Map.of("Cookie", "sse_chat_token=" + token)).body())
+                .getAsJsonObject();
+        assertTrue(ann.get("canRead").getAsBoolean());
+        assertEquals(false, ann.get("canPost").getAsBoolean());
+        assertEquals("Ann", ann.getAsJsonObject("user").get("name").getAsString());
+        assertEquals("u-ann", ann.getAsJsonObject("user").get("id").getAsString());
+        JsonObject open = JsonParser.parseString(get("me?room=lobby", Map.of()).body()).getAsJsonObject();
+        assertTrue(open.get("canRead").getAsBoolean() && open.get("canPost").getAsBoolean());
+        JsonAssertions.assertJsonError(get("me?room=lobby", Map.of("Cookie", "sse_chat_token=expired.or.bad")), 401);
+    }
+
+    @Test
     void corsAnswersTheAllowedOriginsAndNoOther() throws Exception {
         HttpResponse<String> allowed = get("health", Map.of("Origin", ALLOWED_ORIGIN));
         assertEquals(ALLOWED_ORIGIN, allowed.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
