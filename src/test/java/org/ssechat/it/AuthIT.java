@@ -221,6 +221,34 @@ class AuthIT {
         JsonAssertions.assertJsonError(get("me?room=lobby", Map.of("Cookie", "sse_chat_token=expired.or.bad")), 401);
     }
 
+    /** With a token the rate limit is the user's: one user's burst does not spend another's from the same address. */
+    @Test
+    void theRateLimitCountsPerSubjectWhenATokenIsGiven() throws Exception {
+        try (WarServer limited = kind.start("/sse-chat", Map.of("CHAT_JWT_SECRET", SECRET,
+                "CHAT_RATE_LIMIT_PER_SECOND", "1", "CHAT_RATE_LIMIT_BURST", "1"))) {
+            URI limitedBase = limited.base();
+            String ann = token(List.of("*"));
+            JWTClaimsSet bobClaims = new JWTClaimsSet.Builder().subject("u-bob").claim("rooms", List.of("*"))
+                    .expirationTime(Date.from(Instant.now().plusSeconds(3600))).build();
+            SignedJWT bobJwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), bobClaims);
+            bobJwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+            String bob = bobJwt.serialize();
+            URI saved = base;
+            base = limitedBase;
+            try {
+                assertEquals(202, post("lobby", "-", "ann 1", Map.of("Authorization", "Bearer " + ann)).statusCode());
+                assertEquals(429, post("lobby", "-", "ann 2", Map.of("Authorization", "Bearer " + ann)).statusCode(),
+                        "ann's burst is spent");
+                assertEquals(202, post("lobby", "-", "bob 1", Map.of("Authorization", "Bearer " + bob)).statusCode(),
+                        "bob posts from the same address with his own limit");
+                assertEquals(202, post("lobby", "carl", "no token", Map.of()).statusCode(),
+                        "and the address's own limit is not spent by tokens");
+            } finally {
+                base = saved;
+            }
+        }
+    }
+
     @Test
     void corsAnswersTheAllowedOriginsAndNoOther() throws Exception {
         HttpResponse<String> allowed = get("health", Map.of("Origin", ALLOWED_ORIGIN));
