@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -60,6 +62,20 @@ final class SelfSignedKeystore {
 
     String password() {
         return password;
+    }
+
+    /**
+     * The SHA-256 of the certificate's public key (its SubjectPublicKeyInfo), in base64: what
+     * Chromium's {@code --ignore-certificate-errors-spki-list} takes, so a browser trusts this
+     * certificate and no other bad one.
+     */
+    String spkiSha256() throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, password.toCharArray());
+        }
+        byte[] spki = store.getCertificate("sse-chat").getPublicKey().getEncoded();
+        return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(spki));
     }
 
     /** A TLS context that trusts this keystore's certificate only (the JDK's own trust store is not used). */

@@ -32,6 +32,11 @@ public final class Browser implements AutoCloseable {
     }
 
     public static Browser start() throws Exception {
+        return start(new String[0]);
+    }
+
+    /** @param extraArguments more Chromium flags (say, the one certificate an HTTPS test trusts) */
+    public static Browser start(String... extraArguments) throws Exception {
         requireInstalled(CHROMIUM, "chromium");
         requireInstalled(CHROMEDRIVER, "chromium-driver");
         Path home = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "chromium-");
@@ -52,6 +57,7 @@ public final class Browser implements AutoCloseable {
                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
                 "--disable-backgrounding-occluded-windows",
                 "--user-data-dir=" + home.resolve("profile"));
+        options.addArguments(extraArguments);
         return new Browser(new ChromeDriver(service, options));
     }
 
