@@ -221,6 +221,21 @@ class AuthIT {
         JsonAssertions.assertJsonError(get("me?room=lobby", Map.of("Cookie", "sse_chat_token=expired.or.bad")), 401);
     }
 
+    /** CHAT_AUTH=required: every room needs a token, not only private- ones. */
+    @Test
+    void requiredMakesEveryRoomNeedAToken() throws Exception {
+        try (WarServer required = kind.start("/sse-chat", Map.of("CHAT_JWT_SECRET", SECRET, "CHAT_AUTH", "required"))) {
+            URI requiredBase = required.base();
+            assertEquals("required", ChatHttp.health(requiredBase).get("tokens").getAsString());
+            JsonAssertions.assertJsonError(ChatHttp.get(requiredBase, "sse?room=general"), 401);
+            JsonAssertions.assertJsonError(ChatHttp.post(requiredBase, "application/json",
+                    "{\"room\":\"general\",\"user\":\"x\",\"text\":\"y\"}"), 401);
+            try (SseStream stream = SseStream.open(requiredBase.resolve("sse?room=general&access_token=" + token(List.of("general"))))) {
+                assertEquals(200, stream.status());
+            }
+        }
+    }
+
     /** With a token the rate limit is the user's: one user's burst does not spend another's from the same address. */
     @Test
     void theRateLimitCountsPerSubjectWhenATokenIsGiven() throws Exception {
