@@ -15,8 +15,13 @@ import org.ssechat.sse.EventId;
  */
 public interface Broker extends AutoCloseable {
 
-    /** A short name for logs and /health: {@code memory} or {@code redis}. */
+    /** A short name for logs and /health: {@code memory}, {@code redis} or {@code redis-sentinel}. */
     String name();
+
+    /** The server this node talks to now ({@code host:port}), for /health; null when in-process. */
+    default String node() {
+        return null;
+    }
 
     /** Begins delivering messages to the listener; the listener must not block. */
     void start(BrokerListener listener);

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageJson;
@@ -23,6 +25,8 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisURIHelper;
 
@@ -51,9 +55,13 @@ public final class RedisBroker implements Broker {
     private static final String HISTORY_SCRIPT = script("history.lua");
     private static final Logger LOG = Logger.getLogger(RedisBroker.class.getName());
 
-    private final HostAndPort address;
+    private final RedisUrl redisUrl;
+    /** The server messages are published to and the subscription reads: the primary, for Sentinel. */
+    private final Supplier<HostAndPort> primary;
     private final JedisClientConfig subscriberConfig;
-    private final RedisClient publisher;
+    private final UnifiedJedis publisher;
+    /** Where the subscription last connected: touched by the subscriber thread only. */
+    private HostAndPort lastSubscriptionNode;
     private final String channel;
     private final String historyLength;
     private final String historyTtlMillis;
@@ -74,7 +82,7 @@ public final class RedisBroker implements Broker {
      */
     public RedisBroker(URI url, String channel, int historyLength, long historyTtlSeconds, MessageValidator validator,
             int maxPayloadChars, long queueBytes, Clock clock, ScheduledExecutorService scheduler) {
-        this.address = JedisURIHelper.getHostAndPort(url);
+        this.redisUrl = RedisUrl.parse(url.toString());
         this.channel = channel;
         this.historyLength = String.valueOf(historyLength);
         this.historyTtlMillis = String.valueOf(historyTtlSeconds * 1000);
@@ -85,28 +93,48 @@ public final class RedisBroker implements Broker {
         // RESP2 for the plain Jedis connection of the subscription; it would otherwise warn that it
         // cannot negotiate RESP3 on every reconnect.
         this.subscriberConfig = DefaultJedisClientConfig.builder()
-                .from(clientConfig(url, "sse-chat-subscriber")).autoNegotiateProtocol(false).build();
-        this.publisher = RedisClient.builder()
-                .hostAndPort(address)
-                .clientConfig(clientConfig(url, "sse-chat-publisher"))
-                .poolConfig(poolConfig())
-                .build();
+                .from(clientConfig(redisUrl, "sse-chat-subscriber")).autoNegotiateProtocol(false).build();
+        if (redisUrl.isSentinel()) {
+            // The sentinels say where the primary is, and Jedis follows a failover (a thread per
+            // sentinel listens for +switch-master; close() stops them).
+            RedisSentinelClient sentinel = RedisSentinelClient.builder()
+                    .masterName(redisUrl.masterName())
+                    .sentinels(new LinkedHashSet<>(redisUrl.sentinels()))
+                    .clientConfig(clientConfig(redisUrl, "sse-chat-publisher"))
+                    .sentinelClientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(TIMEOUT_MILLIS)
+                            .socketTimeoutMillis(TIMEOUT_MILLIS).ssl(redisUrl.tls()).clientName("sse-chat").build())
+                    .poolConfig(poolConfig())
+                    .build();
+            this.publisher = sentinel;
+            this.primary = sentinel::getCurrentMaster;
+        } else {
+            HostAndPort address = JedisURIHelper.getHostAndPort(url);
+            this.publisher = RedisClient.builder()
+                    .hostAndPort(address)
+                    .clientConfig(clientConfig(redisUrl, "sse-chat-publisher"))
+                    .poolConfig(poolConfig())
+                    .build();
+            this.primary = () -> address;
+        }
     }
 
-    private static JedisClientConfig clientConfig(URI url, String clientName) {
+    private static JedisClientConfig clientConfig(RedisUrl redisUrl, String clientName) {
+        URI url = redisUrl.uri();
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(TIMEOUT_MILLIS)
                 .socketTimeoutMillis(TIMEOUT_MILLIS)
                 .clientName(clientName)
-                .ssl(JedisURIHelper.isRedisSSLScheme(url));
-        if (JedisURIHelper.getUser(url) != null) {
-            config.user(JedisURIHelper.getUser(url));
+                .ssl(redisUrl.tls());
+        String user = redisUrl.isSentinel() ? redisUrl.user() : JedisURIHelper.getUser(url);
+        String password = redisUrl.isSentinel() ? redisUrl.password() : JedisURIHelper.getPassword(url);
+        if (user != null) {
+            config.user(user);
         }
-        if (JedisURIHelper.getPassword(url) != null) {
-            config.password(JedisURIHelper.getPassword(url));
+        if (password != null) {
+            config.password(password);
         }
-        if (JedisURIHelper.hasDbIndex(url)) {
-            config.database(JedisURIHelper.getDBIndex(url));
+        if (redisUrl.isSentinel() ? redisUrl.database() >= 0 : JedisURIHelper.hasDbIndex(url)) {
+            config.database(redisUrl.isSentinel() ? redisUrl.database() : JedisURIHelper.getDBIndex(url));
         }
         return config.build();
     }
@@ -128,14 +156,36 @@ public final class RedisBroker implements Broker {
 
     @Override
     public String name() {
-        return "redis";
+        return redisUrl.isSentinel() ? "redis-sentinel" : "redis";
+    }
+
+    /** The server this node talks to now: the primary, as the sentinels last said, for Sentinel. */
+    @Override
+    public String node() {
+        try {
+            return String.valueOf(primary.get());
+        } catch (RuntimeException e) {
+            return "(unknown: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Where the subscription connects, each time it does; a primary that moved is logged once. */
+    private HostAndPort subscriptionNode() {
+        HostAndPort now = primary.get();
+        HostAndPort before = lastSubscriptionNode;
+        if (before != null && !before.equals(now)) {
+            LOG.warning("Redis Sentinel: the primary of '" + redisUrl.masterName() + "' moved from " + before + " to "
+                    + now + "; following it");
+        }
+        lastSubscriptionNode = now;
+        return now;
     }
 
     @Override
     public void start(BrokerListener listener) {
         Objects.requireNonNull(listener);
         delivery = new DeliveryQueue(listener, payloads, clock, queueBytes);
-        subscriber = new RedisSubscriber(() -> new Jedis(address, subscriberConfig), channel, delivery,
+        subscriber = new RedisSubscriber(() -> new Jedis(subscriptionNode(), subscriberConfig), channel, delivery,
                 clock, scheduler, SUBSCRIPTION_PING_MILLIS);
     }
 
@@ -148,7 +198,7 @@ public final class RedisBroker implements Broker {
                     List.of(channel, historyLength, json, historyTtlMillis));
             return message.withId((String) id);
         } catch (JedisException e) {
-            throw new BrokerUnavailableException("Redis at " + address + " did not take the message: " + e.getMessage(), e);
+            throw new BrokerUnavailableException("Redis at " + node() + " did not take the message: " + e.getMessage(), e);
         }
     }
 
@@ -159,7 +209,7 @@ public final class RedisBroker implements Broker {
             reply = (List<?>) publisher.eval(HISTORY_SCRIPT, List.of(historyKey(room)),
                     List.of(after == null ? "" : after.toString(), String.valueOf(limit)));
         } catch (JedisException e) {
-            throw new BrokerUnavailableException("Redis at " + address + " could not read the history: " + e.getMessage(), e);
+            throw new BrokerUnavailableException("Redis at " + node() + " could not read the history: " + e.getMessage(), e);
         }
         List<ChatMessage> messages = new ArrayList<>((reply.size() - 2) / 2);
         for (int i = 2; i + 1 < reply.size(); i += 2) {

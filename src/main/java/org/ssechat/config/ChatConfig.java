@@ -1,13 +1,13 @@
 package org.ssechat.config;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.ssechat.broker.RedisUrl;
 
 /**
  * Every setting of sse-chat, read once at startup and checked. An invalid value stops the
@@ -244,16 +244,12 @@ public record ChatConfig(
                 return Optional.empty();
             }
             try {
-                URI uri = new URI(value.get().value());
-                String scheme = uri.getScheme();
-                if (("redis".equals(scheme) || "rediss".equals(scheme)) && uri.getHost() != null) {
-                    return Optional.of(uri);
-                }
-            } catch (URISyntaxException e) {
-                // reported below
+                return Optional.of(RedisUrl.parse(value.get().value()).uri());
+            } catch (IllegalArgumentException e) {
+                throw invalid(new SettingSource.Value(name, redacted(value.get()), value.get().origin()),
+                        "a URL like redis://host:6379, redis://:password@host:6379/0, rediss://host:6380 or"
+                                + " redis-sentinel://host:26379,host:26380#mymaster (" + e.getMessage() + ")");
             }
-            throw invalid(new SettingSource.Value(name, redacted(value.get()), value.get().origin()),
-                    "a URL like redis://host:6379, redis://:password@host:6379/0 or rediss://host:6380");
         }
 
         private static String redacted(SettingSource.Value value) {

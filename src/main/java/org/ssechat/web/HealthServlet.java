@@ -23,6 +23,9 @@ public final class HealthServlet extends HttpServlet {
         JsonObject json = new JsonObject();
         json.addProperty("status", up ? "UP" : "DOWN");
         json.addProperty("broker", app.broker().name());
+        if (app.broker().node() != null) {
+            json.addProperty("brokerNode", app.broker().node()); // for Sentinel, the primary it follows
+        }
         json.addProperty("clients", app.chatClients().size());
         json.addProperty("rooms", app.chatClients().roomCount());
         json.addProperty("clockClients", app.clockClients().size());

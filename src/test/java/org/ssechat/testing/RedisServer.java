@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
@@ -26,12 +27,61 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
     private final boolean persistent;
+    /** More of redis-server's arguments (a replica's --replicaof); a sentinel's configuration file, or null. */
+    private final List<String> extraArguments;
+    private final Path sentinelConfig;
     private Process process;
 
     private RedisServer(int port, Path dir, boolean persistent) {
+        this(port, dir, persistent, List.of(), null);
+    }
+
+    private RedisServer(int port, Path dir, boolean persistent, List<String> extraArguments, Path sentinelConfig) {
         this.port = port;
         this.dir = dir;
         this.persistent = persistent;
+        this.extraArguments = extraArguments;
+        this.sentinelConfig = sentinelConfig;
+    }
+
+    /** A replica of {@code primary}, on a free port of its own, as Sentinel setups run one. */
+    public static RedisServer startReplicaOf(RedisServer primary) throws IOException, InterruptedException {
+        String binary = findBinary();
+        int port = freePort();
+        RedisServer server = new RedisServer(port, Files.createTempDirectory(Path.of("target"), "redis-replica-"), false,
+                List.of("--replicaof", "127.0.0.1", String.valueOf(primary.port())), null);
+        server.launch(binary);
+        return server;
+    }
+
+    /**
+     * A sentinel (redis-server in sentinel mode) on a free port, watching {@code primary} as
+     * {@code masterName}: it finds it down after 1 s without an answer, and with {@code quorum}
+     * sentinels agreeing, promotes a replica.
+     */
+    public static RedisServer startSentinel(RedisServer primary, String masterName, int quorum)
+            throws IOException, InterruptedException {
+        String binary = findBinary();
+        int port = freePort();
+        Path dir = Files.createTempDirectory(Path.of("target"), "redis-sentinel-");
+        Path config = dir.resolve("sentinel.conf"); // sentinel rewrites it: its own file, writable
+        Files.writeString(config, String.join("\n",
+                "port " + port,
+                "bind 127.0.0.1",
+                "dir " + dir,
+                "sentinel monitor " + masterName + " 127.0.0.1 " + primary.port() + " " + quorum,
+                "sentinel down-after-milliseconds " + masterName + " 1000",
+                "sentinel failover-timeout " + masterName + " 5000",
+                "sentinel parallel-syncs " + masterName + " 1", ""));
+        RedisServer server = new RedisServer(port, dir, false, List.of(), config);
+        server.launch(binary);
+        return server;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** Starts a fresh server on a free port; a restart empties it. */
@@ -75,9 +125,16 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch(String binary) throws IOException, InterruptedException {
-        process = new ProcessBuilder(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
-                "--dir", dir.toString())
+        List<String> command = new ArrayList<>();
+        if (sentinelConfig != null) {
+            command.addAll(List.of(binary, sentinelConfig.toString(), "--sentinel"));
+        } else {
+            command.addAll(List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
+                    "--dir", dir.toString()));
+            command.addAll(extraArguments);
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
                 .start();
