@@ -3,13 +3,16 @@ package org.ssechat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ssechat.testing.ChatPage.awaitText;
+import static org.ssechat.testing.ChatPage.say;
+import static org.ssechat.testing.ChatPage.status;
+import static org.ssechat.testing.ChatPage.texts;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.File;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -78,24 +81,9 @@ class BrowserIT {
         browser.await("the page shows it is live", d -> "live".equals(status(d)));
     }
 
-    private static String status(WebDriver driver) {
-        return driver.findElement(By.id("status")).getAttribute("data-state");
-    }
 
-    private void say(String name, String text) {
-        WebElement user = driver.findElement(By.id("user"));
-        user.clear();
-        user.sendKeys(name);
-        driver.findElement(By.id("text")).sendKeys(text, Keys.ENTER);
-    }
 
-    private static List<String> texts(WebDriver driver) {
-        return driver.findElements(By.cssSelector("#messages .message .text")).stream().map(WebElement::getText).toList();
-    }
 
-    private void awaitText(String text) {
-        browser.await("'" + text + "' is shown", d -> texts(d).contains(text));
-    }
 
     @Test
     void aMessageTypedInOneWindowAppearsInBoth() throws Exception {
@@ -107,19 +95,19 @@ class BrowserIT {
         String bob = driver.getWindowHandle();
 
         driver.switchTo().window(ann);
-        say("ann", "Hi Bob! Did the deploy go out?");
-        awaitText("Hi Bob! Did the deploy go out?");
+        say(driver, "ann", "Hi Bob! Did the deploy go out?");
+        awaitText(browser, "Hi Bob! Did the deploy go out?");
         driver.switchTo().window(bob);
-        awaitText("Hi Bob! Did the deploy go out?");
+        awaitText(browser, "Hi Bob! Did the deploy go out?");
         // Shift+Enter starts a new line; ChromeDriver types no characters beyond U+FFFF (emoji).
-        say("bob", "Yes, two minutes ago ✓" + Keys.chord(Keys.SHIFT, Keys.ENTER) + "All green.");
-        awaitText("Yes, two minutes ago ✓\nAll green.");
+        say(driver, "bob", "Yes, two minutes ago ✓" + Keys.chord(Keys.SHIFT, Keys.ENTER) + "All green.");
+        awaitText(browser, "Yes, two minutes ago ✓\nAll green.");
         driver.switchTo().window(ann);
-        awaitText("Yes, two minutes ago ✓\nAll green.");
-        say("ann", "Great, thanks!");
-        awaitText("Great, thanks!");
+        awaitText(browser, "Yes, two minutes ago ✓\nAll green.");
+        say(driver, "ann", "Great, thanks!");
+        awaitText(browser, "Great, thanks!");
         driver.switchTo().window(bob);
-        awaitText("Great, thanks!");
+        awaitText(browser, "Great, thanks!");
 
         List<WebElement> own = driver.findElements(By.cssSelector("#messages .message.own .text"));
         assertEquals(List.of("Yes, two minutes ago ✓\nAll green."), own.stream().map(WebElement::getText).toList(),
@@ -137,9 +125,9 @@ class BrowserIT {
     void aMessagePostedOverHttpAppearsAndRecentHistoryShowsOnFirstLoad() throws Exception {
         ChatHttp.publish(server.base(), "history", "ci", "before the page was opened");
         openLive("history");
-        awaitText("before the page was opened");
+        awaitText(browser, "before the page was opened");
         ChatHttp.publish(server.base(), "history", "ci", "deploy finished 🚀");
-        awaitText("deploy finished 🚀");
+        awaitText(browser, "deploy finished 🚀");
     }
 
     @Test
@@ -148,7 +136,7 @@ class BrowserIT {
         String title = driver.getTitle();
         String attack = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
         ChatHttp.publish(server.base(), "xss", "mallory", attack);
-        awaitText(attack);
+        awaitText(browser, attack);
         assertTrue(driver.findElements(By.cssSelector("#messages img, #messages script")).isEmpty(), "no markup was made");
         // Inserted as text, the markup's characters are escaped in the element's HTML: nothing in it can run.
         WebElement shown = driver.findElements(By.cssSelector("#messages .message .text")).stream()
@@ -160,8 +148,8 @@ class BrowserIT {
     @Test
     void aDroppedStreamShowsReconnectingThenLiveAndMissesNothing() throws Exception {
         openLive("blip");
-        say("ann", "before the blip");
-        awaitText("before the blip");
+        say(driver, "ann", "before the blip");
+        awaitText(browser, "before the blip");
 
         proxy.cut();
         browser.await("the page shows it is reconnecting", d -> "reconnecting".equals(status(d)));
@@ -171,7 +159,7 @@ class BrowserIT {
         proxy.restore();
         browser.await("the page is live again", d -> "live".equals(status(d)));
         for (int i = 1; i <= 3; i++) {
-            awaitText("sent while you were away " + i);
+            awaitText(browser, "sent while you were away " + i);
         }
         assertEquals(List.of("before the blip", "sent while you were away 1", "sent while you were away 2",
                 "sent while you were away 3"), texts(driver), "each message once, in order");
@@ -180,7 +168,7 @@ class BrowserIT {
     @Test
     void aRejectedMessageShowsTheServersReason() throws Exception {
         openLive("errors");
-        say("   ", "hello");
+        say(driver, "   ", "hello");
         browser.await("the error is shown",
                 d -> d.findElement(By.id("error")).getText().equals("user must not be blank"));
         assertFalse(texts(driver).contains("hello"));

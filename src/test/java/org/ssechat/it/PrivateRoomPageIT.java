@@ -3,6 +3,7 @@ package org.ssechat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ssechat.testing.ChatPage.status;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -81,9 +82,6 @@ class PrivateRoomPageIT {
         return server.base().resolve("?room=" + room).toString();
     }
 
-    private static String status(WebDriver driver) {
-        return driver.findElement(By.id("status")).getAttribute("data-state");
-    }
 
     private static List<WebElement> messages(WebDriver driver) {
         return driver.findElements(By.cssSelector("#messages .message"));

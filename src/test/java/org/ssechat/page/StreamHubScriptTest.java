@@ -2,13 +2,11 @@ package org.ssechat.page;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.ssechat.testing.RequiredTool;
 
 /**
  * The page's shared streams (webapp/stream-hub.js) under Node's test runner, with a fake
@@ -34,16 +32,7 @@ class StreamHubScriptTest {
     }
 
     private static String findNode() {
-        for (String candidate : List.of("/usr/bin/node", "/usr/local/bin/node")) {
-            if (new File(candidate).canExecute()) {
-                return candidate;
-            }
-        }
-        String message = "node is not installed (apt-get install nodejs, version 18 or newer); .ci/run installs it";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            Assertions.fail(message);
-        }
-        Assumptions.abort(message);
-        return null; // not reached
+        return RequiredTool.find("node is not installed (apt-get install nodejs, version 18 or newer); .ci/run installs it",
+                "/usr/bin/node", "/usr/local/bin/node");
     }
 }

@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -66,15 +64,8 @@ public final class Browser implements AutoCloseable {
      * test, elsewhere it skips it, naming the Debian package to install.
      */
     private static void requireInstalled(String executable, String debianPackage) {
-        if (new File(executable).canExecute()) {
-            return;
-        }
-        String message = executable + " is missing: apt-get install chromium chromium-driver (" + debianPackage
-                + " provides it); .ci/run installs both";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            Assertions.fail(message);
-        }
-        Assumptions.abort(message);
+        RequiredTool.find(executable + " is missing: apt-get install chromium chromium-driver (" + debianPackage
+                + " provides it); .ci/run installs both", executable);
     }
 
     public WebDriver driver() {
