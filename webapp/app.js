@@ -163,6 +163,10 @@
       const why = answer.status === 401 // a token was sent but is not accepted (expired, say)
         ? 'This room needs you to sign in (' + (answer.body.error || 'your sign-in is not valid') + ').'
         : answer.body.user ? 'Your account may not read this room.' : 'This room needs you to sign in.';
+      if (joined) {
+        link.send({ type: 'leave' }); // no stream to keep trying (a token that expired, say)
+        joined = false;
+      }
       setStatus('offline', 'not allowed in');
       showNotice(why);
       allowPosting(false, why);
@@ -178,9 +182,11 @@
     return true;
   }
 
+  let joined = false;
   Promise.all([tabLockHeld, checkAccess()]).then(([, allowed]) => {
     if (allowed) {
       link.send(joinMessage());
+      joined = true;
     }
   });
   window.addEventListener('pagehide', () => link.send({ type: 'leave' }));
