@@ -23,6 +23,7 @@ import org.ssechat.auth.RoomAccess;
 import org.ssechat.auth.TokenKeys;
 import org.ssechat.auth.TokenVerifier;
 import org.ssechat.broker.Broker;
+import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.chat.PublishBodyParser;
 import org.ssechat.clock.ClockTicker;
@@ -165,8 +166,17 @@ public final class ChatApplication implements AutoCloseable {
             throw new ConfigException("CHAT_AUTH=required needs a key to check tokens with: set CHAT_JWT_SECRET or"
                     + " CHAT_JWT_PUBLIC_KEY");
         }
+        MessageValidator names = new MessageValidator(config.maxTextLength(), config.maxUserLength());
+        TokenVerifier.NameRule nameRule = name -> {
+            try {
+                names.checkSender(name);
+                return null;
+            } catch (ChatRequestException e) {
+                return e.getMessage();
+            }
+        };
         return new RoomAccess(keys.map(k -> new TokenVerifier(k, Duration.ofSeconds(config.jwtClockSkewSeconds()),
-                config.maxUserLength(), clock)).orElse(null), config.authRequired());
+                nameRule, clock)).orElse(null), config.authRequired());
     }
 
     private static Thread daemon(Runnable runnable, String name) {
@@ -272,9 +282,14 @@ public final class ChatApplication implements AutoCloseable {
         return rateLimiter == null ? 0 : rateLimiter.acquire("sub:" + identity.subject());
     }
 
+    /** A century: timers set further out wait this long (a stream does not live that long). */
+    private static final Duration LONGEST_TIMER = Duration.ofDays(36_525);
+
     /** Runs a task at a time (a token's expiry), on the node's timer thread; cancel it when it is no longer due. */
     public ScheduledFuture<?> at(Instant time, Runnable task) {
-        long delay = Math.max(0, time.toEpochMilli() - clock.millis());
+        // Saturating: a token may say it expires in the year 292 million, past what milliseconds count.
+        Duration until = Duration.between(clock.instant(), time);
+        long delay = until.isNegative() ? 0 : until.compareTo(LONGEST_TIMER) > 0 ? LONGEST_TIMER.toMillis() : until.toMillis();
         return scheduler.schedule(task, delay, TimeUnit.MILLISECONDS);
     }
 

@@ -2,6 +2,8 @@ package org.ssechat.auth;
 
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import org.ssechat.chat.QueryParameters;
 
 /**
@@ -13,6 +15,13 @@ import org.ssechat.chat.QueryParameters;
 public final class TokenCarrier {
 
     public static final String COOKIE = "sse_chat_token";
+
+    /** Which of the three places a token came from. */
+    public enum Place { HEADER, COOKIE, QUERY }
+
+    /** A token and where it was found. */
+    public record Carried(String token, Place place) {
+    }
     public static final String QUERY_PARAMETER = "access_token";
     private static final String BEARER = "Bearer ";
 
@@ -21,25 +30,36 @@ public final class TokenCarrier {
 
     /**
      * @param notAToken a bearer value that is something else (the shared publish secret), or null
-     * @return the token, or null when the request carries none
+     * @return the token and its place, or null when the request carries none
      */
-    public static String find(HttpServletRequest req, QueryParameters query, String notAToken) {
+    public static Carried find(HttpServletRequest req, QueryParameters query, String notAToken) {
         String authorization = req.getHeader("Authorization");
         if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             String value = authorization.substring(BEARER.length()).strip();
-            if (!value.isEmpty() && !value.equals(notAToken)) {
-                return value;
+            if (!value.isEmpty() && !sameSecret(value, notAToken)) {
+                return new Carried(value, Place.HEADER);
             }
         }
         Cookie[] cookies = req.getCookies();
         if (cookies != null) {
             for (Cookie cookie : cookies) {
                 if (COOKIE.equals(cookie.getName()) && !cookie.getValue().isEmpty()) {
-                    return cookie.getValue();
+                    return new Carried(cookie.getValue(), Place.COOKIE);
                 }
             }
         }
         String fromQuery = query.get(QUERY_PARAMETER);
-        return fromQuery == null || fromQuery.isEmpty() ? null : fromQuery;
+        return fromQuery == null || fromQuery.isEmpty() ? null : new Carried(fromQuery, Place.QUERY);
+    }
+
+    /** The token of a request, or null (see {@link #find}). */
+    public static String token(Carried carried) {
+        return carried == null ? null : carried.token();
+    }
+
+    /** Constant time, as for the publish secret itself: the time taken must not tell how much matched. */
+    private static boolean sameSecret(String value, String secret) {
+        return secret != null && MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8),
+                secret.getBytes(StandardCharsets.UTF_8));
     }
 }

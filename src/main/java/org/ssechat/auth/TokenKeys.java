@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +37,8 @@ public final class TokenKeys {
 
     /** HS256 needs a key at least as long as its hash (RFC 7518, section 3.2). */
     public static final int MIN_SECRET_BYTES = 32;
+    /** RSA keys shorter than this are refused (RFC 7518, section 3.3). */
+    public static final int MIN_RSA_BITS = 2048;
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\\s]+)-----END PUBLIC KEY-----");
 
@@ -60,13 +63,19 @@ public final class TokenKeys {
         publicKey.ifPresent(value -> {
             PublicKey key = parsePublicKey(pem(value));
             if (key instanceof RSAPublicKey rsa) {
+                if (rsa.getModulus().bitLength() < MIN_RSA_BITS) {
+                    throw new ConfigException("CHAT_JWT_PUBLIC_KEY is an RSA key of " + rsa.getModulus().bitLength()
+                            + " bits; RS256 needs at least " + MIN_RSA_BITS);
+                }
                 verifiers.put(JWSAlgorithm.RS256, new RSASSAVerifier(rsa));
             } else if (key instanceof ECPublicKey ec) {
+                if (!Curve.P_256.equals(Curve.forECParameterSpec(ec.getParams()))) {
+                    throw new ConfigException("CHAT_JWT_PUBLIC_KEY: an EC key must be on the P-256 curve (ES256)");
+                }
                 try {
                     verifiers.put(JWSAlgorithm.ES256, new ECDSAVerifier(ec));
                 } catch (JOSEException e) {
-                    throw new ConfigException("CHAT_JWT_PUBLIC_KEY: an EC key must be on the P-256 curve for ES256: "
-                            + e.getMessage());
+                    throw new ConfigException("CHAT_JWT_PUBLIC_KEY cannot be used for ES256: " + e.getMessage());
                 }
             }
         });
@@ -77,7 +86,7 @@ public final class TokenKeys {
         byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
         if (bytes.length < MIN_SECRET_BYTES) {
             throw new ConfigException("CHAT_JWT_SECRET is " + bytes.length + " bytes long; HS256 needs at least "
-                    + MIN_SECRET_BYTES + " (for example: openssl rand -base64 32)");
+                    + MIN_SECRET_BYTES + " (its text's UTF-8 bytes are the key; for example: openssl rand -hex 32)");
         }
         try {
             return new MACVerifier(bytes);
@@ -94,8 +103,9 @@ public final class TokenKeys {
         try {
             return Files.readString(Path.of(value.trim()), StandardCharsets.US_ASCII);
         } catch (IOException | InvalidPathException e) {
+            // Not echoing the value: it may be a key or a secret pasted into the wrong setting.
             throw new ConfigException("CHAT_JWT_PUBLIC_KEY is neither a PEM public key (-----BEGIN PUBLIC KEY-----)"
-                    + " nor a readable file: " + e.getMessage());
+                    + " nor a readable file (" + e.getClass().getSimpleName() + ")");
         }
     }
 

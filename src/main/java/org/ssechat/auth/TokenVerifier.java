@@ -20,19 +20,29 @@ import org.ssechat.auth.TokenRejectedException.Reason;
  */
 public final class TokenVerifier {
 
+    /** The longest {@code sub}: it becomes a message's userId and a rate-limit key. */
+    public static final int MAX_SUBJECT_CHARS = 256;
+
+    /** Why a name cannot be shown as a sender, or null when it can. */
+    @FunctionalInterface
+    public interface NameRule {
+        String problem(String name);
+    }
+
     private final TokenKeys keys;
     private final Duration clockSkew;
-    private final int maxNameLength;
+    private final NameRule nameRule;
     private final Clock clock;
 
     /**
-     * @param clockSkew     how far the clocks of the token's issuer and this node may disagree
-     * @param maxNameLength the longest {@code name}, in characters (code points), as for posted names
+     * @param clockSkew how far the clocks of the token's issuer and this node may disagree
+     * @param nameRule  the rule of posted names, which a token's {@code name} follows too (so a
+     *                  token that could never post is refused, not accepted to fail every post)
      */
-    public TokenVerifier(TokenKeys keys, Duration clockSkew, int maxNameLength, Clock clock) {
+    public TokenVerifier(TokenKeys keys, Duration clockSkew, NameRule nameRule, Clock clock) {
         this.keys = keys;
         this.clockSkew = clockSkew;
-        this.maxNameLength = maxNameLength;
+        this.nameRule = nameRule;
         this.clock = clock;
     }
 
@@ -47,8 +57,9 @@ public final class TokenVerifier {
         JWSAlgorithm algorithm = jwt.getHeader().getAlgorithm();
         JWSVerifier verifier = keys.verifierFor(algorithm);
         if (verifier == null) {
-            throw new TokenRejectedException(Reason.ALGORITHM,
-                    "the token is signed with " + algorithm + "; this server accepts " + keys.algorithms());
+            // Not echoing the header's alg: it is the sender's text.
+            throw new TokenRejectedException(Reason.ALGORITHM, "the token's algorithm is not one this server accepts ("
+                    + keys.algorithms() + ")");
         }
         try {
             if (!jwt.verify(verifier)) {
@@ -79,17 +90,19 @@ public final class TokenVerifier {
         if (nbf != null && now.plus(clockSkew).isBefore(nbf.toInstant())) {
             throw new TokenRejectedException(Reason.CLAIMS, "the token is not valid before " + nbf.toInstant());
         }
-        String subject = claims.getSubject();
-        if (subject == null || subject.isBlank()) {
-            throw new TokenRejectedException(Reason.CLAIMS, "the token has no sub");
+        String subject = text(claims, "sub");
+        if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT_CHARS
+                || subject.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT)) {
+            throw new TokenRejectedException(Reason.CLAIMS, "the token's sub must be a string of 1 to " + MAX_SUBJECT_CHARS
+                    + " characters without control or format characters");
         }
         String name = text(claims, "name");
         if (name == null) {
             name = subject;
         }
-        if (name.isBlank() || name.codePointCount(0, name.length()) > maxNameLength) {
-            throw new TokenRejectedException(Reason.CLAIMS,
-                    "the token's name must be 1 to " + maxNameLength + " characters (CHAT_MAX_USER_LENGTH)");
+        String problem = nameRule.problem(name);
+        if (problem != null) {
+            throw new TokenRejectedException(Reason.CLAIMS, "the token's name cannot be shown: " + problem);
         }
         RoomGrant reads = grant(claims, "rooms");
         RoomGrant publishes = claims.getClaim("publish") == null ? reads : grant(claims, "publish");

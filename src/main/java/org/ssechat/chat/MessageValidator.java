@@ -32,11 +32,20 @@ public final class MessageValidator {
      * @throws ChatRequestException (400) saying what is wrong
      */
     public ChatMessage validate(String user, String text, String room, Instant now) throws ChatRequestException {
+        String name = checkSender(user);
+        return new ChatMessage(null, checkRoom(room), name, checkText(text), now.truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    /**
+     * The checks of a posted sender's name (also a token's {@code name}): the name as it will be
+     * shown, or why it cannot be one.
+     */
+    public String checkSender(String user) throws ChatRequestException {
         String name = checkUser(user);
         if (name.equalsIgnoreCase(SYSTEM_USER)) {
             throw ChatRequestException.badRequest("user '" + SYSTEM_USER + "' is reserved for messages from other programs");
         }
-        return new ChatMessage(null, checkRoom(room), name, checkText(text), now.truncatedTo(ChronoUnit.MILLIS));
+        return name;
     }
 
     /**

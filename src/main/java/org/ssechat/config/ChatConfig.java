@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -188,7 +189,7 @@ public record ChatConfig(
             if (value.isEmpty()) {
                 return defaultValue;
             }
-            switch (value.get().value().toLowerCase(java.util.Locale.ROOT)) {
+            switch (value.get().value().toLowerCase(Locale.ROOT)) {
                 case "true", "yes", "1", "on" -> {
                     return true;
                 }
@@ -226,7 +227,9 @@ public record ChatConfig(
                     throw invalid(value.get(), "origins like https://app.example.com or http://localhost:3000,"
                             + " separated by commas ('" + origin + "' is not one; '*' is not allowed with credentials)");
                 }
-                origins.add(origin);
+                // Browsers send origins in lower case, with no default port: compare in that form.
+                origins.add(origin.toLowerCase(Locale.ROOT).replaceFirst("^(http://[^/]+):80$", "$1")
+                        .replaceFirst("^(https://[^/]+):443$", "$1"));
             }
             return List.copyOf(origins);
         }

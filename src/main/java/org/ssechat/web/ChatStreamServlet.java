@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,7 +72,9 @@ public final class ChatStreamServlet extends HttpServlet {
         if (identity != null) {
             // At the end of the clock skew, as the token was accepted: a stream opened with a token
             // just past its exp (within the skew) must not end at once and come back in a loop.
-            expiry.set(app.at(identity.expiresAt().plusSeconds(app.config().jwtClockSkewSeconds()), () -> {
+            Instant end = identity.expiresAt().isAfter(Instant.MAX.minusSeconds(app.config().jwtClockSkewSeconds()))
+                    ? Instant.MAX : identity.expiresAt().plusSeconds(app.config().jwtClockSkewSeconds());
+            expiry.set(app.at(end, () -> {
                 client.send(ChatEvents.expired(identity.expiresAt()));
                 client.endWhenWritten();
             }));
@@ -109,7 +112,7 @@ public final class ChatStreamServlet extends HttpServlet {
                 throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, "clock must be 0 or 1");
             }
             ResumeRequest resume = ResumeRequest.from(req.getHeader("Last-Event-ID"), query, app.config().historySize());
-            RoomAccess.Caller caller = app.roomAccess().identify(TokenCarrier.find(req, query, null));
+            RoomAccess.Caller caller = app.roomAccess().identify(TokenCarrier.token(TokenCarrier.find(req, query, null)));
             Optional<RoomAccess.Denial> denial = app.roomAccess().check(caller, room, false);
             if (denial.isPresent()) {
                 AuthAnswers.deny(resp, denial.get());

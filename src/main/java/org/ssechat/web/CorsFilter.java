@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import org.ssechat.app.ChatApplication;
 
 /**
@@ -31,7 +32,7 @@ public final class CorsFilter extends HttpFilter {
         }
         resp.addHeader("Vary", "Origin"); // the answer depends on it: caches must keep one per origin
         String origin = req.getHeader("Origin");
-        if (origin != null && allowed.contains(origin)) {
+        if (origin != null && allowed.contains(origin.toLowerCase(Locale.ROOT))) {
             resp.setHeader("Access-Control-Allow-Origin", origin);
             resp.setHeader("Access-Control-Allow-Credentials", "true");
             if ("OPTIONS".equals(req.getMethod()) && req.getHeader("Access-Control-Request-Method") != null) {

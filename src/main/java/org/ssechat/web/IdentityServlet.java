@@ -44,7 +44,7 @@ public final class IdentityServlet extends HttpServlet {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return;
         }
-        RoomAccess.Caller caller = access.identify(TokenCarrier.find(req, query, null));
+        RoomAccess.Caller caller = access.identify(TokenCarrier.token(TokenCarrier.find(req, query, null)));
         Optional<RoomAccess.Denial> badToken = access.checkToken(caller);
         if (badToken.isPresent()) {
             AuthAnswers.deny(resp, badToken.get());

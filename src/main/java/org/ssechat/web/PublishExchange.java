@@ -104,7 +104,15 @@ final class PublishExchange implements ReadListener, AsyncListener {
             refuse(e.status(), e.getMessage());
             return;
         }
-        caller = access.identify(TokenCarrier.find(req, query, app.config().publishToken().orElse(null)));
+        TokenCarrier.Carried carried = TokenCarrier.find(req, query, app.config().publishToken().orElse(null));
+        if (carried != null && carried.place() == TokenCarrier.Place.COOKIE && access.tokensEnabled()
+                && !CrossSiteRequests.fromThisSiteOrAllowed(req, app.config().allowedOrigins())) {
+            // A browser sends the cookie with a form another site posts: never a post as its user.
+            refuse(HttpServletResponse.SC_FORBIDDEN, "a post that carries the token cookie must come from this"
+                    + " site's pages or an origin in CHAT_ALLOWED_ORIGINS");
+            return;
+        }
+        caller = access.identify(TokenCarrier.token(carried));
         // The rate limit comes first, so it also slows down anyone guessing the token; with a
         // good token it is the user's, wherever they post from.
         long retryAfter = caller.identity() != null ? app.rateLimit(caller.identity()) : app.rateLimit(req);

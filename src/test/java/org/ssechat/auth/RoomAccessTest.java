@@ -18,7 +18,7 @@ class RoomAccessTest {
 
     private static RoomAccess access(boolean required) {
         TokenKeys keys = TokenKeys.from(Optional.of("0123456789abcdef0123456789abcdef"), Optional.empty()).orElseThrow();
-        return new RoomAccess(new TokenVerifier(keys, Duration.ofSeconds(30), 32, java.time.Clock.systemUTC()), required);
+        return new RoomAccess(new TokenVerifier(keys, Duration.ofSeconds(30), TokenVerifierTest.NAMES, java.time.Clock.systemUTC()), required);
     }
 
     private static int status(RoomAccess access, RoomAccess.Caller caller, String room, boolean publishing) {

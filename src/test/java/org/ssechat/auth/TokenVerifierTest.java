@@ -63,8 +63,12 @@ class TokenVerifierTest {
                 .encodeToString(key.getEncoded()) + "\n-----END PUBLIC KEY-----\n";
     }
 
+    /** The rule of posted names, as the application gives it: at most 32 characters, not "system". */
+    static final TokenVerifier.NameRule NAMES = name -> name.codePointCount(0, name.length()) > 32 ? "too long"
+            : name.isBlank() ? "blank" : name.equalsIgnoreCase("system") ? "reserved" : null;
+
     private static TokenVerifier verifier(Optional<String> secret, Optional<String> publicKey) {
-        return new TokenVerifier(TokenKeys.from(secret, publicKey).orElseThrow(), Duration.ofSeconds(30), 32, CLOCK);
+        return new TokenVerifier(TokenKeys.from(secret, publicKey).orElseThrow(), Duration.ofSeconds(30), NAMES, CLOCK);
     }
 
     private static final TokenVerifier HS = verifier(Optional.of(SECRET), Optional.empty());
@@ -198,9 +202,22 @@ class TokenVerifierTest {
     }
 
     @Test
-    void aTokenWithoutASubjectIsRefused() throws Exception {
+    void aTokenWithoutAFitSubjectIsRefused() throws Exception {
         assertEquals(Reason.CLAIMS, refusal(HS, hs256(claims(c -> c.subject(null)))));
         assertEquals(Reason.CLAIMS, refusal(HS, hs256(claims(c -> c.subject(" ")))));
+        // nimbus reads a number in sub as its text (JWTClaimsSet.parse): an id like any other.
+        assertEquals("42", HS.verify(hs256(claims(c -> c.claim("sub", 42)))).subject());
+        assertEquals(Reason.CLAIMS, refusal(HS, hs256(claims(c -> c.subject("u\n1")))), "a control character");
+        assertEquals(Reason.CLAIMS, refusal(HS, hs256(claims(c -> c.subject("u\u202E1")))), "a format character");
+        assertEquals(Reason.CLAIMS, refusal(HS, hs256(claims(c -> c.subject("u".repeat(257))))), "257 characters");
+        assertEquals("u".repeat(256), HS.verify(hs256(claims(c -> c.subject("u".repeat(256))))).subject());
+    }
+
+    @Test
+    void aNameThatCouldNeverPostIsRefused() throws Exception {
+        assertEquals(Reason.CLAIMS, refusal(HS, hs256(claims(c -> c.claim("name", "System")))), "reserved");
+        assertEquals(Reason.CLAIMS, refusal(HS, hs256(claims(c -> c.claim("name", null).subject("system")))),
+                "the subject as the name, reserved too");
     }
 
     @Test
@@ -218,10 +235,21 @@ class TokenVerifierTest {
         assertThrows(ConfigException.class, () -> TokenKeys.from(Optional.empty(),
                 Optional.of("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")));
         assertTrue(TokenKeys.from(Optional.empty(), Optional.empty()).isEmpty(), "no keys: no tokens");
+        ConfigException p384 = assertThrows(ConfigException.class,
+                () -> TokenKeys.from(Optional.empty(), Optional.of(pem(keyPair("EC", "secp384r1").getPublic()))));
+        assertTrue(p384.getMessage().contains("P-256"), p384.getMessage());
+        KeyPairGenerator small = KeyPairGenerator.getInstance("RSA");
+        small.initialize(1024);
+        ConfigException rsa1024 = assertThrows(ConfigException.class,
+                () -> TokenKeys.from(Optional.empty(), Optional.of(pem(small.generateKeyPair().getPublic()))));
+        assertTrue(rsa1024.getMessage().contains("2048"), rsa1024.getMessage());
+        ConfigException pasted = assertThrows(ConfigException.class,
+                () -> TokenKeys.from(Optional.empty(), Optional.of("a secret pasted into the wrong setting\u0000")));
+        assertFalse(pasted.getMessage().contains("pasted"), "the value is not echoed: " + pasted.getMessage());
         Path file = dir.resolve("key.pem");
         Files.writeString(file, pem(RSA.getPublic()));
         TokenVerifier fromFile = new TokenVerifier(TokenKeys.from(Optional.empty(), Optional.of(file.toString())).orElseThrow(),
-                Duration.ofSeconds(30), 32, CLOCK);
+                Duration.ofSeconds(30), NAMES, CLOCK);
         assertEquals("u1", fromFile.verify(sign(JWSAlgorithm.RS256, new RSASSASigner(RSA.getPrivate()), claims(c -> { }))).subject());
     }
 

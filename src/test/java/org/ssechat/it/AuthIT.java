@@ -264,6 +264,43 @@ class AuthIT {
         }
     }
 
+    /** A browser sends the cookie with a form any site submits: such a post must not go out as the cookie's user. */
+    @Test
+    void aPostWithTheCookieFromAnotherSiteIsRefused() throws Exception {
+        String cookie = "sse_chat_token=" + token(List.of("private-csrf"));
+        HttpResponse<String> forged = post("private-csrf", "-", "forged", Map.of("Cookie", cookie,
+                "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"));
+        JsonAssertions.assertJsonError(forged, 403);
+        JsonAssertions.assertJsonError(post("private-csrf", "-", "forged", Map.of("Cookie", cookie,
+                "Origin", "https://evil.example")), 403);
+        JsonAssertions.assertJsonError(post("private-csrf", "-", "sibling", Map.of("Cookie", cookie,
+                "Origin", "https://other.example.com", "Sec-Fetch-Site", "same-site")), 403);
+        assertEquals(202, post("private-csrf", "-", "from the page", Map.of("Cookie", cookie,
+                "Origin", base.getScheme() + "://" + base.getAuthority(), "Sec-Fetch-Site", "same-origin")).statusCode());
+        assertEquals(202, post("private-csrf", "-", "from the page, an older browser", Map.of("Cookie", cookie,
+                "Origin", base.getScheme() + "://" + base.getAuthority())).statusCode());
+        assertEquals(202, post("private-csrf", "-", "from the allowed origin", Map.of("Cookie", cookie,
+                "Origin", ALLOWED_ORIGIN, "Sec-Fetch-Site", "cross-site")).statusCode());
+        // A bearer header is not sent by a browser on its own: no origin check for it.
+        assertEquals(202, post("private-csrf", "-", "with the header", Map.of("Authorization", "Bearer "
+                + token(List.of("private-csrf")), "Origin", "https://elsewhere.example", "Sec-Fetch-Site", "cross-site"))
+                .statusCode());
+    }
+
+    @Test
+    void aTokenThatExpiresInAFarFutureStillStreams() throws Exception {
+        for (long seconds : new long[] {100L * 365 * 24 * 3600, Long.MAX_VALUE / 1000 - Instant.now().getEpochSecond() - 1}) {
+            try (SseStream stream = SseStream.open(base.resolve("sse?room=private-far"),
+                    Map.of("Authorization", "Bearer " + token(seconds, List.of("private-far"), null)))) {
+                assertEquals(200, stream.status(), "exp in " + seconds + " s");
+                stream.awaitFirstLine();
+                String id = JsonParser.parseString(post("private-far", "-", "far", Map.of("Authorization",
+                        "Bearer " + token(List.of("private-far")))).body()).getAsJsonObject().get("id").getAsString();
+                assertEquals(id, stream.next().id());
+            }
+        }
+    }
+
     @Test
     void corsAnswersTheAllowedOriginsAndNoOther() throws Exception {
         HttpResponse<String> allowed = get("health", Map.of("Origin", ALLOWED_ORIGIN));
