@@ -194,15 +194,24 @@ var StreamHub = (function () {
       }
       const source = new EventSource('sse?room=' + encodeURIComponent(entry.room)
         + '&lastEventId=' + encodeURIComponent(lastEventId));
-      const done = () => {
+      let finished = false;
+      const done = (caughtUp) => {
+        if (finished) {
+          return;
+        }
+        finished = true;
         clearTimeout(timer);
         source.close();
+        if (!caughtUp && entry.ports.has(port)) {
+          // Failed or stuck before it met the room's stream: the tab says a gap may be there.
+          port.postMessage({ type: 'reset', room: entry.room, reason: 'the messages missed meanwhile could not be fetched' });
+        }
       };
-      const timer = setTimeout(done, CATCH_UP_MILLIS);
+      const timer = setTimeout(() => done(false), CATCH_UP_MILLIS);
       source.addEventListener('message', (event) => {
         const message = JSON.parse(event.data);
         if (entry.seen.has(message.id) || !entry.ports.has(port)) {
-          done(); // caught up with the room's stream (or the tab left)
+          done(true); // caught up with the room's stream (or the tab left)
           return;
         }
         port.postMessage({ type: 'message', room: entry.room, message });
@@ -210,7 +219,7 @@ var StreamHub = (function () {
       source.addEventListener('reset', (event) => {
         port.postMessage({ type: 'reset', room: entry.room, reason: JSON.parse(event.data).reason });
       });
-      source.addEventListener('error', done);
+      source.addEventListener('error', () => done(false));
     }
 
     // Without Web Locks (plain HTTP), tabs say they live; the ones that went quiet are dropped.

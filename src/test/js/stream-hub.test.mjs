@@ -101,6 +101,21 @@ test('a tab that rejoins behind what the room stream still holds gets the gap fr
   assert.equal(a.texts().filter((t) => t === 'm6').length, 1, 'the first tab got m6 once, from the room stream');
 });
 
+test('a catch-up that fails says so to its tab: a gap may be there, never silently', () => {
+  const w = world();
+  w.hub.handle(tab(), join('lobby'));
+  const room = w.sources[0];
+  room.open();
+  for (let i = 1; i <= 60; i++) room.message(i + '-0', 'm' + i);
+  const back = tab();
+  w.hub.handle(back, join('lobby', { lastEventId: '5-0' }));
+  const catchUp = w.sources[1];
+  catchUp.readyState = 2; // refused: a 401 once the token expired, say
+  catchUp.emit('error');
+  assert.ok(catchUp.closed);
+  assert.equal(back.got.filter((m) => m.type === 'reset').length, 1, 'the tab is told');
+});
+
 test('a tab whose newest message the room stream has gets no catch-up', () => {
   const w = world();
   w.hub.handle(tab(), join('lobby'));

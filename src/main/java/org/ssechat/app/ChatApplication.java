@@ -118,7 +118,7 @@ public final class ChatApplication implements AutoCloseable {
         this.publishParser = new PublishBodyParser(config.maxBodyBytes());
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
         this.publishToken = new PublishToken(config.publishToken().orElse(null));
-        this.roomAccess = roomAccess(config, clock);
+        this.roomAccess = roomAccess(config, validator, clock);
         Map<String, LongSupplier> authRefusals = new LinkedHashMap<>();
         for (RoomAccess.Reason reason : RoomAccess.Reason.values()) {
             authRefusals.put(reason.code(), () -> roomAccess.refusals(reason));
@@ -160,13 +160,12 @@ public final class ChatApplication implements AutoCloseable {
     }
 
     /** Tokens from the configured keys, or none (every room open) when no key is set. */
-    private static RoomAccess roomAccess(ChatConfig config, Clock clock) {
+    private static RoomAccess roomAccess(ChatConfig config, MessageValidator names, Clock clock) {
         Optional<TokenKeys> keys = TokenKeys.from(config.jwtSecret(), config.jwtPublicKey());
         if (keys.isEmpty() && config.authRequired()) {
             throw new ConfigException("CHAT_AUTH=required needs a key to check tokens with: set CHAT_JWT_SECRET or"
                     + " CHAT_JWT_PUBLIC_KEY");
         }
-        MessageValidator names = new MessageValidator(config.maxTextLength(), config.maxUserLength());
         TokenVerifier.NameRule nameRule = name -> {
             try {
                 names.checkSender(name);

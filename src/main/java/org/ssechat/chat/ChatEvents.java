@@ -2,7 +2,8 @@ package org.ssechat.chat;
 
 import com.google.gson.JsonObject;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import org.ssechat.sse.SseEvent;
 
 /** The SSE events of the chat stream, each built in one place. */
@@ -16,6 +17,10 @@ public final class ChatEvents {
     public static final String TIME = "time";
     /** The event type that ends a stream whose token expired (see {@link #expired}). */
     public static final String EXPIRED = "expired";
+
+    /** Always with the milliseconds (Instant.toString leaves out a zero fraction). */
+    private static final DateTimeFormatter TO_THE_MILLISECOND =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private ChatEvents() {
     }
@@ -54,9 +59,7 @@ public final class ChatEvents {
      * milliseconds, so every event has the same form.
      */
     public static byte[] time(Instant now) {
-        Instant millis = now.truncatedTo(ChronoUnit.MILLIS);
-        String text = millis.getNano() == 0 ? millis.toString().replace("Z", ".000Z") : millis.toString();
-        return SseEvent.builder().event(TIME).data(text).encode();
+        return SseEvent.builder().event(TIME).data(TO_THE_MILLISECOND.format(now)).encode();
     }
 
     /**

@@ -21,4 +21,20 @@ public final class RoomNames {
     public static String rule() {
         return "room must be 1 to 64 characters: letters, digits, '_' or '-'";
     }
+
+    /**
+     * The room a request names in {@code ?room=}: {@link ChatMessage#DEFAULT_ROOM} when it names none.
+     *
+     * @throws ChatRequestException (400) for a name that is not a valid one
+     */
+    public static String requested(QueryParameters query) throws ChatRequestException {
+        String room = query.get("room");
+        if (room == null || room.isEmpty()) {
+            return ChatMessage.DEFAULT_ROOM;
+        }
+        if (!isValid(room)) {
+            throw ChatRequestException.badRequest(rule());
+        }
+        return room;
+    }
 }

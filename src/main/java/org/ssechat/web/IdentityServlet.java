@@ -11,7 +11,6 @@ import org.ssechat.app.ChatApplication;
 import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.auth.TokenCarrier;
-import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.QueryParameters;
@@ -34,12 +33,7 @@ public final class IdentityServlet extends HttpServlet {
         String room;
         try {
             query = QueryParameters.parse(req.getQueryString());
-            room = query.get("room");
-            if (room == null || room.isEmpty()) {
-                room = ChatMessage.DEFAULT_ROOM;
-            } else if (!RoomNames.isValid(room)) {
-                throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, RoomNames.rule());
-            }
+            room = RoomNames.requested(query);
         } catch (ChatRequestException e) {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return;

@@ -15,24 +15,9 @@ import org.junit.jupiter.api.Test;
 /** A frame larger than the response buffer goes to Jetty in one piece. */
 class LargeFramesTest {
 
-    /** A stream that is not Jetty's, with or without write(ByteBuffer). */
-    public static class NotJetty extends ServletOutputStream {
-        final ByteArrayOutputStream written = new ByteArrayOutputStream();
-
+    /** Jetty's fake stream's twin outside Jetty's package: it has write(ByteBuffer), which must not be used. */
+    public static class NotJetty extends BufferWritingOutput {
         @Override
-        public boolean isReady() {
-            return true;
-        }
-
-        @Override
-        public void setWriteListener(WriteListener listener) {
-        }
-
-        @Override
-        public void write(int b) {
-            written.write(b);
-        }
-
         public void write(ByteBuffer buffer) {
             throw new AssertionError("not asked of a stream that is not Jetty's");
         }

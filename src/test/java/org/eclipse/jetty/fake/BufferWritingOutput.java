@@ -11,7 +11,7 @@ import java.util.List;
  * A stand-in for Jetty's output stream in sse-chat's tests: in a Jetty package, with a public
  * {@code write(ByteBuffer)}, as Jetty's {@code HttpOutput} is (sse-chat's LargeFrames goes by both).
  */
-public final class BufferWritingOutput extends ServletOutputStream {
+public class BufferWritingOutput extends ServletOutputStream {
 
     public final ByteArrayOutputStream written = new ByteArrayOutputStream();
     public final List<ByteBuffer> buffers = new ArrayList<>();
