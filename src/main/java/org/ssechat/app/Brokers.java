@@ -6,10 +6,12 @@ import java.util.function.Predicate;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.InMemoryBroker;
 import org.ssechat.broker.RedisBroker;
+import org.ssechat.broker.RedisClusterBroker;
+import org.ssechat.broker.RedisUrl;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.config.ChatConfig;
 
-/** Chooses the broker the configuration asks for: Redis when REDIS_URL is set, else in-process. */
+/** Chooses the broker the configuration asks for: Redis (one server, Sentinel or a Cluster) when REDIS_URL is set, else in-process. */
 final class Brokers {
 
     private Brokers() {
@@ -23,6 +25,11 @@ final class Brokers {
         }
         // A payload from the channel may escape every character in six (a JSON unicode escape).
         int maxPayloadChars = 6 * (config.maxTextLength() + config.maxUserLength()) + 1024;
+        RedisUrl url = RedisUrl.parse(config.redisUrl().get().toString());
+        if (url.cluster()) {
+            return new RedisClusterBroker(url, config.channel(), config.historySize(), config.historyTtlSeconds(),
+                    validator, maxPayloadChars, config.redisQueueBytes(), clock, scheduler, hasListeners);
+        }
         return new RedisBroker(config.redisUrl().get(), config.channel(), config.historySize(),
                 config.historyTtlSeconds(), validator, maxPayloadChars, config.redisQueueBytes(), clock, scheduler);
     }

@@ -137,6 +137,7 @@ public final class ChatApplication implements AutoCloseable {
 
         // The message road: the broker delivers to the hub, the hub to the chat streams.
         this.broker = Brokers.create(config, validator, clock, scheduler, chatClients::hasClients);
+        chatClients.onRoomChanges(broker::roomChanged);
         broker.registerMetrics(metrics);
         broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics, clock));
         // The stream road: an admitted GET /sse replays its history, then goes live.

@@ -23,6 +23,13 @@ public interface Broker extends AutoCloseable {
         return null;
     }
 
+    /**
+     * A room got its first stream on this node, or lost its last. A broker that subscribes per
+     * room (a Redis Cluster's) follows it; the others deliver every room anyway. Must not block.
+     */
+    default void roomChanged(String room) {
+    }
+
     /** Begins delivering messages to the listener; the listener must not block. */
     void start(BrokerListener listener);
 

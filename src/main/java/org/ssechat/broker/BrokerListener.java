@@ -26,4 +26,13 @@ public interface BrokerListener {
      */
     default void onMessagesMissed() {
     }
+
+    /**
+     * One room's messages may have been missed on their way here: its subscription moved to
+     * another server (a cluster's slot moved or its node failed over). Called before any message
+     * of the room's new subscription.
+     */
+    default void onRoomMissed(String room) {
+        onMessagesMissed();
+    }
 }

@@ -27,7 +27,7 @@ final class DeliveryQueue {
     private static final Logger LOG = Logger.getLogger(DeliveryQueue.class.getName());
     private static final long STOP_WAIT_MILLIS = 2000;
 
-    private sealed interface Item permits Payload, Subscribed, Missed {
+    private sealed interface Item permits Payload, Subscribed, Missed, RoomMissed {
     }
 
     private record Payload(byte[] bytes) implements Item {
@@ -39,6 +39,9 @@ final class DeliveryQueue {
     private record Missed() implements Item {
     }
 
+    private record RoomMissed(String room) implements Item {
+    }
+
     private final BrokerListener listener;
     private final ChannelPayloads payloads;
     private final Clock clock;
@@ -46,6 +49,7 @@ final class DeliveryQueue {
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
     /** A Missed marker waits in the queue: later drops are covered by the same catch-up. */
     private final AtomicBoolean missedPending = new AtomicBoolean();
     private final Thread thread;
@@ -66,6 +70,7 @@ final class DeliveryQueue {
 
     /** A payload from the channel; never blocks. Called by the subscriber thread. */
     void offer(byte[] payload) {
+        received.incrementAndGet();
         if (bytes.addAndGet(payload.length) > maxBytes) {
             bytes.addAndGet(-payload.length);
             dropped.incrementAndGet();
@@ -80,6 +85,24 @@ final class DeliveryQueue {
     /** The subscription (re)started: the listener hears it before any message of the new subscription. */
     void subscribed(boolean afterOutage) {
         queue.add(new Subscribed(afterOutage));
+    }
+
+    /**
+     * A room's subscription (re)started on another connection: the listener catches the room up
+     * before anything that comes after. Called by the thread that reads that connection.
+     */
+    void roomSubscribed(String room) {
+        queue.add(new RoomMissed(room));
+    }
+
+    /** Whether the caller is this queue's thread: the one the listener runs on. */
+    boolean isDeliveryThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Payloads received from Redis, since the start (dropped ones included). */
+    long received() {
+        return received.get();
     }
 
     /** Payloads dropped because the queue was full, since the start. */
@@ -120,6 +143,8 @@ final class DeliveryQueue {
             }
         } else if (item instanceof Subscribed subscribed) {
             listener.onSubscribed(subscribed.afterOutage());
+        } else if (item instanceof RoomMissed missed) {
+            listener.onRoomMissed(missed.room());
         } else {
             missedPending.set(false);
             long total = dropped.get();

@@ -1,25 +1,16 @@
 package org.ssechat.broker;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.ssechat.chat.ChatMessage;
-import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.EventId;
-import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -42,17 +33,9 @@ import redis.clients.jedis.util.JedisURIHelper;
  */
 public final class RedisBroker implements Broker {
 
-    /**
-     * The bound on each wait for Redis: borrowing, connecting, reading an answer. A publish to a
-     * Redis that hangs waits at most about twice this (the pool's check of a connection, then a
-     * new connection's handshake) before POST /chat answers 503.
-     */
-    static final int TIMEOUT_MILLIS = 1000;
     /** How often the subscription is pinged to find a connection that died silently. */
     static final long SUBSCRIPTION_PING_MILLIS = 5000;
-    private static final int POOL_SIZE = 16;
-    private static final String PUBLISH_SCRIPT = script("publish.lua");
-    private static final String HISTORY_SCRIPT = script("history.lua");
+    static final int TIMEOUT_MILLIS = RedisClients.TIMEOUT_MILLIS;
     private static final Logger LOG = Logger.getLogger(RedisBroker.class.getName());
 
     private final RedisUrl redisUrl;
@@ -63,9 +46,8 @@ public final class RedisBroker implements Broker {
     /** Where the subscription last connected: touched by the subscriber thread only. */
     private HostAndPort lastSubscriptionNode;
     private final String channel;
-    private final String historyLength;
-    private final String historyTtlMillis;
     private final ChannelPayloads payloads;
+    private final HistoryScripts scripts;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final long queueBytes;
@@ -84,26 +66,22 @@ public final class RedisBroker implements Broker {
             int maxPayloadChars, long queueBytes, Clock clock, ScheduledExecutorService scheduler) {
         this.redisUrl = RedisUrl.parse(url.toString());
         this.channel = channel;
-        this.historyLength = String.valueOf(historyLength);
-        this.historyTtlMillis = String.valueOf(historyTtlSeconds * 1000);
         this.payloads = new ChannelPayloads(validator, maxPayloadChars);
+        this.scripts = new HistoryScripts(historyLength, historyTtlSeconds, payloads, clock);
         this.clock = clock;
         this.scheduler = scheduler;
         this.queueBytes = queueBytes;
-        // RESP2 for the plain Jedis connection of the subscription; it would otherwise warn that it
-        // cannot negotiate RESP3 on every reconnect.
-        this.subscriberConfig = DefaultJedisClientConfig.builder()
-                .from(clientConfig(redisUrl, "sse-chat-subscriber")).autoNegotiateProtocol(false).build();
+        this.subscriberConfig = RedisClients.subscriberConfig(redisUrl, "sse-chat-subscriber");
         if (redisUrl.isSentinel()) {
             // The sentinels say where the primary is, and Jedis follows a failover (a thread per
             // sentinel listens for +switch-master; close() stops them).
             RedisSentinelClient sentinel = RedisSentinelClient.builder()
                     .masterName(redisUrl.masterName())
-                    .sentinels(new LinkedHashSet<>(redisUrl.sentinels()))
-                    .clientConfig(clientConfig(redisUrl, "sse-chat-publisher"))
+                    .sentinels(new LinkedHashSet<>(redisUrl.nodes()))
+                    .clientConfig(RedisClients.clientConfig(redisUrl, "sse-chat-publisher"))
                     .sentinelClientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(TIMEOUT_MILLIS)
                             .socketTimeoutMillis(TIMEOUT_MILLIS).ssl(redisUrl.tls()).clientName("sse-chat").build())
-                    .poolConfig(poolConfig())
+                    .poolConfig(RedisClients.poolConfig())
                     .build();
             this.publisher = sentinel;
             this.primary = sentinel::getCurrentMaster;
@@ -111,47 +89,11 @@ public final class RedisBroker implements Broker {
             HostAndPort address = JedisURIHelper.getHostAndPort(url);
             this.publisher = RedisClient.builder()
                     .hostAndPort(address)
-                    .clientConfig(clientConfig(redisUrl, "sse-chat-publisher"))
-                    .poolConfig(poolConfig())
+                    .clientConfig(RedisClients.clientConfig(redisUrl, "sse-chat-publisher"))
+                    .poolConfig(RedisClients.poolConfig())
                     .build();
             this.primary = () -> address;
         }
-    }
-
-    private static JedisClientConfig clientConfig(RedisUrl redisUrl, String clientName) {
-        URI url = redisUrl.uri();
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(TIMEOUT_MILLIS)
-                .socketTimeoutMillis(TIMEOUT_MILLIS)
-                .clientName(clientName)
-                .ssl(redisUrl.tls());
-        String user = redisUrl.isSentinel() ? redisUrl.user() : JedisURIHelper.getUser(url);
-        String password = redisUrl.isSentinel() ? redisUrl.password() : JedisURIHelper.getPassword(url);
-        if (user != null) {
-            config.user(user);
-        }
-        if (password != null) {
-            config.password(password);
-        }
-        if (redisUrl.isSentinel() ? redisUrl.database() >= 0 : JedisURIHelper.hasDbIndex(url)) {
-            config.database(redisUrl.isSentinel() ? redisUrl.database() : JedisURIHelper.getDBIndex(url));
-        }
-        return config.build();
-    }
-
-    private static ConnectionPoolConfig poolConfig() {
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(POOL_SIZE);
-        pool.setMaxIdle(POOL_SIZE);
-        pool.setMaxWait(Duration.ofMillis(TIMEOUT_MILLIS));
-        // A pooled connection may be dead after a Redis restart: check it (one PING) before use,
-        // so the first message after an outage is published instead of failing.
-        pool.setTestOnBorrow(true);
-        // No evictor thread and no JMX registration: nothing that could outlive an undeploy.
-        pool.setTestWhileIdle(false);
-        pool.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
-        pool.setJmxEnabled(false);
-        return pool;
     }
 
     @Override
@@ -191,12 +133,8 @@ public final class RedisBroker implements Broker {
 
     @Override
     public ChatMessage publish(ChatMessage message) throws BrokerUnavailableException {
-        // The JSON has no "id" yet: the script adds the stream id in front of the other fields.
-        String json = MessageJson.toJson(message);
         try {
-            Object id = publisher.eval(PUBLISH_SCRIPT, List.of(historyKey(message.room())),
-                    List.of(channel, historyLength, json, historyTtlMillis));
-            return message.withId((String) id);
+            return message.withId(scripts.publish(publisher, historyKey(message.room()), channel, "PUBLISH", message));
         } catch (JedisException e) {
             throw new BrokerUnavailableException("Redis at " + node() + " did not take the message: " + e.getMessage(), e);
         }
@@ -204,25 +142,11 @@ public final class RedisBroker implements Broker {
 
     @Override
     public HistorySlice history(String room, EventId after, int limit) throws BrokerUnavailableException {
-        List<?> reply;
         try {
-            reply = (List<?>) publisher.eval(HISTORY_SCRIPT, List.of(historyKey(room)),
-                    List.of(after == null ? "" : after.toString(), String.valueOf(limit)));
+            return scripts.history(publisher, historyKey(room), room, after, limit);
         } catch (JedisException e) {
             throw new BrokerUnavailableException("Redis at " + node() + " could not read the history: " + e.getMessage(), e);
         }
-        List<ChatMessage> messages = new ArrayList<>((reply.size() - 2) / 2);
-        for (int i = 2; i + 1 < reply.size(); i += 2) {
-            String id = (String) reply.get(i);
-            String json = (String) reply.get(i + 1);
-            try {
-                // Stored without its id, as the publish script received it; add it back the same way.
-                messages.add(payloads.decode("{\"id\":\"" + id + "\"," + json.substring(1), clock.instant()));
-            } catch (ChannelPayloads.RefusedPayload e) {
-                LOG.warning("Skipped history entry " + id + " of room '" + room + "': " + e.getMessage());
-            }
-        }
-        return new HistorySlice(messages, EventId.parse((String) reply.get(0)), EventId.parse((String) reply.get(1)));
     }
 
     /** The history stream of a room: {@code <channel>:history:<room>}. */
@@ -238,6 +162,8 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void registerMetrics(ChatMetrics metrics) {
+        metrics.counter("sse_chat_redis_messages_received_total", "Messages this node received from Redis.",
+                () -> delivery == null ? 0 : delivery.received());
         metrics.counter("sse_chat_redis_messages_dropped_total", "Messages from Redis dropped because more than"
                 + " CHAT_REDIS_QUEUE_BYTES waited for the fan-out (rooms are then caught up from their history).",
                 () -> delivery == null ? 0 : delivery.dropped());
@@ -260,13 +186,5 @@ public final class RedisBroker implements Broker {
             queue.stop();
         }
         publisher.close();
-    }
-
-    private static String script(String name) {
-        try (InputStream in = RedisBroker.class.getResourceAsStream(name)) {
-            return new String(Objects.requireNonNull(in, name).readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

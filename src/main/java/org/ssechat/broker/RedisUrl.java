@@ -9,15 +9,17 @@ import redis.clients.jedis.HostAndPort;
 
 /**
  * Where Redis is, from {@code REDIS_URL}: one server ({@code redis://}, {@code rediss://} for
- * TLS, as Jedis reads them), or a primary found through Sentinel, in the form Lettuce uses:
+ * TLS, as Jedis reads them); a primary found through Sentinel, in the form Lettuce uses:
  * {@code redis-sentinel://[user:password@]host:port[,host:port...][/db]#masterName}
- * ({@code rediss-sentinel://} for TLS). The user and password are the data nodes'; the sentinels
- * are asked without them.
+ * ({@code rediss-sentinel://} for TLS); or a Redis Cluster, found from any of its nodes:
+ * {@code redis-cluster://[user:password@]host:port[,host:port...]} ({@code rediss-cluster://}).
+ * The user and password are the data nodes'; sentinels are asked without them.
  *
- * @param sentinels the sentinels to ask, for a Sentinel URL; empty otherwise
- * @param masterName the name the sentinels monitor the primary by; null for one server
+ * @param nodes the sentinels to ask, or the cluster nodes to start from; empty for one server
+ * @param masterName the name the sentinels monitor the primary by; null unless Sentinel
+ * @param cluster whether the nodes are a Redis Cluster's
  */
-public record RedisUrl(URI uri, boolean tls, List<HostAndPort> sentinels, String masterName, String user,
+public record RedisUrl(URI uri, boolean tls, List<HostAndPort> nodes, String masterName, boolean cluster, String user,
         String password, int database) {
 
     /** @throws IllegalArgumentException saying what is wrong (never echoing a password) */
@@ -34,19 +36,25 @@ public record RedisUrl(URI uri, boolean tls, List<HostAndPort> sentinels, String
                 if (uri.getHost() == null) {
                     throw new IllegalArgumentException("no host");
                 }
-                return new RedisUrl(uri, scheme.equals("rediss"), List.of(), null, null, null, -1);
+                return new RedisUrl(uri, scheme.equals("rediss"), List.of(), null, false, null, null, -1);
             }
             case "redis-sentinel", "rediss-sentinel" -> {
-                return sentinel(uri, scheme.equals("rediss-sentinel"));
+                return nodes(uri, scheme.equals("rediss-sentinel"), false);
             }
-            default -> throw new IllegalArgumentException("the scheme must be redis, rediss, redis-sentinel or rediss-sentinel");
+            case "redis-cluster", "rediss-cluster" -> {
+                return nodes(uri, scheme.equals("rediss-cluster"), true);
+            }
+            default -> throw new IllegalArgumentException("the scheme must be redis, rediss, redis-sentinel,"
+                    + " rediss-sentinel, redis-cluster or rediss-cluster");
         }
     }
 
-    private static RedisUrl sentinel(URI uri, boolean tls) {
+    /** A URL with a list of nodes: sentinels, or the nodes of a cluster. */
+    private static RedisUrl nodes(URI uri, boolean tls, boolean cluster) {
+        String what = cluster ? "cluster node" : "sentinel";
         String authority = uri.getRawAuthority();
         if (authority == null || authority.isEmpty()) {
-            throw new IllegalArgumentException("no sentinel host:port");
+            throw new IllegalArgumentException("no " + what + " host:port");
         }
         String user = null;
         String password = null;
@@ -63,17 +71,24 @@ public record RedisUrl(URI uri, boolean tls, List<HostAndPort> sentinels, String
             }
             user = user == null || user.isEmpty() ? null : user;
         }
-        List<HostAndPort> sentinels = new ArrayList<>();
+        List<HostAndPort> nodes = new ArrayList<>();
         for (String node : authority.split(",")) {
             int colon = node.lastIndexOf(':');
             if (colon <= 0 || colon == node.length() - 1) {
-                throw new IllegalArgumentException("each sentinel is host:port");
+                throw new IllegalArgumentException("each " + what + " is host:port");
             }
             try {
-                sentinels.add(new HostAndPort(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1))));
+                nodes.add(new HostAndPort(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1))));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("each sentinel is host:port");
+                throw new IllegalArgumentException("each " + what + " is host:port");
             }
+        }
+        if (cluster) {
+            // A cluster has one database, 0, and no primary's name.
+            if (uri.getFragment() != null || (uri.getPath() != null && uri.getPath().length() > 1)) {
+                throw new IllegalArgumentException("a cluster URL has no /database and no #name");
+            }
+            return new RedisUrl(uri, tls, List.copyOf(nodes), null, true, user, password, -1);
         }
         String master = uri.getFragment();
         if (master == null || master.isBlank()) {
@@ -88,7 +103,7 @@ public record RedisUrl(URI uri, boolean tls, List<HostAndPort> sentinels, String
                 throw new IllegalArgumentException("the path is a database number: /0");
             }
         }
-        return new RedisUrl(uri, tls, List.copyOf(sentinels), master, user, password, database);
+        return new RedisUrl(uri, tls, List.copyOf(nodes), master, false, user, password, database);
     }
 
     private static String decode(String text) {
@@ -97,5 +112,10 @@ public record RedisUrl(URI uri, boolean tls, List<HostAndPort> sentinels, String
 
     public boolean isSentinel() {
         return masterName != null;
+    }
+
+    /** Whether the user, password and database come from this record rather than from Jedis's reading of the URI. */
+    boolean hasNodeList() {
+        return !nodes.isEmpty();
     }
 }

@@ -37,19 +37,25 @@ final class CatchUp {
         this.pageSize = pageSize;
     }
 
+    /** Catches up every room with clients. */
     void run() {
         live.forgetRoomsWithoutClients();
         for (String room : clients.rooms()) {
-            EventId from = startOf(room);
-            if (from == null) {
-                continue; // no client of this room has a position yet: each is still opening, and replays itself
-            }
-            try {
-                warnClientsBehindTheHistory(room);
-                replayAfter(room, from);
-            } catch (BrokerUnavailableException e) {
-                LOG.log(Level.WARNING, "Could not catch up room ''{0}'': {1}", new Object[] {room, e.getMessage()});
-            }
+            run(room);
+        }
+    }
+
+    /** Catches up one room, if it has clients here. */
+    void run(String room) {
+        EventId from = startOf(room);
+        if (from == null) {
+            return; // no client of this room has a position yet: each is still opening, and replays itself
+        }
+        try {
+            warnClientsBehindTheHistory(room);
+            replayAfter(room, from);
+        } catch (BrokerUnavailableException e) {
+            LOG.log(Level.WARNING, "Could not catch up room ''{0}'': {1}", new Object[] {room, e.getMessage()});
         }
     }
 

@@ -56,6 +56,11 @@ public final class ChatHub implements BrokerListener {
         catchUp.run();
     }
 
+    @Override
+    public void onRoomMissed(String room) {
+        catchUp.run(room);
+    }
+
     /** How many rooms the catch-up position is kept for (bounded by the rooms with clients). */
     int trackedRooms() {
         return live.trackedRooms();

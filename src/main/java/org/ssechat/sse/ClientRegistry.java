@@ -27,6 +27,8 @@ public final class ClientRegistry {
     private final ConcurrentMap<String, Set<SseClient>> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     private final FanOut fanOut;
+    /** Told the name of a room that got its first client or lost its last. */
+    private volatile Consumer<String> roomChanges = room -> { };
     /** Clients one {@link #closeGone()} looks at, at most. */
     static final int SWEEP_BUDGET = 2500;
     /** Touched by the sweeping thread only (the scheduler's). */
@@ -41,16 +43,30 @@ public final class ClientRegistry {
         this.fanOut = fanOut;
     }
 
+    /**
+     * Whom to tell when a room gets its first client or loses its last (the broker, which may
+     * subscribe per room). It is told after the change, without a lock held, and must not block;
+     * it asks {@link #hasClients} for the room's state when it acts, so a late word is harmless.
+     */
+    public void onRoomChanges(Consumer<String> listener) {
+        this.roomChanges = listener;
+    }
+
     /** Adds a client; a client that closed before it was added is forgotten again at once. */
     public void add(SseClient client) {
+        boolean[] newRoom = {false};
         // compute() is atomic per room, so a concurrent remove cannot drop the room's new set.
         rooms.compute(client.room(), (room, clients) -> {
+            newRoom[0] = clients == null;
             Set<SseClient> set = clients != null ? clients : ConcurrentHashMap.newKeySet();
             if (set.add(client)) {
                 size.incrementAndGet();
             }
             return set;
         });
+        if (newRoom[0]) {
+            roomChanges.accept(client.room());
+        }
         if (!client.isOpen()) {
             remove(client); // it closed before it was added: its own remove came too early
         }
@@ -58,12 +74,17 @@ public final class ClientRegistry {
 
     /** Forgets a client; an empty room disappears with its last client. Idempotent. */
     public void remove(SseClient client) {
+        boolean[] emptied = {false};
         rooms.computeIfPresent(client.room(), (room, clients) -> {
             if (clients.remove(client)) {
                 size.decrementAndGet();
             }
+            emptied[0] = clients.isEmpty();
             return clients.isEmpty() ? null : clients;
         });
+        if (emptied[0]) {
+            roomChanges.accept(client.room());
+        }
     }
 
     /**

@@ -7,10 +7,11 @@
 -- ARGV[2]  the history length to keep (approximately, at least this many)
 -- ARGV[3]  the message as a JSON object without "id", starting with '{'
 -- ARGV[4]  milliseconds the history is kept after the room's last message
+-- ARGV[5]  PUBLISH, or SPUBLISH for a cluster's shard channel (in the history key's slot)
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[3])
 -- Rooms anyone can name must not pile up in Redis: a quiet room's history expires.
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 -- A stream id is digits and one '-': safe to splice into the JSON unescaped.
 local payload = '{"id":"' .. id .. '",' .. string.sub(ARGV[3], 2)
-redis.call('PUBLISH', ARGV[1], payload)
+redis.call(ARGV[5] or 'PUBLISH', ARGV[1], payload)
 return id

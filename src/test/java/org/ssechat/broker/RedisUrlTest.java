@@ -26,7 +26,7 @@ class RedisUrlTest {
         assertTrue(url.isSentinel());
         assertFalse(url.tls());
         assertEquals(List.of(new HostAndPort("10.0.0.1", 26379), new HostAndPort("10.0.0.2", 26380),
-                new HostAndPort("sentinel-3", 26381)), url.sentinels());
+                new HostAndPort("sentinel-3", 26381)), url.nodes());
         assertEquals("orders", url.masterName());
         assertEquals("app", url.user());
         assertEquals("p@ss", url.password(), "percent-decoded");
@@ -40,8 +40,22 @@ class RedisUrlTest {
     }
 
     @Test
+    void clusterNodesAndTheirCredentials() {
+        RedisUrl url = RedisUrl.parse("redis-cluster://app:s%3Acret@10.0.0.1:7000,10.0.0.2:7001");
+        assertTrue(url.cluster());
+        assertFalse(url.isSentinel());
+        assertFalse(url.tls());
+        assertEquals(List.of(new HostAndPort("10.0.0.1", 7000), new HostAndPort("10.0.0.2", 7001)), url.nodes());
+        assertEquals("app", url.user());
+        assertEquals("s:cret", url.password());
+        assertTrue(RedisUrl.parse("rediss-cluster://h:7000").tls());
+        assertFalse(RedisUrl.parse("redis://h:6379").cluster());
+    }
+
+    @Test
     void whatIsWrongIsSaidAndNoPasswordEchoed() {
-        for (String bad : List.of("redis-sentinel://h:26379", "redis-sentinel://h#m", "redis-sentinel://h:x#m",
+        for (String bad : List.of("redis-cluster://h", "redis-cluster://:pw@h:7000/1", "redis-cluster://h:7000#m",
+                "redis-cluster://", "redis-sentinel://h:26379", "redis-sentinel://h#m", "redis-sentinel://h:x#m",
                 "redis-sentinel://#m", "redis-sentinel://h:1/zero#m", "http://h:1", "redis://", "nonsense")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse(bad), bad);
             assertFalse(e.getMessage().contains("pw"), e.getMessage());

@@ -76,6 +76,24 @@ public final class RedisServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * A node of a Redis Cluster, on a free port of its own (its cluster bus on that port plus
+     * 10000): it finds a silent peer failed after {@code nodeTimeoutMillis}. See {@link RedisCluster}.
+     */
+    public static RedisServer startClusterNode(long nodeTimeoutMillis) throws IOException, InterruptedException {
+        String binary = findBinary();
+        int port;
+        do {
+            port = freePort();
+        } while (port + 10000 > 65535); // the cluster bus port must exist too
+        Path dir = Files.createTempDirectory(Path.of("target"), "redis-cluster-");
+        RedisServer server = new RedisServer(port, dir, false, List.of("--cluster-enabled", "yes",
+                "--cluster-config-file", "nodes.conf", // in --dir
+                "--cluster-node-timeout", String.valueOf(nodeTimeoutMillis)), null);
+        server.launch(binary);
+        return server;
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -155,6 +173,11 @@ public final class RedisServer implements AutoCloseable {
     /** A new plain connection, for PUBLISH, CLIENT KILL and checks; close it after use. */
     public Jedis client() {
         return new Jedis("127.0.0.1", port, 2000);
+    }
+
+    /** Whether the process runs (it was not killed). */
+    public boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     /** Kills the server at once (SIGKILL), as a crash would. */

@@ -1,0 +1,226 @@
+package org.ssechat.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.ssechat.chat.ChatMessage;
+import org.ssechat.chat.MessageValidator;
+import org.ssechat.testing.Await;
+import org.ssechat.testing.RedisCluster;
+import org.ssechat.testing.RedisServer;
+import redis.clients.jedis.Jedis;
+
+/** The cluster broker against a real Redis Cluster: three primaries with a replica each. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisClusterBrokerTest {
+
+    private static final long WAIT_MILLIS = 10_000;
+
+    private RedisCluster cluster;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final List<RedisClusterBroker> brokers = new ArrayList<>();
+
+    @BeforeAll
+    void startCluster() throws Exception {
+        cluster = RedisCluster.start();
+    }
+
+    @AfterEach
+    void closeBrokers() {
+        brokers.forEach(RedisClusterBroker::close);
+        brokers.clear();
+    }
+
+    @AfterAll
+    void stopCluster() throws Exception {
+        scheduler.shutdownNow();
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** A broker and what it delivers; its "streams" are the rooms in {@link #rooms}. */
+    private final class Node implements BrokerListener {
+        final Set<String> rooms = ConcurrentHashMap.newKeySet();
+        final BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> missed = new LinkedBlockingQueue<>();
+        final RedisClusterBroker broker;
+
+        Node() throws InterruptedException {
+            broker = new RedisClusterBroker(RedisUrl.parse(cluster.url()), "chat", 100, 3600,
+                    new MessageValidator(2000, 32), 64 * 1024, 32L << 20, Clock.systemUTC(), scheduler, rooms::contains);
+            brokers.add(broker);
+            broker.start(this);
+            Await.until("the broker is subscribed to the classic channel", broker::isHealthy);
+        }
+
+        /** A stream opens in each room, and the room is subscribed before this returns. */
+        void join(String... names) throws Exception {
+            for (String room : names) {
+                rooms.add(room);
+                broker.roomChanged(room);
+            }
+            for (String room : names) {
+                broker.history(room, null, 0); // waits until the room is subscribed
+            }
+        }
+
+        void leave(String room) {
+            rooms.remove(room);
+            broker.roomChanged(room);
+        }
+
+        @Override
+        public void onMessage(ChatMessage message) {
+            received.add(message);
+        }
+
+        @Override
+        public void onRoomMissed(String room) {
+            missed.add(room);
+        }
+
+        ChatMessage next() throws InterruptedException {
+            ChatMessage message = received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            assertNotNull(message, "no message arrived within " + WAIT_MILLIS + " ms");
+            return message;
+        }
+
+        long receivedFromRedis() {
+            return broker.received();
+        }
+    }
+
+    private static ChatMessage draft(String room, String text) {
+        return new ChatMessage(null, room, "ann", text, Instant.parse("2026-12-01T10:00:00Z"));
+    }
+
+    /** Room names whose slots fall on every primary. */
+    private List<String> roomsOnEveryPrimary(String prefix, int count) {
+        List<String> rooms = new ArrayList<>();
+        Set<Integer> ports = new HashSet<>();
+        for (int i = 0; i < count; i++) {
+            String room = prefix + i;
+            rooms.add(room);
+            ports.add(cluster.primaryOf(RedisCluster.slotOf(room)).port());
+        }
+        assertEquals(3, ports.size(), "the rooms fall on all three primaries");
+        return rooms;
+    }
+
+    @Test
+    void eachRoomLivesInOneSlotAndANodeReceivesOnlyTheRoomsItServes() throws Exception {
+        Node a = new Node();
+        Node b = new Node();
+        List<String> rooms = roomsOnEveryPrimary("spread-", 24);
+        List<String> atB = rooms.subList(0, 12);
+        a.join(rooms.toArray(new String[0]));
+        b.join(atB.toArray(new String[0]));
+        long bBefore = b.receivedFromRedis();
+
+        Map<String, List<String>> published = new ConcurrentHashMap<>();
+        for (int round = 0; round < 5; round++) {
+            for (String room : rooms) {
+                ChatMessage message = (round % 2 == 0 ? a : b).broker.publish(draft(room, "m" + round));
+                published.computeIfAbsent(room, r -> new ArrayList<>()).add(message.id());
+            }
+        }
+        try (Jedis owner = cluster.primaryOf(RedisCluster.slotOf(rooms.get(0))).client()) {
+            assertEquals(5, owner.xlen("chat:history:{" + rooms.get(0) + "}"), "the history sits on the room's primary");
+        }
+
+        Map<String, List<String>> seenByA = new ConcurrentHashMap<>();
+        for (int i = 0; i < rooms.size() * 5; i++) {
+            ChatMessage message = a.next();
+            seenByA.computeIfAbsent(message.room(), r -> new ArrayList<>()).add(message.id());
+        }
+        assertEquals(published, seenByA, "every message of every room once, in order");
+        Map<String, List<String>> seenByB = new ConcurrentHashMap<>();
+        for (int i = 0; i < atB.size() * 5; i++) {
+            ChatMessage message = b.next();
+            seenByB.computeIfAbsent(message.room(), r -> new ArrayList<>()).add(message.id());
+        }
+        assertEquals(atB.stream().collect(java.util.stream.Collectors.toMap(r -> r, published::get)), seenByB);
+        assertNull(b.received.poll(300, TimeUnit.MILLISECONDS), "nothing of the rooms without streams at B");
+        assertEquals(atB.size() * 5, b.receivedFromRedis() - bBefore, "B received only its rooms' messages");
+    }
+
+    @Test
+    void aRoomIsUnsubscribedAfterItsLastStreamLeft() throws Exception {
+        Node a = new Node();
+        Node b = new Node();
+        a.join("leaving");
+        b.join("leaving");
+        a.broker.publish(draft("leaving", "while both listen"));
+        assertEquals("while both listen", a.next().text());
+        assertEquals("while both listen", b.next().text());
+        b.leave("leaving");
+        Await.until("B's subscription of the room ends after the linger",
+                () -> b.broker.subscribedRooms() == 0);
+        long before = b.receivedFromRedis();
+        a.broker.publish(draft("leaving", "after B left"));
+        assertEquals("after B left", a.next().text());
+        Thread.sleep(300); // it would have come with A's copy
+        assertEquals(before, b.receivedFromRedis(), "B receives nothing of a room it left");
+    }
+
+    @Test
+    void messagesOtherProgramsPublishIntoTheClassicChannelStillArrive() throws Exception {
+        Node b = new Node();
+        b.join("classic");
+        RedisServer anyNode = cluster.primaries().get(1);
+        try (Jedis jedis = anyNode.client()) {
+            jedis.publish("chat", "{\"text\":\"from PHP\",\"room\":\"classic\"}");
+        }
+        ChatMessage message = b.next();
+        assertEquals("from PHP", message.text());
+        assertEquals("classic", message.room());
+    }
+
+    @Test
+    void aRoomFollowsItsSlotToAnotherPrimaryAndIsCaughtUp() throws Exception {
+        Node a = new Node();
+        Node b = new Node();
+        String room = "moving";
+        a.join(room);
+        b.join(room);
+        b.missed.clear();
+        ChatMessage before = a.broker.publish(draft(room, "before the move"));
+        assertEquals(before.id(), b.next().id());
+
+        int slot = RedisCluster.slotOf("chat:{" + room + "}");
+        RedisServer from = cluster.primaryOf(slot);
+        RedisServer to = cluster.primaries().stream().filter(p -> p != from).findFirst().orElseThrow();
+        cluster.moveSlot(slot, to);
+
+        assertEquals(room, b.missed.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS),
+                "B is told to catch the room up once it is subscribed on the slot's new owner");
+        ChatMessage after = a.broker.publish(draft(room, "after the move"));
+        assertEquals(after.id(), b.next().id(), "live again, from the new owner");
+        assertEquals(to.port(), cluster.primaryOf(slot).port());
+        HistorySlice history = b.broker.history(room, null, 10);
+        assertEquals(List.of(before.id(), after.id()), history.messages().stream().map(ChatMessage::id).toList(),
+                "the history moved with the slot");
+        assertTrue(b.broker.roomsMoved() >= 1, "the move is counted");
+    }
+}
