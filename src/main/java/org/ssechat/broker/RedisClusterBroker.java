@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.ssechat.chat.ChatMessage;
@@ -20,6 +21,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 
@@ -52,9 +54,11 @@ public final class RedisClusterBroker implements Broker {
     private final long queueBytes;
     private final AtomicInteger nextClassicNode = new AtomicInteger();
     /** Made on first use: a cluster that does not answer at the start must not stop the application. */
-    private ClusterConnectionProvider topology;
-    private RedisClusterClient publisher;
-    private boolean closed;
+    private final ReentrantLock building = new ReentrantLock();
+    private volatile ClusterConnectionProvider topology;
+    private volatile RedisClusterClient publisher;
+    private volatile boolean closed;
+    private volatile long nextAttemptMillis;
     private volatile DeliveryQueue delivery;
     private volatile RedisSubscriber classic;
     private volatile ShardSubscriptions shards;
@@ -81,25 +85,43 @@ public final class RedisClusterBroker implements Broker {
         this.queueBytes = queueBytes;
     }
 
-    /** The cluster's view of its slots, and the publisher on it; made when a node first answers. */
-    private synchronized ClusterConnectionProvider topology() {
-        if (closed) {
-            throw new JedisException("the broker is closed");
+    /**
+     * The cluster's view of its slots, and the publisher on it: made when a node first answers.
+     * While none does, callers fail at once instead of each waiting for every node in turn: one
+     * attempt at a time, at most one a second.
+     */
+    private ClusterConnectionProvider topology() {
+        ClusterConnectionProvider current = topology;
+        if (current != null) {
+            return current;
         }
-        if (topology == null) {
-            Set<HostAndPort> seeds = new LinkedHashSet<>(redisUrl.nodes());
-            ClusterConnectionProvider provider = new ClusterConnectionProvider(seeds, clientConfig,
-                    RedisClients.poolConfig());
-            publisher = RedisClusterClient.builder()
-                    .nodes(seeds)
-                    .connectionProvider(provider)
-                    .clientConfig(clientConfig)
-                    .maxAttempts(MAX_ATTEMPTS)
-                    .maxTotalRetriesDuration(Duration.ofMillis(MAX_ATTEMPTS * RedisClients.TIMEOUT_MILLIS))
-                    .build();
-            topology = provider;
+        if (closed || clock.millis() < nextAttemptMillis || !building.tryLock()) {
+            throw new JedisConnectionException("no node of the Redis Cluster has answered yet");
         }
-        return topology;
+        try {
+            if (topology == null && !closed) {
+                Set<HostAndPort> seeds = new LinkedHashSet<>(redisUrl.nodes());
+                ClusterConnectionProvider provider = new ClusterConnectionProvider(seeds, clientConfig,
+                        RedisClients.poolConfig());
+                publisher = RedisClusterClient.builder()
+                        .nodes(seeds)
+                        .connectionProvider(provider)
+                        .clientConfig(clientConfig)
+                        .maxAttempts(MAX_ATTEMPTS)
+                        .maxTotalRetriesDuration(Duration.ofMillis(MAX_ATTEMPTS * RedisClients.TIMEOUT_MILLIS))
+                        .build();
+                topology = provider;
+            }
+            if (topology == null) {
+                throw new JedisConnectionException("the broker is closed");
+            }
+            return topology;
+        } catch (RuntimeException e) {
+            nextAttemptMillis = clock.millis() + 1000;
+            throw e;
+        } finally {
+            building.unlock();
+        }
     }
 
     private RedisClusterClient publisher() {
@@ -248,11 +270,14 @@ public final class RedisClusterBroker implements Broker {
         if (queue != null) {
             queue.stop();
         }
-        synchronized (this) {
-            closed = true;
+        closed = true;
+        building.lock(); // a topology being made now is made whole, then closed here
+        try {
             if (publisher != null) {
                 publisher.close(); // closes the topology's pools too
             }
+        } finally {
+            building.unlock();
         }
         LOG.fine("Redis Cluster broker closed");
     }

@@ -20,28 +20,33 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import redis.clients.jedis.BinaryJedisShardedPubSub;
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * This node's sharded subscriptions on a Redis Cluster: one {@code SSUBSCRIBE} per room with
- * streams here, on a connection to the node that owns the room's slot, so a node receives only
- * the rooms it serves. A room is subscribed when it gets its first stream here and unsubscribed
- * {@link #LINGER_MILLIS} after its last one left (a client that reconnects keeps it).
+ * streams here, on a connection to the primary that owns the room's slot, so a node receives
+ * only the rooms it serves. A room is subscribed when it gets its first stream here and left
+ * {@link #LINGER_MILLIS} after its last one ended (a client that reconnects keeps it).
  *
  * <p>A room whose subscription ends without being asked to (its slot moved: Redis sends
- * {@code sunsubscribe}) or whose connection fails (its node died and a replica takes over) is
- * routed again from a fresh view of the slots, retried with backoff, and caught up from its
- * history once it is subscribed again: {@link DeliveryQueue#roomSubscribed} runs ahead of the
- * new subscription's messages.
+ * {@code sunsubscribe}) or whose connection fails (its primary died and a replica takes over)
+ * is routed again from a fresh view of the slots, retried with backoff per node, and caught up
+ * from its history once it is subscribed again: {@link DeliveryQueue#roomSubscribed} runs ahead
+ * of the new subscription's messages.
  *
  * <p>One manager thread decides everything and is the only one that writes to the connections.
  * Each connection has a reader thread that only hands what arrives to the delivery queue and
- * tells the manager. A sharded subscription cannot be pinged, so the manager's watchdog
- * re-subscribes one of a connection's rooms (Redis answers with a confirmation) and drops a
+ * tells the manager. A connection is closed, not unsubscribed, when its last room leaves (the
+ * subscription loop would end under a room being added), and it never reconnects by itself: a
+ * new one is made, checked to be a primary. A sharded subscription cannot be pinged, so the
+ * watchdog re-subscribes one of a connection's rooms (Redis confirms it again) and drops a
  * connection that stays silent for {@link #MISSED_PINGS_BEFORE_RECONNECT} periods.
  */
 final class ShardSubscriptions {
@@ -50,6 +55,8 @@ final class ShardSubscriptions {
     static final String READER_THREAD = "sse-chat-redis-shard-";
     /** How long a room stays subscribed after its last stream here ended. */
     static final long LINGER_MILLIS = 2000;
+    /** A room with streams that is not subscribed for this long makes the broker unhealthy. */
+    static final long UNSUBSCRIBED_GRACE_MILLIS = 3000;
     private static final long TICK_MILLIS = 100;
     private static final int MISSED_PINGS_BEFORE_RECONNECT = 3;
     private static final long STOP_WAIT_MILLIS = 2000;
@@ -64,45 +71,55 @@ final class ShardSubscriptions {
     private final long pingMillis;
     private final Thread manager;
 
-    /** The rooms this node subscribes or is about to: written by the manager (and {@link #want}). */
+    /** The rooms this node subscribes or is about to: written by the manager (and {@link #awaitSubscribed}). */
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     /** Rooms whose state may have changed: bounded by the rooms that had streams here lately. */
     private final Set<String> changed = ConcurrentHashMap.newKeySet();
     /** What the reader threads tell the manager: a few items per room and connection at most. */
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    /** Every connection not yet closed, for {@link #stop()}: the manager may be busy when it runs. */
+    private final Set<Shard> open = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean wakeUpPending = new AtomicBoolean();
     private final AtomicLong moved = new AtomicLong();
     private volatile boolean running = true;
-    private volatile int unroutedCount;
+    private volatile boolean healthy = true;
 
     // The manager's own state.
     private final Map<HostAndPort, Shard> shards = new HashMap<>();
     private final Set<Room> unrouted = new LinkedHashSet<>();
-    private final Backoff backoff = new Backoff(100, 2000);
-    private long nextRouteAttemptMillis;
+    /** Nodes that could not be connected to, and when to try each again. */
+    private final Map<HostAndPort, Retry> retries = new HashMap<>();
     private boolean slotsStale;
+    private long nextRenewMillis;
     private long nextWatchMillis;
 
     /** One room's subscription. */
     private static final class Room {
         final String name;
-        final String channel;
-        final byte[] channelBytes;
+        final byte[] channel;
         /** Where its SSUBSCRIBE was sent: written by the manager, read by the readers. */
         volatile Shard route;
         /** Where it was confirmed: written by the readers and the manager. */
         volatile Shard subscribedOn;
         /** Manager: when its last stream here ended; -1 while it has streams. */
         long emptySinceMillis = -1;
+        /** Manager: since when it waits for a subscription (for health). */
+        long waitingSinceMillis;
         /** Manager: it lost its subscription and is routed again (for the log and the metric). */
         boolean lost;
         final CompletableFuture<Void> firstSubscribed = new CompletableFuture<>();
 
-        Room(String name, String channel) {
+        Room(String name, String channel, long now) {
             this.name = name;
-            this.channel = channel;
-            this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
+            this.channel = channel.getBytes(StandardCharsets.UTF_8);
+            this.waitingSinceMillis = now;
         }
+    }
+
+    /** A node's backoff after failed connects. */
+    private static final class Retry {
+        final Backoff backoff = new Backoff(100, 1000);
+        long atMillis;
     }
 
     /**
@@ -140,20 +157,23 @@ final class ShardSubscriptions {
         if (delivery.isDeliveryThread() || !wanted.test(room)) {
             return;
         }
-        Room entry = rooms.computeIfAbsent(room, name -> new Room(name, channelOf.apply(name)));
+        Room entry = rooms.computeIfAbsent(room, this::newRoom);
         if (entry.subscribedOn != null) {
             return;
         }
         roomChanged(room);
         try {
             entry.firstSubscribed.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
-            // Not subscribed in time (its node is down): read anyway; the catch-up after the
-            // subscription covers what comes meanwhile.
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+            // Not subscribed in time (its node is down): read anyway; the catch-up once it is
+            // subscribed covers what comes meanwhile.
         }
+    }
+
+    private Room newRoom(String name) {
+        return new Room(name, channelOf.apply(name), clock.millis());
     }
 
     /** Rooms subscribed now. */
@@ -167,14 +187,14 @@ final class ShardSubscriptions {
         return count;
     }
 
-    /** Rooms that lost their subscription (slot moved, node failed) and were routed again, since the start. */
+    /** Rooms that lost their subscription (slot moved, node failed) and were subscribed again, since the start. */
     long moved() {
         return moved.get();
     }
 
-    /** False while some room with streams here cannot be subscribed (its node is unreachable). */
+    /** False while a room with streams here has not been subscribed for a while (its node is unreachable). */
     boolean isHealthy() {
-        return unroutedCount == 0;
+        return healthy;
     }
 
     /** Stops the manager, closes every connection and waits for the threads. */
@@ -182,6 +202,12 @@ final class ShardSubscriptions {
         running = false;
         manager.interrupt();
         join(manager);
+        for (Shard shard : List.copyOf(open)) {
+            shard.close(); // also those the manager opened while it was stopping
+        }
+        for (Shard shard : List.copyOf(open)) {
+            join(shard.reader);
+        }
     }
 
     private void wakeUp() {
@@ -196,43 +222,49 @@ final class ShardSubscriptions {
         try {
             while (running) {
                 Runnable event = events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
-                while (event != null) {
-                    event.run();
+                while (event != null && running) {
+                    guarded(event);
                     event = events.poll();
                 }
-                step();
+                if (running) {
+                    guarded(this::step);
+                }
             }
         } catch (InterruptedException e) {
             // stop()
         } finally {
-            List<Shard> all = new ArrayList<>(shards.values());
-            all.forEach(shard -> shard.connection.close());
-            all.stream().filter(shard -> shard.reader != null).forEach(shard -> join(shard.reader));
+            List.copyOf(open).forEach(Shard::close);
+        }
+    }
+
+    /** Never lets one event or step end the manager: every subscription would freeze. */
+    private static void guarded(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "The Redis Cluster subscription manager failed a step; it goes on", e);
         }
     }
 
     private void step() {
-        try {
-            long now = clock.millis();
-            for (String name : drainChanged()) {
-                look(name, now);
-            }
-            for (Room room : new ArrayList<>(rooms.values())) {
-                if (room.emptySinceMillis >= 0 && now - room.emptySinceMillis >= LINGER_MILLIS) {
-                    leave(room);
-                }
-            }
-            if (!unrouted.isEmpty() && now >= nextRouteAttemptMillis) {
-                routeUnrouted(now);
-            }
-            if (now >= nextWatchMillis) {
-                nextWatchMillis = now + pingMillis;
-                new ArrayList<>(shards.values()).forEach(shard -> watch(shard, now));
-            }
-            unroutedCount = unrouted.size();
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "The Redis Cluster subscription manager failed a step; it goes on", e);
+        long now = clock.millis();
+        for (String name : drainChanged()) {
+            look(name, now);
         }
+        for (Room room : new ArrayList<>(rooms.values())) {
+            if (room.emptySinceMillis >= 0 && now - room.emptySinceMillis >= LINGER_MILLIS) {
+                leave(room);
+            }
+        }
+        if (!unrouted.isEmpty()) {
+            routeUnrouted(now);
+        }
+        if (now >= nextWatchMillis) {
+            nextWatchMillis = now + pingMillis;
+            new ArrayList<>(shards.values()).forEach(shard -> watch(shard, now));
+        }
+        healthy = rooms.values().stream().noneMatch(room -> room.subscribedOn == null && room.emptySinceMillis < 0
+                && now - room.waitingSinceMillis > UNSUBSCRIBED_GRACE_MILLIS);
     }
 
     private List<String> drainChanged() {
@@ -246,21 +278,22 @@ final class ShardSubscriptions {
         Room room = rooms.get(name);
         if (wanted.test(name)) {
             if (room == null) {
-                room = rooms.computeIfAbsent(name, n -> new Room(n, channelOf.apply(n)));
+                room = rooms.computeIfAbsent(name, this::newRoom);
             }
-            room.emptySinceMillis = -1;
+            if (room.emptySinceMillis >= 0) {
+                room.emptySinceMillis = -1;
+                room.waitingSinceMillis = now;
+            }
             if (room.route == null && !unrouted.contains(room)) {
                 unrouted.add(room);
-                if (now >= nextRouteAttemptMillis) {
-                    routeUnrouted(now); // a new room goes at once, unless its node is being retried anyway
-                }
+                routeUnrouted(now); // a new room goes at once (unless its node is being retried)
             }
         } else if (room != null && room.emptySinceMillis < 0) {
             room.emptySinceMillis = now;
         }
     }
 
-    /** Unsubscribes a room nobody here listens to any more. */
+    /** Unsubscribes a room nobody here listens to any more; the last room of a connection closes it. */
     private void leave(Room room) {
         if (wanted.test(room.name)) {
             room.emptySinceMillis = -1; // a stream came back meanwhile
@@ -273,76 +306,105 @@ final class ShardSubscriptions {
         room.subscribedOn = null;
         if (shard != null) {
             shard.routed.remove(room);
-            if (shard.started) {
-                shard.write(() -> shard.sunsubscribe(room.channelBytes));
+            if (shard.routed.isEmpty()) {
+                retire(shard);
+            } else if (shard.started) {
+                shard.write(() -> shard.sunsubscribe(room.channel));
             } else {
                 shard.pendingLeave.add(room); // its SSUBSCRIBE is on the way: undo it once confirmed
             }
         }
     }
 
-    /** Sends every unrouted room's SSUBSCRIBE to the node that owns its slot now; retries later on failure. */
+    /** Closes a connection with no room left (its subscription loop ends with its last room anyway). */
+    private void retire(Shard shard) {
+        if (shards.get(shard.node) == shard) {
+            shards.remove(shard.node);
+        }
+        shard.close();
+    }
+
+    /**
+     * Sends each unrouted room's SSUBSCRIBE to the primary that owns its slot now. A node that
+     * cannot be reached is retried later with its own backoff; the other nodes' rooms go on.
+     */
     private void routeUnrouted(long now) {
         ClusterConnectionProvider slots;
         try {
             slots = topology.get();
-            if (slotsStale) {
+            if (slotsStale && now >= nextRenewMillis) {
+                // At most twice a second: each renewal may wait for a node that does not answer.
+                nextRenewMillis = now + 500;
                 slots.renewSlotCache();
                 slotsStale = false;
             }
         } catch (RuntimeException e) {
-            retryLater(now, "no cluster node answers: " + e.getMessage());
-            return;
+            slotsStale = true;
+            LOG.log(Level.FINE, "Redis Cluster: no node answers yet", e);
+            return; // tried again next step
         }
         for (Room room : new ArrayList<>(unrouted)) {
+            if (!running) {
+                return;
+            }
             if (rooms.get(room.name) != room) {
                 unrouted.remove(room);
                 continue;
             }
             HostAndPort node = slots.getNode(JedisClusterCRC16.getSlot(room.channel));
             if (node == null) {
-                slotsStale = true;
-                retryLater(now, "no node owns the slot of room '" + room.name + "'");
-                return;
+                slotsStale = true; // no node owns the slot in this view: read it again next step
+                continue;
             }
             Shard shard = shards.get(node);
-            boolean connected = shard == null;
-            if (connected) {
-                try {
-                    shard = new Shard(node);
-                } catch (RuntimeException e) {
-                    slotsStale = true;
-                    retryLater(now, "cannot connect to " + node + ": " + e.getMessage());
-                    return;
+            boolean fresh = shard == null;
+            if (fresh) {
+                shard = connect(node, now);
+                if (shard == null) {
+                    continue;
                 }
-                shards.put(node, shard);
             }
             // Routed before the SSUBSCRIBE goes: its confirmation may come back at once.
             room.route = shard;
             shard.routed.add(room);
             unrouted.remove(room);
-            if (connected) {
+            if (fresh) {
                 shard.start(room);
             } else if (shard.started) {
                 Shard target = shard;
-                shard.write(() -> target.ssubscribe(room.channelBytes));
+                shard.write(() -> target.ssubscribe(room.channel));
             } else {
                 shard.pendingJoin.add(room);
             }
-            if (room.lost) {
-                room.lost = false;
-                moved.incrementAndGet();
-                LOG.info("Redis Cluster: room '" + room.name + "' is now subscribed on " + node);
-            }
         }
-        backoff.reset();
     }
 
-    private void retryLater(long now, String why) {
-        long delay = backoff.nextDelayMillis();
-        nextRouteAttemptMillis = now + delay;
-        LOG.log(delay >= 1000 ? Level.WARNING : Level.FINE, "Redis Cluster: {0} room(s) wait for a subscription ({1});"
-                + " retrying in {2} ms", new Object[] {unrouted.size(), why, delay});
+    /** A new connection to a primary, or null (the node is down, a replica now, or being retried). */
+    private Shard connect(HostAndPort node, long now) {
+        Retry retry = retries.get(node);
+        if (retry != null && now < retry.atMillis) {
+            return null;
+        }
+        Shard shard = null;
+        try {
+            shard = new Shard(node);
+            if (!shard.isPrimary()) {
+                throw new JedisConnectionException(node + " is not a primary (any more)");
+            }
+            shards.put(node, shard);
+            return shard;
+        } catch (RuntimeException e) {
+            if (shard != null) {
+                shard.close();
+            }
+            slotsStale = true;
+            Retry next = retries.computeIfAbsent(node, n -> new Retry());
+            long delay = next.backoff.nextDelayMillis();
+            next.atMillis = now + delay;
+            LOG.log(Level.FINE, "Redis Cluster: cannot subscribe on {0} ({1}); retrying in {2} ms",
+                    new Object[] {node, e.getMessage(), delay});
+            return null;
+        }
     }
 
     /** The connection of a shard ended: its rooms are routed again from a fresh view of the slots. */
@@ -356,10 +418,7 @@ final class ShardSubscriptions {
         int lost = 0;
         for (Room room : shard.routed) {
             if (rooms.get(room.name) == room && room.route == shard) {
-                room.route = null;
-                room.subscribedOn = null;
-                room.lost = true;
-                unrouted.add(room);
+                lose(room);
                 lost++;
             }
         }
@@ -367,8 +426,15 @@ final class ShardSubscriptions {
             LOG.warning("Redis Cluster: the subscription on " + shard.node + " ended (" + why + "); following its "
                     + lost + " room(s) to where their slots are now");
             slotsStale = true;
-            nextRouteAttemptMillis = clock.millis();
         }
+    }
+
+    private void lose(Room room) {
+        room.route = null;
+        room.subscribedOn = null;
+        room.lost = true;
+        room.waitingSinceMillis = clock.millis();
+        unrouted.add(room);
     }
 
     /** A room's subscription ended without being asked to: its slot moved to another node. */
@@ -378,47 +444,63 @@ final class ShardSubscriptions {
         }
         LOG.info("Redis Cluster: the slot of room '" + room.name + "' left " + shard.node + "; following it");
         shard.routed.remove(room);
-        room.route = null;
-        room.lost = true;
-        unrouted.add(room);
+        lose(room);
         slotsStale = true;
-        nextRouteAttemptMillis = clock.millis();
+        if (shard.routed.isEmpty()) {
+            retire(shard);
+        }
+    }
+
+    /** A room's subscription was confirmed: for the log and the count of moves. */
+    private void confirmed(Shard shard, Room room) {
+        retries.remove(shard.node);
+        if (room.lost && room.subscribedOn == shard) {
+            room.lost = false;
+            moved.incrementAndGet();
+            LOG.info("Redis Cluster: room '" + room.name + "' is subscribed on " + shard.node + " now");
+        }
     }
 
     /** The first confirmation came: the SSUBSCRIBEs and SUNSUBSCRIBEs that waited for it go out. */
     private void started(Shard shard) {
+        for (Room room : shard.pendingLeave) {
+            Room current = rooms.get(room.name);
+            if (current == null || current.route != shard) { // else it came back here: keep the subscription
+                shard.write(() -> shard.sunsubscribe(room.channel));
+            }
+        }
+        shard.pendingLeave.clear();
         for (Room room : shard.pendingJoin) {
             if (room.route == shard) {
-                shard.write(() -> shard.ssubscribe(room.channelBytes));
+                shard.write(() -> shard.ssubscribe(room.channel));
             }
         }
         shard.pendingJoin.clear();
-        for (Room room : shard.pendingLeave) {
-            shard.write(() -> shard.sunsubscribe(room.channelBytes));
-        }
-        shard.pendingLeave.clear();
     }
 
-    /** Re-subscribes one room of the shard as a ping; drops the connection when nothing came back for long. */
+    /** Re-subscribes one room of the shard as a ping; drops a connection that answered nothing for long. */
     private void watch(Shard shard, long now) {
-        if (!shard.started) {
-            return;
-        }
         long silentMillis = now - shard.lastHeardMillis;
         if (silentMillis > MISSED_PINGS_BEFORE_RECONNECT * pingMillis) {
             LOG.warning("Redis Cluster node " + shard.node + " did not answer for " + silentMillis + " ms; reconnecting");
-            shard.connection.close(); // its reader fails, and ended() routes its rooms again
+            shard.close(); // its reader fails, and ended() routes its rooms again
             return;
+        }
+        if (!shard.started) {
+            return; // its first confirmation is still due: silence is timed from the connect
         }
         for (Room room : shard.routed) {
             if (room.subscribedOn == shard) {
-                shard.write(() -> shard.ssubscribe(room.channelBytes));
+                shard.write(() -> shard.ssubscribe(room.channel));
                 return;
             }
         }
     }
 
     private static void join(Thread thread) {
+        if (thread == null) {
+            return;
+        }
         try {
             thread.join(STOP_WAIT_MILLIS);
         } catch (InterruptedException e) {
@@ -430,13 +512,39 @@ final class ShardSubscriptions {
     }
 
     /**
-     * One connection to a cluster node and the sharded subscriptions on it. Its reader thread
-     * runs the subscription loop; the manager writes the commands.
+     * A connection that never reconnects by itself: Jedis reconnects a closed connection on the
+     * next command, without its handshake, and nothing would read or close that socket.
+     */
+    private static final class OneShotConnection extends Connection {
+        private volatile boolean closed;
+
+        OneShotConnection(HostAndPort node, JedisClientConfig config) {
+            super(node, config); // connects and runs the handshake
+        }
+
+        @Override
+        public void connect() {
+            if (closed) {
+                throw new JedisConnectionException("the connection was closed");
+            }
+            super.connect();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            super.close();
+        }
+    }
+
+    /**
+     * One connection to a primary and the sharded subscriptions on it. Its reader thread runs
+     * the subscription loop; the manager writes the commands.
      */
     private final class Shard extends BinaryJedisShardedPubSub {
         final HostAndPort node;
-        final Connection connection;
-        private Thread reader;
+        final OneShotConnection connection;
+        volatile Thread reader;
         /** Manager: the rooms whose SSUBSCRIBE was sent here (or waits to be). */
         final Set<Room> routed = new LinkedHashSet<>();
         /** Manager: rooms to subscribe, and to unsubscribe, once the first confirmation came. */
@@ -448,15 +556,23 @@ final class ShardSubscriptions {
         /** Connects, on the manager's thread, waiting at most the connect timeout. */
         Shard(HostAndPort node) {
             this.node = node;
-            this.connection = new Connection(node, config);
-            connection.connect();
+            this.connection = new OneShotConnection(node, config);
+            open.add(this);
+        }
+
+        /** Whether the node is a primary: a replica would take the subscription and never hear of a move. */
+        boolean isPrimary() {
+            Object reply = connection.executeCommand(new CommandArguments(Protocol.Command.ROLE));
+            Object role = reply instanceof List<?> list && !list.isEmpty() ? list.get(0) : null;
+            return role instanceof byte[] bytes && "master".equals(new String(bytes, StandardCharsets.UTF_8));
         }
 
         /** Starts the reader, which subscribes the first room (the subscription loop needs one to begin). */
         void start(Room first) {
-            this.reader = new Thread(() -> read(first.channelBytes), READER_THREAD + node);
-            reader.setDaemon(true);
-            reader.start();
+            Thread thread = new Thread(() -> read(first.channel), READER_THREAD + node);
+            thread.setDaemon(true);
+            reader = thread;
+            thread.start();
         }
 
         private void read(byte[] firstChannel) {
@@ -466,7 +582,7 @@ final class ShardSubscriptions {
             } catch (RuntimeException e) {
                 why = e.toString();
             } finally {
-                connection.close();
+                close();
                 String reason = why;
                 events.add(() -> ended(this, reason));
             }
@@ -474,11 +590,19 @@ final class ShardSubscriptions {
 
         /** Writes one command; a write that fails closes the connection, and its reader ends it. */
         void write(Runnable command) {
+            if (connection.closed) {
+                return;
+            }
             try {
                 command.run();
             } catch (RuntimeException e) {
-                connection.close();
+                close();
             }
+        }
+
+        void close() {
+            connection.close();
+            open.remove(this);
         }
 
         @Override
@@ -494,6 +618,7 @@ final class ShardSubscriptions {
                 // Ahead of this subscription's first message: what was published before it is caught up.
                 delivery.roomSubscribed(room.name);
                 room.firstSubscribed.complete(null);
+                events.add(() -> confirmed(this, room));
             }
         }
 

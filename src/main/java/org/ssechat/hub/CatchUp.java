@@ -55,7 +55,13 @@ final class CatchUp {
             warnClientsBehindTheHistory(room);
             replayAfter(room, from);
         } catch (BrokerUnavailableException e) {
-            LOG.log(Level.WARNING, "Could not catch up room ''{0}'': {1}", new Object[] {room, e.getMessage()});
+            // Going on live would move the clients' cursors past the gap for good. Ended, each
+            // stream comes back with its Last-Event-ID and replays the gap once the history answers.
+            LOG.log(Level.WARNING, "Could not catch up room ''{0}'' ({1}); ending its streams, which resume from"
+                    + " their Last-Event-ID", new Object[] {room, e.getMessage()});
+            for (SseClient client : clients.clientsIn(room)) {
+                client.close("its room could not be caught up; it resumes from its Last-Event-ID");
+            }
         }
     }
 

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.testing.Await;
@@ -32,6 +35,7 @@ import redis.clients.jedis.Jedis;
 
 /** The cluster broker against a real Redis Cluster: three primaries with a replica each. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisClusterBrokerTest {
 
     private static final long WAIT_MILLIS = 10_000;
@@ -222,5 +226,64 @@ class RedisClusterBrokerTest {
         assertEquals(List.of(before.id(), after.id()), history.messages().stream().map(ChatMessage::id).toList(),
                 "the history moved with the slot");
         assertTrue(b.broker.roomsMoved() >= 1, "the move is counted");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // it kills a primary: the last test of the class
+    void whileAPrimaryIsDownTheOtherPrimariesRoomsAreServedAndItsRoomsFollowTheTakeover() throws Exception {
+        Node a = new Node();
+        Node b = new Node();
+        List<String> rooms = roomsOnEveryPrimary("down-", 12);
+        int doomedSlot = RedisCluster.slotOf(rooms.get(0));
+        RedisServer doomed = cluster.primaryOf(doomedSlot);
+        String onDoomed = rooms.get(0);
+        String elsewhere = rooms.stream().filter(r -> cluster.primaryOf(RedisCluster.slotOf(r)) != doomed)
+                .findFirst().orElseThrow();
+        a.join(onDoomed, elsewhere);
+        b.join(onDoomed, elsewhere);
+        b.missed.clear();
+
+        String late = rooms.stream().filter(r -> cluster.primaryOf(RedisCluster.slotOf(r)) != doomed
+                && !r.equals(elsewhere)).findFirst().orElseThrow();
+        doomed.kill();
+        // Before the takeover: a room new to B on a live primary is subscribed at once, though
+        // B's subscription of the dead primary's room keeps failing meanwhile.
+        long start = System.nanoTime();
+        b.join(late);
+        ChatMessage toLate = a.broker.publish(draft(late, "on a live primary"));
+        ChatMessage got = b.next();
+        assertEquals(toLate.id(), got.id());
+        long servedMillis = (System.nanoTime() - start) / 1_000_000;
+
+        Await.until("the dead primary's replica took over", java.time.Duration.ofSeconds(30), () -> {
+            try {
+                return cluster.primaryOf(doomedSlot) != doomed;
+            } catch (AssertionError notYet) {
+                return false;
+            }
+        });
+        ChatMessage after = null;
+        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
+        while (after == null) {
+            try {
+                after = a.broker.publish(draft(onDoomed, "after the takeover"));
+            } catch (BrokerUnavailableException notYet) {
+                assertTrue(System.nanoTime() < deadline, "the room takes posts again after the takeover");
+                Thread.sleep(100);
+            }
+        }
+        Set<String> missed = new HashSet<>();
+        String room;
+        while ((room = b.missed.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS)) != null && !room.equals(onDoomed)) {
+            missed.add(room);
+        }
+        assertEquals(onDoomed, room, "B is told to catch the dead primary's room up once it is subscribed again");
+        ChatMessage message;
+        do {
+            message = b.next();
+        } while (!message.id().equals(after.id()));
+        assertTrue(b.broker.isHealthy(), "healthy again");
+        System.out.printf("[cluster] a room on a live primary was served %d ms after another primary died%n",
+                servedMillis);
     }
 }

@@ -42,7 +42,7 @@ public final class RedisCluster implements AutoCloseable {
             if (!create.waitFor(60, TimeUnit.SECONDS) || create.exitValue() != 0) {
                 Assertions.fail("redis-cli --cluster create failed:\n" + output);
             }
-            Await.until("every cluster node sees the cluster ok, with 3 primaries and 3 replicas", READY_TIMEOUT,
+            Await.until("every cluster node sees the cluster ok, with 3 primaries and 3 replicas in sync", READY_TIMEOUT,
                     cluster::settled);
             return cluster;
         } catch (Throwable e) {
@@ -68,6 +68,10 @@ public final class RedisCluster implements AutoCloseable {
                         .filter(line -> line.contains("slave") && !line.contains("fail")).count();
                 if (primaries != 3 || replicas != nodes.stream().filter(RedisServer::isAlive).count() - 3) {
                     return false;
+                }
+                String replication = jedis.info("replication");
+                if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
+                    return false; // a replica not in sync yet could not take over
                 }
             }
         }

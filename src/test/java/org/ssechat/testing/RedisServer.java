@@ -89,7 +89,10 @@ public final class RedisServer implements AutoCloseable {
         Path dir = Files.createTempDirectory(Path.of("target"), "redis-cluster-");
         RedisServer server = new RedisServer(port, dir, false, List.of("--cluster-enabled", "yes",
                 "--cluster-config-file", "nodes.conf", // in --dir
-                "--cluster-node-timeout", String.valueOf(nodeTimeoutMillis)), null);
+                "--cluster-node-timeout", String.valueOf(nodeTimeoutMillis),
+                // A replica syncs at once (not after the diskless sync's 5 s wait for more replicas),
+                // and takes over even if it had been cut off for long: a test kills primaries early.
+                "--repl-diskless-sync-delay", "0", "--cluster-replica-validity-factor", "0"), null);
         server.launch(binary);
         return server;
     }
