@@ -158,8 +158,10 @@ public final class RedisClusterBroker implements Broker {
         delivery = new DeliveryQueue(listener, payloads, clock, queueBytes);
         shards = new ShardSubscriptions(this::topology, subscriberConfig, this::shardChannel, hasListeners, delivery,
                 clock, RedisBroker.SUBSCRIPTION_PING_MILLIS);
+        // The classic channel has no history behind it: its reconnect catches nothing up (the
+        // rooms' own subscriptions do, each when it moves).
         classic = new RedisSubscriber(() -> new Jedis(classicNode(), subscriberConfig), channel, delivery, clock,
-                scheduler, RedisBroker.SUBSCRIPTION_PING_MILLIS);
+                scheduler, RedisBroker.SUBSCRIPTION_PING_MILLIS, false);
     }
 
     /** Where the classic subscription goes: the cluster's nodes in turn (any one receives every PUBLISH). */

@@ -41,6 +41,7 @@ final class RedisSubscriber {
     private final AtomicLong losses = new AtomicLong();
     private final Thread thread;
     private final long pingMillis;
+    private final boolean catchUpOnSubscribe;
     private final ScheduledFuture<?> watchdog;
 
     private volatile boolean running = true;
@@ -61,6 +62,17 @@ final class RedisSubscriber {
      */
     RedisSubscriber(Supplier<Jedis> connect, String channel, DeliveryQueue delivery, Clock clock,
             ScheduledExecutorService scheduler, long pingMillis) {
+        this(connect, channel, delivery, clock, scheduler, pingMillis, true);
+    }
+
+    /**
+     * @param catchUpOnSubscribe whether a (re)subscription makes the listener catch up from the
+     *        history: false for a cluster's classic channel, which carries only what other
+     *        programs publish (no history), while each room's own subscription catches it up
+     */
+    RedisSubscriber(Supplier<Jedis> connect, String channel, DeliveryQueue delivery, Clock clock,
+            ScheduledExecutorService scheduler, long pingMillis, boolean catchUpOnSubscribe) {
+        this.catchUpOnSubscribe = catchUpOnSubscribe;
         this.connect = connect;
         this.channel = channel;
         this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
@@ -202,8 +214,10 @@ final class RedisSubscriber {
             } else {
                 LOG.info("Subscribed to Redis channel '" + channel + "'");
             }
-            // Queued ahead of the new subscription's messages: the catch-up comes first.
-            delivery.subscribed(afterOutage);
+            if (catchUpOnSubscribe) {
+                // Queued ahead of the new subscription's messages: the catch-up comes first.
+                delivery.subscribed(afterOutage);
+            }
         }
 
         @Override

@@ -119,8 +119,8 @@ class RedisClusterIT {
         assertEquals("redis-cluster", health.get("broker").getAsString());
         assertEquals(3, health.get("brokerNode").getAsString().split(",").length, "the three primaries: " + health);
 
-        List<String> rooms = roomsOnEveryPrimary("spread-", 12);
-        List<String> tomcatRooms = rooms.subList(0, 6);
+        List<String> rooms = roomsOnEveryPrimary("spread-", 40);
+        List<String> tomcatRooms = rooms.subList(0, 20);
         Map<String, List<SseStream>> streams = new LinkedHashMap<>();
         List<SseStream> all = new ArrayList<>();
         try {
@@ -153,7 +153,7 @@ class RedisClusterIT {
                 }
             }
             assertEquals(tomcatRooms.size() * perRoom, Metrics.value(tomcat.base(), RECEIVED) - tomcatBefore,
-                    "Tomcat received the messages of its six rooms and none of the six it has no stream in");
+                    "Tomcat received the messages of its 20 rooms and none of the 20 it has no stream in");
             assertEquals(rooms.size() * perRoom, Metrics.value(jetty.base(), RECEIVED) - jettyBefore);
             assertEquals(rooms.size(), Metrics.value(jetty.base(), "sse_chat_redis_cluster_rooms_subscribed"));
         } finally {
