@@ -8,10 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.ssechat.testing.ChatHttp;
 import org.ssechat.testing.JsonAssertions;
+import org.ssechat.testing.RawHttp;
 import org.ssechat.testing.SseParser;
 import org.ssechat.testing.SseStream;
 import org.ssechat.testing.WarServer;
@@ -70,15 +68,15 @@ class FuzzIT {
                 statuses[streamRequest(base, random)]++;
                 continue;
             }
-            HttpRequest request = postRequest(base, random);
-            HttpResponse<String> response;
+            Post post = postRequest(base, random);
+            Answer response;
             try {
-                response = ChatHttp.send(request);
+                response = post.sendOnItsOwnConnection(base);
             } catch (java.io.IOException e) {
-                throw new AssertionError("POST #" + i + " got no answer: " + request.headers().map()
-                        + ", " + request.bodyPublisher().orElseThrow().contentLength() + " bytes", e);
+                throw new AssertionError("POST #" + i + " got no answer: " + post.headers() + ", "
+                        + post.body().length + " bytes", e);
             }
-            int status = response.statusCode();
+            int status = response.status();
             statuses[status]++;
             if (status == 202) {
                 JsonObject message = JsonParser.parseString(response.body()).getAsJsonObject();
@@ -87,7 +85,8 @@ class FuzzIT {
                     room.add(message);
                 }
             } else {
-                JsonAssertions.assertClientError(response, "POST #" + i);
+                assertTrue(status >= 400 && status < 500, "POST #" + i + " answered " + status + ": " + response.body());
+                JsonAssertions.assertJsonError(status, response.contentType(), response.body(), status);
             }
         }
 
@@ -106,8 +105,33 @@ class FuzzIT {
         System.out.println(kind + " fuzz statuses: " + summary(statuses));
     }
 
+    /**
+     * One fuzzed POST. Each is sent on a connection of its own, closed after the answer: over a
+     * pooled keep-alive connection the JDK's client now and then sent a request on a connection
+     * Tomcat was closing, and got no answer at all (one run in four, also before this test
+     * changed), which says nothing about how the server treats hostile requests.
+     */
+    private record Post(Map<String, String> headers, byte[] body) {
+
+        Answer sendOnItsOwnConnection(URI base) throws java.io.IOException {
+            try (RawHttp http = RawHttp.connect(base, null)) {
+                Map<String, String> head = new java.util.LinkedHashMap<>(headers);
+                head.put("Content-Length", String.valueOf(body.length));
+                head.put("Connection", "close");
+                http.send("POST", base.resolve("chat").getRawPath(), head);
+                http.write(body);
+                RawHttp.Head answer = http.readHead(10_000);
+                String contentType = answer.header("Content-Type");
+                return new Answer(answer.status(), contentType == null ? "" : contentType, http.readBody(answer));
+            }
+        }
+    }
+
+    private record Answer(int status, String contentType, String body) {
+    }
+
     /** A POST /chat built from a valid message and then mutated, or not valid to begin with. */
-    private static HttpRequest postRequest(URI base, Random random) {
+    private static Post postRequest(URI base, Random random) {
         JsonObject message = new JsonObject();
         message.addProperty("user", random.nextInt(4) == 0 ? randomText(random, 1 + random.nextInt(40))
                 : "user" + random.nextInt(1000));
@@ -144,16 +168,14 @@ class FuzzIT {
                 random.nextBytes(body);
             }
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("chat"))
-                .timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
         if (!contentType.isEmpty() && contentType.chars().noneMatch(c -> c < 0x20)) {
-            request.header("Content-Type", contentType);
+            headers.put("Content-Type", contentType);
         }
         if (random.nextInt(20) == 0) {
-            request.header("Authorization", "Bearer " + randomText(random, 10).replaceAll("[^A-Za-z0-9]", "x"));
+            headers.put("Authorization", "Bearer " + randomText(random, 10).replaceAll("[^A-Za-z0-9]", "x"));
         }
-        return request.build();
+        return new Post(headers, body);
     }
 
     /** Opens GET /sse with fuzzed parameters; returns its status after checking the answer. */
