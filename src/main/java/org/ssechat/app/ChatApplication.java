@@ -64,6 +64,8 @@ public final class ChatApplication implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ChatApplication.class.getName());
     private static final long SHUTDOWN_WAIT_MILLIS = 2000;
+    /** How long the stop waits for the container to finish the completed streams' requests. */
+    private static final long FINISH_WAIT_MILLIS = 500;
     /** New streams are refused while more of the heap than this stays in use after a collection. */
     private static final double HEAP_MAX_USED_FRACTION = 0.8;
     /** How often the registries look for streams whose client the container saw close. */
@@ -318,9 +320,30 @@ public final class ChatApplication implements AutoCloseable {
         chatClients.closeAll("the application is stopping");
         clockClients.closeAll("the application is stopping");
         stop(completer, "completer");
+        // The container finishes each completed request on a thread of its own, with this
+        // application's class loader set on it: Tomcat's leak check, run once this returns,
+        // takes a thread still doing so for one the application left running. Bounded: Jetty,
+        // stopping its connector first, does not finish every request it cut off.
+        awaitFinished(FINISH_WAIT_MILLIS);
         heapWatch.close();
         try {
             warmUp.join(SHUTDOWN_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until the container has finished every stream's request. */
+    private void awaitFinished(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        try {
+            while (metrics.unfinishedStreams() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            if (metrics.unfinishedStreams() > 0) {
+                LOG.info(metrics.unfinishedStreams() + " stream(s) not yet finished by the container " + millis
+                        + " ms after they were completed");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -18,6 +18,8 @@ import org.ssechat.sse.StreamStats;
  */
 public final class ChatMetrics implements StreamStats {
 
+    private final java.util.concurrent.atomic.AtomicInteger unfinishedStreams = new java.util.concurrent.atomic.AtomicInteger();
+
     private final LongAdder published = new LongAdder();
     private final LongAdder publishFailures = new LongAdder();
     private final LongAdder bodyTimeouts = new LongAdder();
@@ -120,6 +122,21 @@ public final class ChatMetrics implements StreamStats {
     @Override
     public void clientVanished() {
         vanishedClients.increment();
+    }
+
+    @Override
+    public void streamStarted() {
+        unfinishedStreams.incrementAndGet();
+    }
+
+    @Override
+    public void streamFinished() {
+        unfinishedStreams.decrementAndGet();
+    }
+
+    /** Streams whose request the container has not finished yet (open, or completing). */
+    public int unfinishedStreams() {
+        return unfinishedStreams.get();
     }
 
     /**

@@ -98,6 +98,7 @@ public final class SseClient implements AsyncListener {
      */
     public void start() {
         async.addListener(this);
+        stats.streamStarted();
         out.setWriteListener(new WriteListener() {
             @Override
             public void onWritePossible() {
@@ -327,6 +328,7 @@ public final class SseClient implements AsyncListener {
     @Override
     public void onComplete(AsyncEvent event) {
         completedByContainer = true;
+        stats.streamFinished();
         release("completed"); // the container completed it: complete() again would be an error
     }
 

@@ -23,4 +23,12 @@ public interface StreamStats {
     /** A write found a client gone (its connection closed or reset) and the stream was closed. */
     default void clientVanished() {
     }
+
+    /** A stream's async request began: the container will say when it has finished it. */
+    default void streamStarted() {
+    }
+
+    /** The container finished a stream's request ({@code AsyncListener.onComplete}). */
+    default void streamFinished() {
+    }
 }
