@@ -24,6 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.ssechat.testing.Await;
 import org.ssechat.testing.ChatHttp;
+import org.ssechat.testing.Failover;
 import org.ssechat.testing.Metrics;
 import org.ssechat.testing.RedisCluster;
 import org.ssechat.testing.RedisServer;
@@ -223,43 +224,14 @@ class RedisClusterIT {
             calmIds.add(publish(jetty.base(), calm, "a room on another primary is served meanwhile"));
             assertEquals(calmIds, nextIds(calmAtTomcat, 1));
 
-            List<String> after = new ArrayList<>();
-            boolean jettyBack = false;
-            boolean tomcatBack = false;
-            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-            int attempt = 0;
-            while (!(jettyBack && tomcatBack)) {
-                assertTrue(System.nanoTime() < deadline, "both nodes take posts into the room within 40 s of the kill");
-                boolean atJettyNode = attempt++ % 2 == 0;
-                long start = System.nanoTime();
-                String id = tryPublish(atJettyNode ? jetty.base() : tomcat.base(), room, "after " + attempt);
-                assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 5000, "a refusal comes quickly");
-                if (id != null) {
-                    after.add(id);
-                    jettyBack |= atJettyNode;
-                    tomcatBack |= !atJettyNode;
-                } else {
-                    Thread.sleep(100);
-                }
-            }
+            List<String> after = Failover.postUntilBothTake(jetty.base(), tomcat.base(),
+                    (node, text) -> tryPublish(node, room, text));
             long backMillis = Duration.ofNanos(System.nanoTime() - killedAt).toMillis();
             for (int i = 0; i < 10; i++) {
                 after.add(publish(i % 2 == 0 ? jetty.base() : tomcat.base(), room, "settled " + i));
             }
             for (SseStream stream : List.of(atJetty, atTomcat)) {
-                List<String> got = new ArrayList<>();
-                while (!got.contains(after.get(after.size() - 1))) {
-                    SseParser.Event event = stream.next();
-                    if ("message".equals(event.event())) {
-                        got.add(event.id());
-                    }
-                }
-                // A message the old primary acknowledged just before it died may be gone with it:
-                // those answered 202 after the takeover are owed, once each and in order.
-                assertEquals(after, got.stream().filter(after::contains).toList(),
-                        "every message accepted after the takeover, once, in order");
-                assertEquals(got.size(), got.stream().distinct().count(), "nothing twice: " + got);
-                assertNull(stream.poll(300));
+                Failover.assertOwedOnceInOrder(stream, after); // those answered 202 after the takeover
             }
             for (WarServer node : List.of(jetty, tomcat)) {
                 assertTrue(Metrics.value(node.base(), "sse_chat_redis_cluster_rooms_moved_total") >= 1,
