@@ -7,7 +7,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
+import org.ssechat.metrics.ChatMetrics;
 
 /**
  * Lets the Redis subscriber read at Redis's pace: it hands each payload to this queue and goes
@@ -98,6 +100,22 @@ final class DeliveryQueue {
     /** Whether the caller is this queue's thread: the one the listener runs on. */
     boolean isDeliveryThread() {
         return Thread.currentThread() == thread;
+    }
+
+    /**
+     * The queue's figures, for every Redis broker: what arrived, what was dropped, what waits.
+     *
+     * @param queue the broker's queue, null until it started
+     */
+    static void registerMetrics(ChatMetrics metrics, Supplier<DeliveryQueue> queue) {
+        metrics.counter("sse_chat_redis_messages_received_total", "Messages this node received from Redis (with a"
+                + " cluster: those of the rooms it has streams for, and those published into the classic channel).",
+                () -> queue.get() == null ? 0 : queue.get().received());
+        metrics.counter("sse_chat_redis_messages_dropped_total", "Messages from Redis dropped because more than"
+                + " CHAT_REDIS_QUEUE_BYTES waited for the fan-out (rooms are then caught up from their history).",
+                () -> queue.get() == null ? 0 : queue.get().dropped());
+        metrics.gauge("sse_chat_redis_queue_bytes", "Bytes of messages from Redis waiting for the fan-out.",
+                () -> queue.get() == null ? 0 : queue.get().bytes());
     }
 
     /** Payloads received from Redis, since the start (dropped ones included). */

@@ -27,7 +27,7 @@ import redis.clients.jedis.util.JedisURIHelper;
  * stream id becomes the message id, unique and in one order for every node. Each node's
  * {@link RedisSubscriber} receives the channel on its own thread.
  *
- * <p>Publishing borrows a connection from a pool and waits at most {@link #TIMEOUT_MILLIS} for
+ * <p>Publishing borrows a connection from a pool and waits at most {@link RedisClients#TIMEOUT_MILLIS} for
  * one, for connecting and for the answer (about 2 s in all at worst); past that the message was
  * not accepted and POST /chat answers 503.
  */
@@ -35,7 +35,6 @@ public final class RedisBroker implements Broker {
 
     /** How often the subscription is pinged to find a connection that died silently. */
     static final long SUBSCRIPTION_PING_MILLIS = 5000;
-    static final int TIMEOUT_MILLIS = RedisClients.TIMEOUT_MILLIS;
     private static final Logger LOG = Logger.getLogger(RedisBroker.class.getName());
 
     private final RedisUrl redisUrl;
@@ -79,8 +78,8 @@ public final class RedisBroker implements Broker {
                     .masterName(redisUrl.masterName())
                     .sentinels(new LinkedHashSet<>(redisUrl.nodes()))
                     .clientConfig(RedisClients.clientConfig(redisUrl, "sse-chat-publisher"))
-                    .sentinelClientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(TIMEOUT_MILLIS)
-                            .socketTimeoutMillis(TIMEOUT_MILLIS).ssl(redisUrl.tls()).clientName("sse-chat").build())
+                    .sentinelClientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(RedisClients.TIMEOUT_MILLIS)
+                            .socketTimeoutMillis(RedisClients.TIMEOUT_MILLIS).ssl(redisUrl.tls()).clientName("sse-chat").build())
                     .poolConfig(RedisClients.poolConfig())
                     .build();
             this.publisher = sentinel;
@@ -162,13 +161,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void registerMetrics(ChatMetrics metrics) {
-        metrics.counter("sse_chat_redis_messages_received_total", "Messages this node received from Redis.",
-                () -> delivery == null ? 0 : delivery.received());
-        metrics.counter("sse_chat_redis_messages_dropped_total", "Messages from Redis dropped because more than"
-                + " CHAT_REDIS_QUEUE_BYTES waited for the fan-out (rooms are then caught up from their history).",
-                () -> delivery == null ? 0 : delivery.dropped());
-        metrics.gauge("sse_chat_redis_queue_bytes", "Bytes of messages from Redis waiting for the fan-out.",
-                () -> delivery == null ? 0 : delivery.bytes());
+        DeliveryQueue.registerMetrics(metrics, () -> delivery);
         metrics.counter("sse_chat_redis_subscription_lost_total", "Times the Redis subscription was lost"
                 + " (Redis down, the connection cut, or Redis cutting off a subscriber that fell behind).",
                 () -> subscriber == null ? 0 : subscriber.losses());

@@ -223,14 +223,7 @@ public final class RedisClusterBroker implements Broker {
 
     @Override
     public void registerMetrics(ChatMetrics metrics) {
-        metrics.counter("sse_chat_redis_messages_received_total", "Messages this node received from Redis (with a"
-                + " cluster: only those of the rooms it has streams for, and those published into the classic channel).",
-                this::received);
-        metrics.counter("sse_chat_redis_messages_dropped_total", "Messages from Redis dropped because more than"
-                + " CHAT_REDIS_QUEUE_BYTES waited for the fan-out (rooms are then caught up from their history).",
-                () -> delivery == null ? 0 : delivery.dropped());
-        metrics.gauge("sse_chat_redis_queue_bytes", "Bytes of messages from Redis waiting for the fan-out.",
-                () -> delivery == null ? 0 : delivery.bytes());
+        DeliveryQueue.registerMetrics(metrics, () -> delivery);
         metrics.counter("sse_chat_redis_subscription_lost_total", "Times the classic Redis subscription was lost.",
                 () -> classic == null ? 0 : classic.losses());
         metrics.gauge("sse_chat_redis_cluster_rooms_subscribed", "Rooms this node holds a sharded subscription for.",

@@ -90,6 +90,8 @@ final class ShardSubscriptions {
     /** Nodes that could not be connected to, and when to try each again. */
     private final Map<HostAndPort, Retry> retries = new HashMap<>();
     private boolean slotsStale;
+    /** Manager: why the last attempt to read the slots or to connect failed, for the log. */
+    private String lastFailure = "none";
     private long nextRenewMillis;
     private long nextWatchMillis;
 
@@ -263,8 +265,15 @@ final class ShardSubscriptions {
             nextWatchMillis = now + pingMillis;
             new ArrayList<>(shards.values()).forEach(shard -> watch(shard, now));
         }
-        healthy = rooms.values().stream().noneMatch(room -> room.subscribedOn == null && room.emptySinceMillis < 0
-                && now - room.waitingSinceMillis > UNSUBSCRIBED_GRACE_MILLIS);
+        long waiting = rooms.values().stream().filter(room -> room.subscribedOn == null && room.emptySinceMillis < 0
+                && now - room.waitingSinceMillis > UNSUBSCRIBED_GRACE_MILLIS).count();
+        if (healthy && waiting > 0) {
+            LOG.warning("Redis Cluster: " + waiting + " room(s) with streams here have had no subscription for over "
+                    + UNSUBSCRIBED_GRACE_MILLIS + " ms (last failure: " + lastFailure + "); still trying");
+        } else if (!healthy && waiting == 0) {
+            LOG.info("Redis Cluster: every room with streams here is subscribed again");
+        }
+        healthy = waiting == 0;
     }
 
     private List<String> drainChanged() {
@@ -340,6 +349,7 @@ final class ShardSubscriptions {
             }
         } catch (RuntimeException e) {
             slotsStale = true;
+            lastFailure = "no node answers: " + e.getMessage();
             LOG.log(Level.FINE, "Redis Cluster: no node answers yet", e);
             return; // tried again next step
         }
@@ -401,6 +411,7 @@ final class ShardSubscriptions {
             Retry next = retries.computeIfAbsent(node, n -> new Retry());
             long delay = next.backoff.nextDelayMillis();
             next.atMillis = now + delay;
+            lastFailure = "cannot subscribe on " + node + ": " + e.getMessage();
             LOG.log(Level.FINE, "Redis Cluster: cannot subscribe on {0} ({1}); retrying in {2} ms",
                     new Object[] {node, e.getMessage(), delay});
             return null;

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.ssechat.sse.StreamRefusal;
@@ -18,7 +19,7 @@ import org.ssechat.sse.StreamStats;
  */
 public final class ChatMetrics implements StreamStats {
 
-    private final java.util.concurrent.atomic.AtomicInteger unfinishedStreams = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger unfinishedStreams = new AtomicInteger();
 
     private final LongAdder published = new LongAdder();
     private final LongAdder publishFailures = new LongAdder();

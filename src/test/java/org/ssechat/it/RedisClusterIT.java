@@ -66,11 +66,6 @@ class RedisClusterIT {
         Teardown.close(jetty, tomcat, cluster);
     }
 
-    private static SseStream stream(WarServer node, String room) throws Exception {
-        SseStream stream = SseStream.open(node.base().resolve("sse?room=" + room));
-        stream.awaitFirstLine();
-        return stream;
-    }
 
     /** POST /chat once; the id when it was answered 202, else null (a 503 while a primary is gone). */
     private static String tryPublish(URI base, String room, String text) throws Exception {
@@ -127,10 +122,10 @@ class RedisClusterIT {
         try {
             for (String room : rooms) {
                 List<SseStream> ofRoom = new ArrayList<>();
-                ofRoom.add(stream(jetty, room));
-                ofRoom.add(stream(jetty, room));
+                ofRoom.add(jetty.openRoom(room));
+                ofRoom.add(jetty.openRoom(room));
                 if (tomcatRooms.contains(room)) {
-                    ofRoom.add(stream(tomcat, room));
+                    ofRoom.add(tomcat.openRoom(room));
                 }
                 streams.put(room, ofRoom);
                 all.addAll(ofRoom);
@@ -167,7 +162,7 @@ class RedisClusterIT {
     void aClientResumesOnTheOtherNodeWithItsLastEventId() throws Exception {
         List<String> ids = new ArrayList<>();
         String lastSeen;
-        try (SseStream atJetty = stream(jetty, "resume")) {
+        try (SseStream atJetty = jetty.openRoom("resume")) {
             for (int i = 0; i < 3; i++) {
                 ids.add(publish(i % 2 == 0 ? jetty.base() : tomcat.base(), "resume", "first " + i));
             }
@@ -189,7 +184,7 @@ class RedisClusterIT {
     @Test
     @Order(3)
     void messagesOtherProgramsPublishIntoTheClassicChannelReachBothNodes() throws Exception {
-        try (SseStream atJetty = stream(jetty, "ops"); SseStream atTomcat = stream(tomcat, "ops")) {
+        try (SseStream atJetty = jetty.openRoom("ops"); SseStream atTomcat = tomcat.openRoom("ops")) {
             try (var jedis = cluster.primaries().get(2).client()) {
                 jedis.publish("chat", "{\"text\":\"deploy finished\",\"user\":\"ci\",\"room\":\"ops\"}");
             }
@@ -208,8 +203,8 @@ class RedisClusterIT {
         RedisServer primary = cluster.primaryOf(slot);
         String calm = roomsOnEveryPrimary("calm-", 12).stream()
                 .filter(r -> cluster.primaryOf(RedisCluster.slotOf(r)) != primary).findFirst().orElseThrow();
-        try (SseStream atJetty = stream(jetty, room); SseStream atTomcat = stream(tomcat, room);
-                SseStream calmAtTomcat = stream(tomcat, calm)) {
+        try (SseStream atJetty = jetty.openRoom(room); SseStream atTomcat = tomcat.openRoom(room);
+                SseStream calmAtTomcat = tomcat.openRoom(calm)) {
             List<String> before = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 before.add(publish(i % 2 == 0 ? jetty.base() : tomcat.base(), room, "before " + i));

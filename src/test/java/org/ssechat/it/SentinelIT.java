@@ -87,11 +87,6 @@ class SentinelIT {
         Teardown.close(replica, primary);
     }
 
-    private static SseStream stream(WarServer node, String room) throws Exception {
-        SseStream stream = SseStream.open(node.base().resolve("sse?room=" + room));
-        stream.awaitFirstLine();
-        return stream;
-    }
 
     /** POST /chat once; the id when it was answered 202, else null (a 503 while no primary answers). */
     private static String tryPublish(URI base, String text) throws Exception {
@@ -109,7 +104,7 @@ class SentinelIT {
         JsonObject health = ChatHttp.health(jetty.base());
         assertEquals("redis-sentinel", health.get("broker").getAsString());
         assertEquals("127.0.0.1:" + primary.port(), health.get("brokerNode").getAsString());
-        try (SseStream atJetty = stream(jetty, "failover"); SseStream atTomcat = stream(tomcat, "failover")) {
+        try (SseStream atJetty = jetty.openRoom("failover"); SseStream atTomcat = tomcat.openRoom("failover")) {
             List<String> accepted = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 accepted.add(tryPublish(i % 2 == 0 ? jetty.base() : tomcat.base(), "before " + i));

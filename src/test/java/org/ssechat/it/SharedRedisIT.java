@@ -48,11 +48,6 @@ class SharedRedisIT {
         Teardown.close(jetty, tomcat, redis);
     }
 
-    private static SseStream stream(WarServer node, String room) throws Exception {
-        SseStream stream = SseStream.open(node.base().resolve("sse?room=" + room));
-        stream.awaitFirstLine();
-        return stream;
-    }
 
     private static JsonObject data(SseParser.Event event) {
         return JsonParser.parseString(event.data()).getAsJsonObject();
@@ -65,7 +60,7 @@ class SharedRedisIT {
 
     @Test
     void messagesPostedToEitherNodeReachBothNodesOnceAndInOrder() throws Exception {
-        try (SseStream atJetty = stream(jetty, "shared"); SseStream atTomcat = stream(tomcat, "shared")) {
+        try (SseStream atJetty = jetty.openRoom("shared"); SseStream atTomcat = tomcat.openRoom("shared")) {
             List<String> published = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 WarServer node = i % 2 == 0 ? jetty : tomcat;
@@ -84,7 +79,7 @@ class SharedRedisIT {
 
     @Test
     void otherProgramsPublishingIntoTheChannelReachTheStreamsAndGarbageStopsNothing() throws Exception {
-        try (SseStream atJetty = stream(jetty, "general"); SseStream atTomcat = stream(tomcat, "general");
+        try (SseStream atJetty = jetty.openRoom("general"); SseStream atTomcat = tomcat.openRoom("general");
                 Jedis jedis = redis.client()) {
             jedis.publish("chat", "{\"text\":\"deploy finished\",\"user\":\"ci\"}");
             jedis.publish("chat", "plain words");
@@ -104,7 +99,7 @@ class SharedRedisIT {
 
     @Test
     void redisKilledAndRestartedMidStream() throws Exception {
-        try (SseStream atJetty = stream(jetty, "outage"); SseStream atTomcat = stream(tomcat, "outage")) {
+        try (SseStream atJetty = jetty.openRoom("outage"); SseStream atTomcat = tomcat.openRoom("outage")) {
             redis.kill();
             awaitStatus(jetty.base(), "DOWN");
             awaitStatus(tomcat.base(), "DOWN");

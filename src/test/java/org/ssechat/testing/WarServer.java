@@ -47,6 +47,13 @@ public interface WarServer extends AutoCloseable {
         return Long.parseLong(answer.body().trim());
     }
 
+    /** Opens {@code GET /sse?room=...} and waits for its first line: the node holds the stream now. */
+    default SseStream openRoom(String room) throws Exception {
+        SseStream stream = SseStream.open(base().resolve("sse?room=" + room));
+        stream.awaitFirstLine();
+        return stream;
+    }
+
     /** Stops the container; the application is undeployed first. */
     @Override
     void close() throws Exception;
