@@ -1,8 +1,5 @@
 package org.ssechat.sse;
 
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -24,7 +21,7 @@ public final class ClientRegistry {
 
     private static final Logger LOG = Logger.getLogger(ClientRegistry.class.getName());
 
-    private final ConcurrentMap<String, Set<SseClient>> rooms = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, RoomClients> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     private final FanOut fanOut;
     /** Told the name of a room that got its first client or lost its last. */
@@ -58,7 +55,7 @@ public final class ClientRegistry {
         // compute() is atomic per room, so a concurrent remove cannot drop the room's new set.
         rooms.compute(client.room(), (room, clients) -> {
             newRoom[0] = clients == null;
-            Set<SseClient> set = clients != null ? clients : ConcurrentHashMap.newKeySet();
+            RoomClients set = clients != null ? clients : new RoomClients();
             if (set.add(client)) {
                 size.incrementAndGet();
             }
@@ -93,12 +90,12 @@ public final class ClientRegistry {
      * @return how many clients it was queued for
      */
     public int broadcast(String room, byte[] frame) {
-        Set<SseClient> clients = rooms.get(room);
+        RoomClients clients = rooms.get(room);
         if (clients == null) {
             return 0;
         }
         int sent = 0;
-        for (SseClient client : clients) {
+        for (SseClient client : clients.members()) {
             if (sendTo(client, frame)) {
                 sent++;
             }
@@ -108,31 +105,17 @@ public final class ClientRegistry {
 
     /**
      * Sends one encoded event to every client of a room that does not have it yet (see
-     * {@link SseClient#sendEvent}). Called by one thread at a time: the broker's.
+     * {@link SseClient#sendEvent}), the most recently connected first (see {@link RoomClients}).
+     * Called by one thread at a time: the broker's.
      */
     public void broadcastEvent(String room, EventId id, byte[] frame) {
-        Set<SseClient> clients = rooms.get(room);
+        RoomClients clients = rooms.get(room);
         if (clients != null) {
             // One action per message, not one per client: this runs for every client of the room.
             Consumer<SseClient> send = client -> client.sendEvent(id, frame);
-            fanOut.forEach(newestFirst(clients), client -> isolated(client, send));
+            fanOut.forEach(clients.newestFirst(), client -> isolated(client, send));
         }
     }
-
-    /**
-     * The clients of a room, the most recently connected first. A client is noticed gone only
-     * when a write to it fails, and in a wave of disconnects (a proxy restart, a network blip)
-     * the clients that left are the old ones while the ones that just reconnected are surely
-     * there: this way they get the message before the fan-out meets the failures of the gone.
-     */
-    static List<SseClient> newestFirst(Set<SseClient> clients) {
-        SseClient[] all = clients.toArray(new SseClient[0]);
-        Arrays.sort(all, NEWEST_FIRST);
-        return Arrays.asList(all);
-    }
-
-    private static final Comparator<SseClient> NEWEST_FIRST =
-            (a, b) -> Long.compare(b.openedSequence(), a.openedSequence());
 
     /** The rooms that have clients now. */
     public Set<String> rooms() {
@@ -146,7 +129,8 @@ public final class ClientRegistry {
 
     /** The clients of a room now (a live view: it changes as clients come and go). */
     public Set<SseClient> clientsIn(String room) {
-        return rooms.getOrDefault(room, Set.of());
+        RoomClients clients = rooms.get(room);
+        return clients == null ? Set.of() : clients.members();
     }
 
     /** Sends one encoded frame to every client of every room (heartbeats). */
@@ -228,8 +212,8 @@ public final class ClientRegistry {
     }
 
     private void forEach(Consumer<SseClient> action) {
-        for (Set<SseClient> clients : rooms.values()) {
-            for (SseClient client : clients) {
+        for (RoomClients clients : rooms.values()) {
+            for (SseClient client : clients.members()) {
                 isolated(client, action);
             }
         }

@@ -1,6 +1,5 @@
 package org.ssechat.sse;
 
-import java.util.Collection;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -66,13 +65,14 @@ public final class FanOut implements AutoCloseable {
     /**
      * Runs the action once for every client, spread over the threads when there are enough
      * clients, and returns when all are done. An exception from the action is thrown here.
+     *
+     * @param all the clients: a snapshot, so none is served twice or skipped; read, never written
      */
-    public void forEach(Collection<SseClient> clients, Consumer<SseClient> action) {
-        if (helpers == null || clients.size() < 2 * MIN_SLICE) {
-            clients.forEach(action);
+    public void forEach(SseClient[] all, Consumer<SseClient> action) {
+        if (helpers == null || all.length < 2 * MIN_SLICE) {
+            run(all, 0, all.length, action);
             return;
         }
-        SseClient[] all = clients.toArray(new SseClient[0]); // one snapshot: no client twice, none skipped
         int slices = Math.min(threads, all.length / MIN_SLICE);
         if (slices < 2) {
             run(all, 0, all.length, action);

@@ -163,7 +163,10 @@ public final class SseClient implements AsyncListener {
         return room;
     }
 
-    /** Increases with every client opened in this JVM: a later client has a larger one. */
+    /**
+     * Increases with every client opened in this JVM: a later client has a larger one, and no two
+     * share one (the registry orders a room's clients by it, and tells them apart by it).
+     */
     long openedSequence() {
         return openedSequence;
     }

@@ -45,7 +45,7 @@ class FanOutTest {
     /** Runs one fan-out; returns, per client, the threads that served it. */
     private static Map<SseClient, List<Thread>> servedBy(FanOut fanOut, List<SseClient> clients) {
         Map<SseClient, List<Thread>> served = new ConcurrentHashMap<>();
-        fanOut.forEach(clients, client -> served.computeIfAbsent(client, c -> new ArrayList<>()).add(Thread.currentThread()));
+        fanOut.forEach(clients.toArray(new SseClient[0]), client -> served.computeIfAbsent(client, c -> new ArrayList<>()).add(Thread.currentThread()));
         return served;
     }
 
@@ -57,7 +57,7 @@ class FanOutTest {
         Set<SseClient> firsts = Set.of(clients.get(0), clients.get(333), clients.get(666));
         CyclicBarrier together = new CyclicBarrier(3);
         Map<SseClient, List<Thread>> served = new ConcurrentHashMap<>();
-        fanOut(3).forEach(clients, client -> {
+        fanOut(3).forEach(clients.toArray(new SseClient[0]), client -> {
             if (firsts.contains(client)) {
                 try {
                     together.await(5, TimeUnit.SECONDS);
@@ -95,7 +95,7 @@ class FanOutTest {
         List<SseClient> clients = clients(1000);
         SseClient last = clients.get(999); // in the last slice, a helper's
         IllegalStateException failure = new IllegalStateException("boom");
-        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> fanOut(2).forEach(clients, client -> {
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> fanOut(2).forEach(clients.toArray(new SseClient[0]), client -> {
             if (client == last) {
                 throw failure;
             }
@@ -109,7 +109,7 @@ class FanOutTest {
         SseClient first = clients.get(0); // the caller's slice
         CountDownLatch failed = new CountDownLatch(1);
         Set<SseClient> served = ConcurrentHashMap.newKeySet();
-        assertThrows(IllegalStateException.class, () -> fanOut(3).forEach(clients, client -> {
+        assertThrows(IllegalStateException.class, () -> fanOut(3).forEach(clients.toArray(new SseClient[0]), client -> {
             if (client == first) {
                 failed.countDown();
                 throw new IllegalStateException("boom");
@@ -151,7 +151,7 @@ class FanOutTest {
         Map<SseClient, Integer> served = new ConcurrentHashMap<>();
         Thread.currentThread().interrupt();
         try {
-            fanOut(2).forEach(clients, client -> served.merge(client, 1, Integer::sum));
+            fanOut(2).forEach(clients.toArray(new SseClient[0]), client -> served.merge(client, 1, Integer::sum));
             assertEquals(1000, served.size(), "every slice done before forEach returns");
             assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
         } finally {

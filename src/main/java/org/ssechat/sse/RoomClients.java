@@ -1,0 +1,72 @@
+package org.ssechat.sse;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The clients of one room, and the order a message reaches them in: the most recently connected
+ * first. A client is noticed gone only when a write to it fails, and in a wave of disconnects (a
+ * proxy restart, a network blip) the clients that left are the old ones while the ones that just
+ * reconnected are surely there: this way they get a message before the fan-out meets the
+ * failures of the gone.
+ *
+ * <p>That order is an array built when a message finds the room changed since the last one, so
+ * a room whose clients stay sends message after message without copying or sorting anything,
+ * and one with clients coming and going pays for one sort a message at most.
+ */
+final class RoomClients {
+
+    private static final Comparator<SseClient> NEWEST_FIRST =
+            (a, b) -> Long.compare(b.openedSequence(), a.openedSequence());
+
+    /** The clients in the order of a version of the room. */
+    private record Snapshot(long version, SseClient[] newestFirst) {
+    }
+
+    private final Set<SseClient> members = ConcurrentHashMap.newKeySet();
+    /** Moves after every change of {@link #members}. */
+    private final AtomicLong version = new AtomicLong();
+    private volatile Snapshot snapshot = new Snapshot(0, new SseClient[0]);
+
+    /** @return whether the client was not a member yet */
+    boolean add(SseClient client) {
+        boolean added = members.add(client);
+        version.incrementAndGet(); // after the change: a message that sees this version sees the client
+        return added;
+    }
+
+    /** @return whether the client was a member */
+    boolean remove(SseClient client) {
+        boolean removed = members.remove(client);
+        version.incrementAndGet();
+        return removed;
+    }
+
+    boolean isEmpty() {
+        return members.isEmpty();
+    }
+
+    /** A live view: it changes as clients come and go. */
+    Set<SseClient> members() {
+        return members;
+    }
+
+    /**
+     * The clients now, the most recently connected first. Every client whose {@link #add}
+     * returned before this call is in it. The array is shared: read it, never write to it.
+     */
+    SseClient[] newestFirst() {
+        long now = version.get(); // before reading the members: a later change moves it again
+        Snapshot last = snapshot;
+        if (last.version() == now) {
+            return last.newestFirst();
+        }
+        SseClient[] clients = members.toArray(new SseClient[0]);
+        Arrays.sort(clients, NEWEST_FIRST);
+        snapshot = new Snapshot(now, clients);
+        return clients;
+    }
+}
