@@ -26,10 +26,13 @@ final class RoomClients {
     private record Snapshot(long version, SseClient[] newestFirst) {
     }
 
+    /** No order kept: the next message builds one. */
+    private static final Snapshot NONE = new Snapshot(-1, new SseClient[0]);
+
     private final Set<SseClient> members = ConcurrentHashMap.newKeySet();
     /** Moves after every change of {@link #members}. */
     private final AtomicLong version = new AtomicLong();
-    private volatile Snapshot snapshot = new Snapshot(0, new SseClient[0]);
+    private volatile Snapshot snapshot = NONE;
 
     /** @return whether the client was not a member yet */
     boolean add(SseClient client) {
@@ -42,6 +45,7 @@ final class RoomClients {
     boolean remove(SseClient client) {
         boolean removed = members.remove(client);
         version.incrementAndGet();
+        snapshot = NONE; // a quiet room must not keep its gone clients (and their responses) reachable
         return removed;
     }
 

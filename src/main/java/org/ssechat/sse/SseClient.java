@@ -163,10 +163,7 @@ public final class SseClient implements AsyncListener {
         return room;
     }
 
-    /**
-     * Increases with every client opened in this JVM: a later client has a larger one, and no two
-     * share one (the registry orders a room's clients by it, and tells them apart by it).
-     */
+    /** Increases with every client opened in this JVM: a later client has a larger one. */
     long openedSequence() {
         return openedSequence;
     }
