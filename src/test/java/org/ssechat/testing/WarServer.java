@@ -80,6 +80,13 @@ public interface WarServer extends AutoCloseable {
             return this == JETTY ? EmbeddedJetty.start(war, contextPath, settings)
                     : EmbeddedTomcat.start(war, contextPath, settings);
         }
+
+        /** Starts the WAR the build made, with attributes for Tomcat's HTTP connector (Jetty has none). */
+        public WarServer start(String contextPath, Map<String, String> settings, Map<String, String> tomcatConnector)
+                throws Exception {
+            return this == JETTY ? EmbeddedJetty.start(war(), contextPath, settings)
+                    : EmbeddedTomcat.start(war(), contextPath, settings, tomcatConnector);
+        }
     }
 
     /** The WAR the build made; failsafe passes its path. */
