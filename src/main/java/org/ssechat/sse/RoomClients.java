@@ -71,6 +71,9 @@ final class RoomClients {
         SseClient[] clients = members.toArray(new SseClient[0]);
         Arrays.sort(clients, NEWEST_FIRST);
         snapshot = new Snapshot(now, clients);
+        if (version.get() != now) {
+            snapshot = NONE; // a removal meanwhile: what was just kept may hold the gone client
+        }
         return clients;
     }
 }
