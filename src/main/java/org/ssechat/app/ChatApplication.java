@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -333,32 +334,30 @@ public final class ChatApplication implements AutoCloseable {
         }
     }
 
-    /** Waits until the container has finished every stream's request. */
+    /** Waits until the container has finished every stream's request; says so when it has not. */
     private void awaitFinished(long millis) {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        try {
-            while (metrics.unfinishedStreams() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            if (metrics.unfinishedStreams() > 0) {
-                LOG.info(metrics.unfinishedStreams() + " stream(s) not yet finished by the container " + millis
-                        + " ms after they were completed");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!awaitUntil(() -> metrics.unfinishedStreams() == 0, millis)) {
+            LOG.info(metrics.unfinishedStreams() + " stream(s) not yet finished by the container " + millis
+                    + " ms after they were completed");
         }
     }
 
     /** Waits a little for streams to write their last frame and end by themselves. */
     private void awaitEnded(long millis) {
+        awaitUntil(() -> chatClients.size() + clockClients.size() == 0, millis);
+    }
+
+    /** Polls until done or the time is up (or this thread is interrupted); whether it got done. */
+    private static boolean awaitUntil(BooleanSupplier done, long millis) {
         long deadline = System.nanoTime() + millis * 1_000_000;
         try {
-            while (chatClients.size() + clockClients.size() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+            while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return done.getAsBoolean();
     }
 
     private static void stop(ExecutorService executor, String name) {
