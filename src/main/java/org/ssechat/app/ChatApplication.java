@@ -146,8 +146,8 @@ public final class ChatApplication implements AutoCloseable {
         // The stream road: an admitted GET /sse replays its history, then goes live.
         this.chatStreams = new StreamReplay(chatClients, broker, streamOpener, config.historySize(), metrics);
 
-        // Four times a second, streams whose client the container can tell has closed (Tomcat
-        // can) leave, before a message meets them: a share of them each time (ClientRegistry.closeGone).
+        // Four times a second, streams whose client closed its connection leave, before a message
+        // meets them: a share of them each time (ClientRegistry.closeGone, PeerWatch).
         every(() -> {
             chatClients.closeGone();
             clockClients.closeGone();

@@ -150,8 +150,8 @@ public final class ClientRegistry {
     }
 
     /**
-     * Closes the streams whose clients the container can tell are gone without a write (Tomcat
-     * reads ahead on the connection and sees it closed; Jetty cannot tell): so a wave of
+     * Closes the streams whose clients are gone, as their connections tell without a write (see
+     * {@link PeerWatch}; HTTP/2 streams are left to the writes): so a wave of
      * disconnects leaves before the next message meets it.
      *
      * @return how many were found gone

@@ -3,8 +3,6 @@ package org.ssechat.sse;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
@@ -61,8 +59,10 @@ public final class SseClient implements AsyncListener {
      * that delivers events at a time (the broker's), or by the replaying thread before release.
      */
     private volatile EventId cursor;
-    /** The request body, watched for the client's end where the container can tell; null if not. */
-    private volatile ServletInputStream input;
+    /** Tells, without a write, that the client left; set by start(). */
+    private volatile PeerWatch watch = PeerWatch.NONE;
+    /** Held by a look at the connection and by the completion: they never overlap (see peerClosed). */
+    private final Object watchLock = new Object();
 
     /**
      * @param async          the started async context; its response headers are already set
@@ -111,51 +111,18 @@ public final class SseClient implements AsyncListener {
                 vanished("write error: " + t); // Jetty reports a failed write here, on the writing thread
             }
         });
-        watchInput();
+        watch = PeerWatch.of(async, this::vanished);
     }
 
     /**
-     * A read listener on the request's (finished, empty) body lets {@link #peerClosed()} ask the
-     * container to look at the socket: Tomcat then reads ahead without blocking and reports a
-     * connection its client closed; Jetty does not look, and nothing changes there.
-     */
-    private void watchInput() {
-        try {
-            ServletInputStream body = async.getRequest().getInputStream();
-            body.setReadListener(new ReadListener() {
-                @Override
-                public void onDataAvailable() {
-                }
-
-                @Override
-                public void onAllDataRead() {
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    vanished("read error: " + t);
-                }
-            });
-            input = body;
-        } catch (IOException | RuntimeException notSupported) {
-            input = null; // a request whose body was read another way: left to the writes
-        }
-    }
-
-    /**
-     * Whether the client closed its connection, as far as the container can tell without a
-     * write: called by the registry's sweep (see {@link ClientRegistry#closeGone()}).
+     * Whether the client closed its connection, as far as the container's connection can tell
+     * without a write: called by the registry's sweep (see {@link ClientRegistry#closeGone()}).
+     * Never while the stream is being completed: once complete, the container reads the
+     * connection again, and a look here could take the first byte of its next request.
      */
     boolean peerClosed() {
-        ServletInputStream body = input;
-        if (body == null || closed.get()) {
-            return false;
-        }
-        try {
-            // An event-stream client sends nothing after its request: anything readable is its end.
-            return body.available() > 0;
-        } catch (IOException | RuntimeException e) {
-            return true;
+        synchronized (watchLock) {
+            return !closed.get() && watch.peerClosed();
         }
     }
 
@@ -307,10 +274,12 @@ public final class SseClient implements AsyncListener {
     }
 
     private void complete() {
-        try {
-            async.complete();
-        } catch (RuntimeException alreadyCompleted) {
-            // The container is completing it already (client gone, shutdown), or recycled it.
+        synchronized (watchLock) {
+            try {
+                async.complete();
+            } catch (RuntimeException alreadyCompleted) {
+                // The container is completing it already (client gone, shutdown), or recycled it.
+            }
         }
     }
 

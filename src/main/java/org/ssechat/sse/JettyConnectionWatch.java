@@ -1,0 +1,106 @@
+package org.ssechat.sse;
+
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Watches a stream's HTTP/1 connection in Jetty 12 by reading it: Jetty itself reads nothing from
+ * a connection while its response is open, so without this a client that left is found only by
+ * a write, and a wave of them fails its writes on the fan-out path.
+ *
+ * <p>It reads at most one byte, through Jetty's own {@code EndPoint.fill} (so TLS is decrypted,
+ * and Jetty sees the end of input as if it had read it). The WAR cannot link against Jetty's
+ * classes (a webapp does not see them), so the calls are found by reflection on the request,
+ * through the public interfaces {@code Request}, {@code ConnectionMetaData}, {@code Connection} and
+ * {@code EndPoint}, and once for the whole application. HTTP/2 and HTTP/3 streams share their
+ * connection: those are not watched.
+ *
+ * <p>Nobody else reads the connection meanwhile: Jetty starts reading it again (for the next
+ * request) only after the response is complete, and {@link SseClient} never completes a stream
+ * while its watch looks. A byte read here is lost to Jetty; an event-stream client sends none.
+ */
+final class JettyConnectionWatch implements PeerWatch {
+
+    private static final Logger LOG = Logger.getLogger(JettyConnectionWatch.class.getName());
+    /** Jetty 12's HTTP/1 connection: one connection, one stream. */
+    private static final String HTTP1_CONNECTION = "org.eclipse.jetty.server.internal.HttpConnection";
+
+    /** The reflective road from a servlet request to its endpoint; resolved for the first Jetty request. */
+    private record Road(Class<?> servletRequest, Method coreRequest, Method metaData, Method connection,
+            Method endPoint, Method fill) {
+
+        static Road of(Class<?> servletRequest) throws ReflectiveOperationException {
+            ClassLoader jetty = servletRequest.getClassLoader();
+            return new Road(servletRequest,
+                    servletRequest.getMethod("getRequest"),
+                    method(jetty, "org.eclipse.jetty.server.Request", "getConnectionMetaData"),
+                    method(jetty, "org.eclipse.jetty.server.ConnectionMetaData", "getConnection"),
+                    method(jetty, "org.eclipse.jetty.io.Connection", "getEndPoint"),
+                    method(jetty, "org.eclipse.jetty.io.EndPoint", "fill", ByteBuffer.class));
+        }
+
+        private static Method method(ClassLoader loader, String type, String name, Class<?>... parameters)
+                throws ReflectiveOperationException {
+            return Class.forName(type, false, loader).getMethod(name, parameters);
+        }
+    }
+
+    private static volatile Road road;
+    private static volatile boolean unavailableLogged;
+
+    private final Object endPoint;
+    private final Method fill;
+
+    private JettyConnectionWatch(Object endPoint, Method fill) {
+        this.endPoint = endPoint;
+        this.fill = fill;
+    }
+
+    /** The watch of a Jetty HTTP/1 stream, or null for any other container or protocol. */
+    static PeerWatch of(ServletRequest request) {
+        while (request instanceof ServletRequestWrapper wrapper) {
+            request = wrapper.getRequest();
+        }
+        Class<?> type = request.getClass();
+        if (!type.getName().startsWith("org.eclipse.jetty.")) {
+            return null;
+        }
+        try {
+            Road known = road;
+            if (known == null || known.servletRequest() != type) {
+                road = known = Road.of(type);
+            }
+            Object metaData = known.metaData().invoke(known.coreRequest().invoke(request));
+            Object connection = known.connection().invoke(metaData);
+            if (connection == null || !HTTP1_CONNECTION.equals(connection.getClass().getName())) {
+                return null;
+            }
+            return new JettyConnectionWatch(known.endPoint().invoke(connection), known.fill());
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            if (!unavailableLogged) {
+                unavailableLogged = true;
+                LOG.log(Level.INFO, "This Jetty's connections cannot be watched; a client that left is found"
+                        + " by a write: " + e);
+            }
+            return null;
+        }
+    }
+
+    @Override
+    public boolean peerClosed() {
+        try {
+            // Jetty's buffers are in flush mode: an empty one, with room for one byte.
+            ByteBuffer oneByte = ByteBuffer.allocate(1).flip();
+            return (int) fill.invoke(endPoint, oneByte) != 0; // -1: closed or reset; 1: sent something
+        } catch (InvocationTargetException ioFailure) {
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+}
