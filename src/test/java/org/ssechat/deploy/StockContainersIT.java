@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,43 @@ class StockContainersIT {
             assertEquals(3000, ChatHttp.health(container.base("/")).get("maxStreams").getAsInt());
             List<SseStream> streams = chatAndClockWork(container.base("/"), "retry: 3000");
             streams.forEach(SseStream::close);
+            assertTrue(container.stop(), container + " did not exit by itself after SIGTERM");
+            assertNoProblemsLogged(container);
+        }
+    }
+
+    /**
+     * A client that closes its connection is seen gone without a write in each stock container
+     * too (in Jetty the stream's watch reads the connection through Jetty's endpoint, which a
+     * webapp can reach only by reflection): with the heartbeat a minute away and no message, the
+     * closed streams leave within a few sweeps, and the open ones get the next message.
+     */
+    @ParameterizedTest
+    @EnumSource(StockContainer.Kind.class)
+    @Execution(ExecutionMode.CONCURRENT)
+    void streamsWhoseClientsCloseTheirConnectionLeaveWithoutAWrite(StockContainer.Kind kind) throws Exception {
+        try (StockContainer container = kind.create()) {
+            container.deploy(WarServer.war(), "ROOT.war");
+            container.start(Map.of("CHAT_HEARTBEAT_SECONDS", "60"), Map.of());
+            container.awaitStatus("/", "health", 200, START_MILLIS);
+            URI base = container.base("/");
+            List<SseStream> streams = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    SseStream stream = SseStream.open(base.resolve("sse?room=closing"));
+                    stream.awaitFirstLine();
+                    streams.add(stream);
+                }
+                streams.subList(0, 15).forEach(SseStream::close);
+                Await.until("the 15 closed streams left " + container + " with no write made to them", Duration.ofSeconds(3),
+                        () -> ChatHttp.health(base).get("clients").getAsInt(), count -> count == 5);
+                String id = ChatHttp.publish(base, "closing", "ops", "to those still here").get("id").getAsString();
+                for (SseStream open : streams.subList(15, 20)) {
+                    assertEquals(id, open.next().id());
+                }
+            } finally {
+                streams.forEach(SseStream::close);
+            }
             assertTrue(container.stop(), container + " did not exit by itself after SIGTERM");
             assertNoProblemsLogged(container);
         }
