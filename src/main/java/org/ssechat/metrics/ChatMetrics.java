@@ -170,7 +170,7 @@ public final class ChatMetrics implements StreamStats {
         counter(out, "sse_chat_frames_written_total", "Events and comments written to client sockets.", framesWritten);
         counter(out, "sse_chat_slow_clients_disconnected_total", "Clients cut off because their buffer overflowed.", slowClients);
         counter(out, "sse_chat_clients_vanished_total",
-                "Streams whose client was found gone by a write (a message, a heartbeat or its probe).", vanishedClients);
+                "Streams whose client was found gone: its connection closed, or a write to it failed.", vanishedClients);
         counter(out, "sse_chat_redis_reconnects_total", "Times the Redis subscription came back after an outage.", redisReconnects);
         counter(out, "sse_chat_history_replays_total", "Streams that started with a replay of history.", replays);
         head(out, "sse_chat_streams_refused_total", "Streams refused, by reason (full, address, memory, stopping).", "counter");

@@ -19,9 +19,10 @@ import org.ssechat.testing.SseStream;
 import org.ssechat.testing.WarServer;
 
 /**
- * Clients that go away without a word, as closed browser tabs do: the server notices at its
- * next write to them (the heartbeat, CHAT_HEARTBEAT_SECONDS) and forgets them. Each test has a
- * node of its own, so the counts in /health are this test's alone.
+ * Clients that go away without a word, as closed browser tabs do: the server sees their
+ * connections closed (a sweep four times a second) or notices at its next write to them (the
+ * heartbeat, CHAT_HEARTBEAT_SECONDS), and forgets them. Each test has a node of its own, so the
+ * counts in /health are this test's alone.
  */
 class VanishingClientsIT {
 
