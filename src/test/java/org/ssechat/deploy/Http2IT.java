@@ -286,6 +286,32 @@ class Http2IT {
     }
 
     /**
+     * Over HTTP/1.1 on TLS (a client that does not offer h2) a closed connection is seen without
+     * a write too: Tomcat reads ahead through TLS when asked for the request body, and in Jetty the
+     * stream's watch reads through Jetty's decrypting endpoint. With the heartbeat an hour away,
+     * only the sweep can find it.
+     */
+    @Test
+    @Execution(ExecutionMode.SAME_THREAD)
+    void aStreamOverHttp11OnTlsWhoseClientClosesItsConnectionLeavesTheNodeWithinASweep() throws Exception {
+        int before = streams();
+        HttpClient http11 = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(keystore.trustingIt())
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        H2Stream stream = H2Stream.open(http11, base.resolve("sse?room=closing"));
+        assertEquals(HttpClient.Version.HTTP_1_1, stream.response.version());
+        stream.awaitLine();
+        assertEquals(before + 1, streams(), "streams open on the node");
+        long closed = System.nanoTime();
+        stream.close(); // an HTTP/1.1 body closed before its end closes the connection
+        awaitStreams(before, "a stream whose client closed its TLS connection left the node, with no message and no heartbeat");
+        System.out.printf("[tls] %s: a stream over HTTP/1.1 on TLS left the node %d ms after its client closed the"
+                + " connection%n", kind, (System.nanoTime() - closed) / 1_000_000);
+    }
+
+    /**
      * Neither container times out an open event stream, however long nothing is written to it:
      * Tomcat lifts the connection's timeout while a stream is active, Jetty ignores an idle
      * timeout while a request is being handled and no read or write is pending. The idle timeout
