@@ -71,7 +71,7 @@ final class WarmUp implements Runnable {
             }
             clients.closeAll("warmed up");
         } catch (ChatRequestException | IOException | RuntimeException e) {
-            LOG.log(Level.FINE, "The warm-up stopped early", e);
+            LOG.log(Level.WARNING, "The warm-up stopped early", e);
         }
     }
 

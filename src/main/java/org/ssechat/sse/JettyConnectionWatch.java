@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * and Jetty sees the end of input as if it had read it). The WAR cannot link against Jetty's
  * classes (a webapp does not see them), so the calls are found by reflection on the request,
  * through the public interfaces {@code Request}, {@code ConnectionMetaData}, {@code Connection} and
- * {@code EndPoint}, and once for the whole application. HTTP/2 and HTTP/3 streams share their
+ * {@code EndPoint}, once for each request class. HTTP/2 and HTTP/3 streams share their
  * connection: those are not watched.
  *
  * <p>Nobody else reads the connection meanwhile: Jetty starts reading it again (for the next
@@ -30,14 +30,12 @@ final class JettyConnectionWatch implements PeerWatch {
     /** Jetty 12's HTTP/1 connection: one connection, one stream. */
     private static final String HTTP1_CONNECTION = "org.eclipse.jetty.server.internal.HttpConnection";
 
-    /** The reflective road from a servlet request to its endpoint; resolved for the first Jetty request. */
-    private record Road(Class<?> servletRequest, Method coreRequest, Method metaData, Method connection,
-            Method endPoint, Method fill) {
+    /** The reflective road from a servlet request to its endpoint's fill. */
+    private record Road(Method coreRequest, Method metaData, Method connection, Method endPoint, Method fill) {
 
         static Road of(Class<?> servletRequest) throws ReflectiveOperationException {
             ClassLoader jetty = servletRequest.getClassLoader();
-            return new Road(servletRequest,
-                    servletRequest.getMethod("getRequest"),
+            return new Road(servletRequest.getMethod("getRequest"),
                     method(jetty, "org.eclipse.jetty.server.Request", "getConnectionMetaData"),
                     method(jetty, "org.eclipse.jetty.server.ConnectionMetaData", "getConnection"),
                     method(jetty, "org.eclipse.jetty.io.Connection", "getEndPoint"),
@@ -50,7 +48,19 @@ final class JettyConnectionWatch implements PeerWatch {
         }
     }
 
-    private static volatile Road road;
+    /** The road from each Jetty servlet request class, or null where there is none (logged once). */
+    private static final ClassValue<Road> ROADS = new ClassValue<>() {
+        @Override
+        protected Road computeValue(Class<?> type) {
+            try {
+                return Road.of(type);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                unavailable(e);
+                return null;
+            }
+        }
+    };
+
     private static volatile boolean unavailableLogged;
 
     private final Object endPoint;
@@ -66,28 +76,31 @@ final class JettyConnectionWatch implements PeerWatch {
         while (request instanceof ServletRequestWrapper wrapper) {
             request = wrapper.getRequest();
         }
-        Class<?> type = request.getClass();
-        if (!type.getName().startsWith("org.eclipse.jetty.")) {
+        if (request == null || !request.getClass().getName().startsWith("org.eclipse.jetty.")) {
+            return null;
+        }
+        Road road = ROADS.get(request.getClass());
+        if (road == null) {
             return null;
         }
         try {
-            Road known = road;
-            if (known == null || known.servletRequest() != type) {
-                road = known = Road.of(type);
-            }
-            Object metaData = known.metaData().invoke(known.coreRequest().invoke(request));
-            Object connection = known.connection().invoke(metaData);
+            Object metaData = road.metaData().invoke(road.coreRequest().invoke(request));
+            Object connection = road.connection().invoke(metaData);
             if (connection == null || !HTTP1_CONNECTION.equals(connection.getClass().getName())) {
                 return null;
             }
-            return new JettyConnectionWatch(known.endPoint().invoke(connection), known.fill());
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            if (!unavailableLogged) {
-                unavailableLogged = true;
-                LOG.log(Level.INFO, "This Jetty's connections cannot be watched; a client that left is found"
-                        + " by a write: " + e);
-            }
+            return new JettyConnectionWatch(road.endPoint().invoke(connection), road.fill());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            unavailable(e);
             return null;
+        }
+    }
+
+    private static void unavailable(Throwable e) {
+        if (!unavailableLogged) {
+            unavailableLogged = true;
+            LOG.log(Level.INFO, "This Jetty's connections cannot be watched; a client that left is found by a"
+                    + " write: " + e);
         }
     }
 
@@ -98,8 +111,9 @@ final class JettyConnectionWatch implements PeerWatch {
             ByteBuffer oneByte = ByteBuffer.allocate(1).flip();
             return (int) fill.invoke(endPoint, oneByte) != 0; // -1: closed or reset; 1: sent something
         } catch (InvocationTargetException ioFailure) {
-            return true;
+            return true; // the fill failed: the connection is broken
         } catch (ReflectiveOperationException | RuntimeException e) {
+            unavailable(e);
             return false;
         }
     }

@@ -1,6 +1,7 @@
 package org.ssechat.sse;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletRequest;
 import java.util.function.Consumer;
 
 /**
@@ -31,7 +32,11 @@ interface PeerWatch {
      * @param onReadError told when the container reports a read error on the connection
      */
     static PeerWatch of(AsyncContext async, Consumer<String> onReadError) {
-        PeerWatch jetty = JettyConnectionWatch.of(async.getRequest());
-        return jetty != null ? jetty : RequestBodyWatch.of(async.getRequest(), onReadError);
+        ServletRequest request = async.getRequest();
+        if (request == null) {
+            return NONE; // not a container's stream (the start's warm-up writes into a stand-in)
+        }
+        PeerWatch jetty = JettyConnectionWatch.of(request);
+        return jetty != null ? jetty : RequestBodyWatch.of(request, onReadError);
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.logging.Level;
@@ -62,7 +63,7 @@ public final class SseClient implements AsyncListener {
     /** Tells, without a write, that the client left; set by start(). */
     private volatile PeerWatch watch = PeerWatch.NONE;
     /** Held by a look at the connection and by the completion: they never overlap (see peerClosed). */
-    private final Object watchLock = new Object();
+    private final ReentrantLock watchLock = new ReentrantLock();
 
     /**
      * @param async          the started async context; its response headers are already set
@@ -121,8 +122,13 @@ public final class SseClient implements AsyncListener {
      * connection again, and a look here could take the first byte of its next request.
      */
     boolean peerClosed() {
-        synchronized (watchLock) {
+        if (!watchLock.tryLock()) {
+            return false; // it is being completed: the sweep does not wait for that
+        }
+        try {
             return !closed.get() && watch.peerClosed();
+        } finally {
+            watchLock.unlock();
         }
     }
 
@@ -274,12 +280,13 @@ public final class SseClient implements AsyncListener {
     }
 
     private void complete() {
-        synchronized (watchLock) {
-            try {
-                async.complete();
-            } catch (RuntimeException alreadyCompleted) {
-                // The container is completing it already (client gone, shutdown), or recycled it.
-            }
+        watchLock.lock();
+        try {
+            async.complete();
+        } catch (RuntimeException alreadyCompleted) {
+            // The container is completing it already (client gone, shutdown), or recycled it.
+        } finally {
+            watchLock.unlock();
         }
     }
 

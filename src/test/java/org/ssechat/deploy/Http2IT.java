@@ -300,12 +300,13 @@ class Http2IT {
                 .sslContext(keystore.trustingIt())
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
-        H2Stream stream = H2Stream.open(http11, base.resolve("sse?room=closing"));
-        assertEquals(HttpClient.Version.HTTP_1_1, stream.response.version());
-        stream.awaitLine();
-        assertEquals(before + 1, streams(), "streams open on the node");
-        long closed = System.nanoTime();
-        stream.close(); // an HTTP/1.1 body closed before its end closes the connection
+        long closed;
+        try (H2Stream stream = H2Stream.open(http11, base.resolve("sse?room=closing"))) {
+            assertEquals(HttpClient.Version.HTTP_1_1, stream.response.version());
+            stream.awaitLine();
+            assertEquals(before + 1, streams(), "streams open on the node");
+            closed = System.nanoTime();
+        } // an HTTP/1.1 body closed before its end closes the connection
         awaitStreams(before, "a stream whose client closed its TLS connection left the node, with no message and no heartbeat");
         System.out.printf("[tls] %s: a stream over HTTP/1.1 on TLS left the node %d ms after its client closed the"
                 + " connection%n", kind, (System.nanoTime() - closed) / 1_000_000);

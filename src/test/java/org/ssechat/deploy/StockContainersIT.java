@@ -129,7 +129,7 @@ class StockContainersIT {
                     streams.add(stream);
                 }
                 streams.subList(0, 15).forEach(SseStream::close);
-                Await.until("the 15 closed streams left " + container + " with no write made to them", Duration.ofSeconds(3),
+                Await.until("the 15 closed streams left " + container + " with no write made to them", Duration.ofSeconds(6),
                         () -> ChatHttp.health(base).get("clients").getAsInt(), count -> count == 5);
                 String id = ChatHttp.publish(base, "closing", "ops", "to those still here").get("id").getAsString();
                 for (SseStream open : streams.subList(15, 20)) {
