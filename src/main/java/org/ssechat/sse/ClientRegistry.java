@@ -26,8 +26,12 @@ public final class ClientRegistry {
     private final FanOut fanOut;
     /** Told the name of a room that got its first client or lost its last. */
     private volatile Consumer<String> roomChanges = room -> { };
-    /** Clients one {@link #closeGone()} looks at, at most. */
-    static final int SWEEP_BUDGET = 2500;
+    /**
+     * Clients one {@link #closeGone()} looks at, at most: a look is a system call (a few µs), and
+     * at 4,000 a second the sweep of 10,000 streams costs no CPU the benchmark can see (at 10,000
+     * a second it cost about 3 µs a delivery, 10 %); a node of up to 1,000 sees each every sweep.
+     */
+    static final int SWEEP_BUDGET = 1000;
     /** Touched by the sweeping thread only (the scheduler's). */
     private long sweeps;
 
