@@ -123,11 +123,7 @@ class StockContainersIT {
             URI base = container.base("/");
             List<SseStream> streams = new ArrayList<>();
             try {
-                for (int i = 0; i < 20; i++) {
-                    SseStream stream = SseStream.open(base.resolve("sse?room=closing"));
-                    stream.awaitFirstLine();
-                    streams.add(stream);
-                }
+                SseStream.openEach(base.resolve("sse?room=closing"), 20, streams);
                 streams.subList(0, 15).forEach(SseStream::close);
                 Await.until("the 15 closed streams left " + container + " with no write made to them", Duration.ofSeconds(6),
                         () -> ChatHttp.health(base).get("clients").getAsInt(), count -> count == 5);

@@ -44,11 +44,7 @@ class RedisFloodIT {
             Await.until("the node is UP", () -> ChatHttp.health(node.base()).get("status").getAsString().equals("UP"));
             List<SseStream> streams = new ArrayList<>();
             try {
-                for (int i = 0; i < STREAMS; i++) {
-                    SseStream stream = SseStream.open(node.base().resolve("sse?room=flood"));
-                    stream.awaitFirstLine();
-                    streams.add(stream);
-                }
+                SseStream.openEach(node.base().resolve("sse?room=flood"), STREAMS, streams);
                 List<String> ids = publishWithHistory(redis, "flood", MESSAGES, "x".repeat(1900));
                 for (SseStream stream : streams) {
                     for (int i = 0; i < MESSAGES; i++) {

@@ -120,11 +120,7 @@ class VanishingClientsIT {
             URI base = server.base();
             List<SseStream> streams = new ArrayList<>();
             try {
-                for (int i = 0; i < 200; i++) {
-                    SseStream stream = SseStream.open(base.resolve("sse?room=swept"));
-                    stream.awaitFirstLine();
-                    streams.add(stream);
-                }
+                SseStream.openEach(base.resolve("sse?room=swept"), 200, streams);
                 awaitHealth(base, "clients", 200);
                 long closed = System.nanoTime();
                 streams.subList(0, 150).forEach(SseStream::close);
@@ -162,11 +158,7 @@ class VanishingClientsIT {
             List<String> cutOff = new ArrayList<>();
             for (int round = 0; round < 8; round++) {
                 List<SseStream> dead = new ArrayList<>();
-                for (int i = 0; i < 20; i++) {
-                    SseStream stream = SseStream.open(base.resolve("sse?room=dead"));
-                    stream.awaitFirstLine();
-                    dead.add(stream);
-                }
+                SseStream.openEach(base.resolve("sse?room=dead"), 20, dead);
                 dead.forEach(SseStream::close);
                 // New streams all through the next heartbeat, which finds the dead ones.
                 List<SseStream> fresh = new ArrayList<>();

@@ -140,6 +140,19 @@ public final class SseStream implements AutoCloseable {
         return open(uri, Map.of("Accept", "text/event-stream"));
     }
 
+    /**
+     * Opens {@code count} streams one after another, each past its first line before the next,
+     * and adds each to {@code into} as it opens: the caller's list, which its {@code finally}
+     * closes, holds whatever was opened even if a later one fails.
+     */
+    public static void openEach(URI uri, int count, List<SseStream> into) throws IOException, InterruptedException {
+        for (int i = 0; i < count; i++) {
+            SseStream stream = open(uri);
+            into.add(stream);
+            stream.awaitFirstLine();
+        }
+    }
+
     public int status() {
         return status;
     }
