@@ -8,10 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The clients of one room, and the order a message reaches them in: the most recently connected
- * first. A client is noticed gone only when a write to it fails, and in a wave of disconnects (a
- * proxy restart, a network blip) the clients that left are the old ones while the ones that just
- * reconnected are surely there: this way they get a message before the fan-out meets the
- * failures of the gone.
+ * first. In a wave of disconnects (a proxy restart, a network blip) the clients that left are
+ * the old ones while the ones that just reconnected are surely there. A closed connection is
+ * usually seen by the sweep first (see {@link PeerWatch}), but a dead network, an HTTP/2 stream
+ * or a big node's slower sweep leaves some gone clients to be found by a failing write: this way
+ * the ones still there get a message before the fan-out meets those failures.
  *
  * <p>That order is an array built when a message finds the room changed since the last one, so
  * a room whose clients stay sends message after message without copying or sorting anything,

@@ -27,11 +27,7 @@ final class EmbeddedTomcat implements WarServer {
         this.base = base;
     }
 
-    static EmbeddedTomcat start(Path war, String contextPath, Map<String, String> settings) throws Exception {
-        return start(war, contextPath, settings, Map.of());
-    }
-
-    /** The same, with attributes for the HTTP connector, as {@code server.xml} would give them. */
+    /** @param connectorAttributes attributes of the HTTP connector, as {@code server.xml} would give them */
     static EmbeddedTomcat start(Path war, String contextPath, Map<String, String> settings,
             Map<String, String> connectorAttributes) throws Exception {
         Path baseDir = Files.createTempDirectory(Path.of("target"), "tomcat-").toAbsolutePath();
