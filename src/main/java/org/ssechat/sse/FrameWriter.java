@@ -19,11 +19,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link #onWritePossible()} later, which resumes draining. Several frames queued behind a slow
  * socket go out in one burst and one flush. A work-in-progress counter makes one thread at a
  * time the writer, because the Servlet API forbids concurrent writes and writing while
- * {@code isReady()} is false.
+ * {@code isReady()} is false. The writer touches the output only inside the stream's
+ * {@link StreamOrder}, once per burst, and not at all once the stream has ended: a completing
+ * container waits for the burst to end, and the burst never runs into a completed response.
  *
  * <p>Outcomes go one way: the writer never calls back into its stream. A write that fails (for
- * any reason: an {@code IOException}, or a container's {@code NullPointerException} when it
- * recycled the response underneath), an overflow of the byte limit, or the end of a stream asked
+ * any reason: an {@code IOException}, or any other exception of the container's), an overflow of the byte limit, or the end of a stream asked
  * to end once written, is recorded as the writer's {@link #outcome()}, which the stream reads
  * after each call and acts on. Once there is an outcome nothing more is written.
  */
@@ -46,6 +47,7 @@ final class FrameWriter {
     }
 
     private final ServletOutputStream out;
+    private final StreamOrder order;
     private final long maxQueuedBytes;
     private final StreamStats stats;
 
@@ -63,8 +65,9 @@ final class FrameWriter {
     /** Touched only by the current writer (see wip): bytes were written since the last flush. */
     private boolean flushPending;
 
-    FrameWriter(ServletOutputStream out, long maxQueuedBytes, StreamStats stats) {
+    FrameWriter(ServletOutputStream out, StreamOrder order, long maxQueuedBytes, StreamStats stats) {
         this.out = out;
+        this.order = order;
         this.maxQueuedBytes = maxQueuedBytes;
         this.stats = stats;
     }
@@ -178,6 +181,10 @@ final class FrameWriter {
      * full socket queues it instead. Only the writer (see drain()) calls this.
      */
     private boolean writeNow(byte[] frame) {
+        if (!order.enter()) {
+            end(Ending.DISCARDED, null); // the stream ended: its response is not ours any more
+            return false;
+        }
         try {
             if (!out.isReady()) {
                 return enqueue(frame); // written when the container calls onWritePossible
@@ -185,7 +192,7 @@ final class FrameWriter {
             write(frame);
             flushPending = true;
             stats.framesWritten(1);
-            if (out.isReady()) {
+            if (isOpen() && out.isReady()) {
                 flushPending = false;
                 out.flush();
             }
@@ -193,14 +200,20 @@ final class FrameWriter {
         } catch (Exception e) {
             failed(e);
             return false;
+        } finally {
+            order.exit();
         }
+    }
+
+    /** Whether the output may still be touched: no outcome yet, and the stream has not ended. */
+    private boolean isOpen() {
+        return outcome.get() == null && !order.hasEnded();
     }
 
     /**
      * Any exception from the container's stream ends this stream and nothing else. Jetty 12 no
      * longer reports a failed write through {@code AsyncListener.onError}, so the write itself
-     * is where a vanished client shows up; Tomcat throws a {@code NullPointerException} when the
-     * container completed the response between {@code isReady()} and {@code write()}.
+     * is where a vanished client shows up.
      */
     private void failed(Exception e) {
         end(Ending.FAILED, e.toString());
@@ -230,11 +243,18 @@ final class FrameWriter {
         } while (missed != 0);
     }
 
-    /** Writes, then flushes, for as long as the container accepts bytes without blocking. */
+    /** Writes, then flushes, for as long as the container accepts bytes without blocking: one burst. */
     private void writeWhileReady() {
+        if (outcome.get() != null) {
+            return;
+        }
+        if (!order.enter()) {
+            end(Ending.DISCARDED, null);
+            return;
+        }
         int written = 0;
         try {
-            while (outcome.get() == null && out.isReady()) {
+            while (isOpen() && out.isReady()) {
                 byte[] frame = queue.poll();
                 if (frame == null) {
                     if (flushPending) {
@@ -255,6 +275,7 @@ final class FrameWriter {
         } catch (Exception e) {
             failed(e);
         } finally {
+            order.exit();
             if (written > 0) {
                 stats.framesWritten(written);
             }

@@ -21,8 +21,9 @@ import java.util.logging.Logger;
  * connection: those are not watched.
  *
  * <p>Nobody else reads the connection meanwhile: Jetty starts reading it again (for the next
- * request) only after the response is complete, and {@link SseClient} never completes a stream
- * while its watch looks. A byte read here is lost to Jetty; an event-stream client sends none.
+ * request) only after the response is complete, and a look happens only inside the stream's
+ * {@link StreamOrder}, never once the stream has ended. A byte read here is lost to Jetty; an
+ * event-stream client sends none.
  */
 final class JettyConnectionWatch implements PeerWatch {
 

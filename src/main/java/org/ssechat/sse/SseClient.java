@@ -10,7 +10,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.logging.Level;
@@ -29,12 +28,19 @@ import java.util.logging.Logger;
  * is the one place that decides: after every call into its writer it reads the writer's
  * outcome and acts on it. Closing completes the async context and tells the owner (the
  * registry, the admission) to forget the client.
+ *
+ * <p>Every touch of the request and response goes through the stream's {@link StreamOrder}:
+ * the writer's bursts, the watch's looks, the completion; and each container callback after
+ * which the container may complete or recycle the request (the async listener's, the write and
+ * read listeners' errors) waits there until no other thread is inside, and ends the stream on
+ * the container's own thread before it returns.
  */
 public final class SseClient implements AsyncListener {
 
     private static final Logger LOG = Logger.getLogger(SseClient.class.getName());
 
     private final AsyncContext async;
+    private final StreamOrder order;
     private final ServletOutputStream out;
     private final String room;
     private final Consumer<SseClient> onClose;
@@ -43,7 +49,7 @@ public final class SseClient implements AsyncListener {
     private final HeldEvents held = new HeldEvents();
     /** The writer's reservation, made once: sendEvent runs once per client and message. */
     private final IntPredicate reserve;
-    /** Where a vanished client's completion runs: not on the thread that found it, which is fanning out. */
+    /** Where the completion of a client found gone or too slow runs: not on the fan-out or sweep that found it. */
     private final Executor completer;
 
     /** Orders clients by when they connected: a fan-out serves the newest first (see ClientRegistry). */
@@ -51,8 +57,6 @@ public final class SseClient implements AsyncListener {
     private final long openedSequence = OPENED.incrementAndGet();
 
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Set by onComplete: the container completed the request, so complete() must not be called again. */
-    private volatile boolean completedByContainer;
 
     /**
      * The newest event id this client has been sent: live events at or before it are dropped,
@@ -62,8 +66,6 @@ public final class SseClient implements AsyncListener {
     private volatile EventId cursor;
     /** Tells, without a write, that the client left; set by start(). */
     private volatile PeerWatch watch = PeerWatch.NONE;
-    /** Held by a look at the connection and by the completion: they never overlap (see peerClosed). */
-    private final ReentrantLock watchLock = new ReentrantLock();
 
     /**
      * @param async          the started async context; its response headers are already set
@@ -84,12 +86,13 @@ public final class SseClient implements AsyncListener {
     public SseClient(AsyncContext async, String room, long maxQueuedBytes, Consumer<SseClient> onClose,
             StreamStats stats, Executor completer) throws IOException {
         this.async = async;
+        this.order = new StreamOrder(async);
         this.completer = completer;
         this.out = async.getResponse().getOutputStream();
         this.room = room;
         this.onClose = onClose;
         this.stats = stats;
-        this.writer = new FrameWriter(out, maxQueuedBytes, stats);
+        this.writer = new FrameWriter(out, order, maxQueuedBytes, stats);
         this.reserve = writer::reserve;
     }
 
@@ -98,37 +101,45 @@ public final class SseClient implements AsyncListener {
      * Frames sent before the container first reports the stream writable are queued.
      */
     public void start() {
-        async.addListener(this);
-        stats.streamStarted();
-        out.setWriteListener(new WriteListener() {
-            @Override
-            public void onWritePossible() {
-                writer.onWritePossible();
-                settle();
-            }
+        if (!order.enter()) {
+            return;
+        }
+        try {
+            async.addListener(this);
+            stats.streamStarted();
+            out.setWriteListener(new WriteListener() {
+                @Override
+                public void onWritePossible() {
+                    writer.onWritePossible();
+                    settle();
+                }
 
-            @Override
-            public void onError(Throwable t) {
-                vanished("write error: " + t); // Jetty reports a failed write here, on the writing thread
-            }
-        });
-        watch = PeerWatch.of(async, this::vanished);
+                @Override
+                public void onError(Throwable t) {
+                    failedInContainer("write error: " + t);
+                }
+            });
+            watch = PeerWatch.of(async, this::failedInContainer);
+        } finally {
+            order.exit();
+        }
     }
 
     /**
      * Whether the client closed its connection, as far as the container's connection can tell
      * without a write: called by the registry's sweep (see {@link ClientRegistry#closeGone()}).
-     * Never while the stream is being completed: once complete, the container reads the
-     * connection again, and a look here could take the first byte of its next request.
+     * Only inside the stream's order: never while a writer is in the response, and never once
+     * the stream is complete, when the container reads the connection again and a look here
+     * could take the first byte of its next request. A stream busy now is looked at next time.
      */
     boolean peerClosed() {
-        if (!watchLock.tryLock()) {
-            return false; // it is being completed: the sweep does not wait for that
+        if (!order.tryEnter()) {
+            return false;
         }
         try {
             return !closed.get() && watch.peerClosed();
         } finally {
-            watchLock.unlock();
+            order.exit();
         }
     }
 
@@ -252,41 +263,50 @@ public final class SseClient implements AsyncListener {
             LOG.log(Level.WARNING, "Disconnecting a slow client of room ''{0}'': more than {1} bytes waited for it",
                     new Object[] {room, writer.maxQueuedBytes()});
             stats.slowClientDisconnected();
-            complete();
+            completeSoon();
         }
     }
 
     /**
-     * A write found the client gone. It is forgotten at once (no later frame is written to it)
-     * and its completion, the container's work of ending the response, is handed to the
-     * completer, so the fan-out that found it goes on with the clients still there.
+     * A write or a look at the connection found the client gone. It is forgotten at once (no
+     * later frame is written to it) and its completion is handed to the completer.
      */
     void vanished(String detail) {
         if (release(detail)) {
             stats.clientVanished();
-            try {
-                completer.execute(this::complete);
-            } catch (RejectedExecutionException stopping) {
-                complete();
-            }
+            completeSoon();
         }
+    }
+
+    /**
+     * Completes the stream off this thread: the completion waits its turn in the stream's order
+     * and is the container's work of ending the response, and the fan-out or sweep that found
+     * the stream ended goes on with the others meanwhile.
+     */
+    private void completeSoon() {
+        try {
+            completer.execute(order::complete);
+        } catch (RejectedExecutionException stopping) {
+            order.complete();
+        }
+    }
+
+    /**
+     * The container reports the stream failed (a write or read error, an async error): it ends
+     * here, on the container's thread, before the callback returns and the container takes the
+     * request back; it waits its turn if another thread is inside the stream.
+     */
+    private void failedInContainer(String detail) {
+        if (release(detail)) {
+            stats.clientVanished();
+        }
+        order.complete();
     }
 
     /** Completes the stream; pending frames are dropped. Safe to call more than once, from any thread. */
     public void close(String reason) {
         if (release(reason)) {
-            complete();
-        }
-    }
-
-    private void complete() {
-        watchLock.lock();
-        try {
-            async.complete();
-        } catch (RuntimeException alreadyCompleted) {
-            // The container is completing it already (client gone, shutdown), or recycled it.
-        } finally {
-            watchLock.unlock();
+            order.complete();
         }
     }
 
@@ -301,30 +321,30 @@ public final class SseClient implements AsyncListener {
         return true;
     }
 
+    /** The container completed the request: once this returns it recycles it, so nobody may be inside. */
     @Override
     public void onComplete(AsyncEvent event) {
-        completedByContainer = true;
+        order.ended();
         stats.streamFinished();
-        release("completed"); // the container completed it: complete() again would be an error
+        release("completed");
     }
 
     /**
-     * Completes the request even when another thread released this client a moment ago: a
-     * timeout listener that neither completes nor dispatches makes the container end the request
-     * as an error, cutting the connection. Tomcat times out the open requests of an application
-     * it is stopping, which can land between close()'s release and its complete().
+     * Completes the request here, on the container's thread, even when another thread released
+     * this client a moment ago: a timeout listener that neither completes nor dispatches makes
+     * the container end the request as an error, cutting the connection. Tomcat times out the
+     * open requests of an application it is stopping, which can land between close()'s release
+     * and its complete().
      */
     @Override
     public void onTimeout(AsyncEvent event) {
         release("timed out");
-        if (!completedByContainer) {
-            complete();
-        }
+        order.complete();
     }
 
     @Override
     public void onError(AsyncEvent event) {
-        vanished("async error: " + event.getThrowable());
+        failedInContainer("async error: " + event.getThrowable());
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A non-blocking output stream that behaves like a container's: writing while not ready is an
- * error, concurrent use is detected, and becoming ready again calls onWritePossible.
+ * error, concurrent use is detected, becoming ready again calls onWritePossible, and once the
+ * container has taken the response back ({@link #recycle()}) any touch is a misuse.
  */
 public final class FakeOutput extends ServletOutputStream {
 
@@ -21,11 +22,16 @@ public final class FakeOutput extends ServletOutputStream {
     private volatile Runnable onWrite = () -> { };
     private volatile boolean fillUpOnNextWrite;
     private volatile WriteListener listener;
+    /** The container took the response back: it may serve another connection now. */
+    private volatile boolean recycled;
     public volatile int flushes;
     public volatile boolean misused;
 
     @Override
     public boolean isReady() {
+        if (recycled) {
+            misused = true;
+        }
         return ready;
     }
 
@@ -74,9 +80,30 @@ public final class FakeOutput extends ServletOutputStream {
     }
 
     private void enter() {
-        if (users.incrementAndGet() != 1) {
-            misused = true; // two threads inside the stream at once
+        if (users.incrementAndGet() != 1 || recycled) {
+            misused = true; // two threads inside the stream at once, or a touch of a recycled response
         }
+    }
+
+    /** Whether a thread is inside write or flush now. */
+    public boolean inUse() {
+        return users.get() != 0;
+    }
+
+    /**
+     * The container completed the request and took its response back, as Tomcat recycles it for
+     * the next connection: from now on a write, flush or isReady would reach a stranger.
+     */
+    public void recycle() {
+        if (inUse()) {
+            misused = true; // completed while a thread was inside
+        }
+        recycled = true;
+    }
+
+    /** The container reports a failed write to the write listener, as it does on its own thread. */
+    public void reportWriteError(Throwable error) {
+        listener.onError(error);
     }
 
     /** Makes the stream ready and calls the listener, as the container does. */
