@@ -27,9 +27,7 @@ final class EmbeddedTomcat implements WarServer {
         this.base = base;
     }
 
-    /** @param connectorAttributes attributes of the HTTP connector, as {@code server.xml} would give them */
-    static EmbeddedTomcat start(Path war, String contextPath, Map<String, String> settings,
-            Map<String, String> connectorAttributes) throws Exception {
+    static EmbeddedTomcat start(Path war, String contextPath, Map<String, String> settings) throws Exception {
         Path baseDir = Files.createTempDirectory(Path.of("target"), "tomcat-").toAbsolutePath();
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
@@ -37,11 +35,6 @@ final class EmbeddedTomcat implements WarServer {
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
         connector.setAsyncTimeout(ASYNC_TIMEOUT_MILLIS);
-        connectorAttributes.forEach((name, value) -> {
-            if (!connector.setProperty(name, value)) {
-                throw new IllegalArgumentException("Tomcat's connector has no attribute " + name);
-            }
-        });
         tomcat.setConnector(connector);
         tomcat.getHost().setAppBase(Files.createDirectories(baseDir.resolve("webapps")).toString());
         // No default web.xml: it declares the JSP servlet, and tomcat-embed-core has no Jasper.

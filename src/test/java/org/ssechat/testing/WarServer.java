@@ -77,19 +77,8 @@ public interface WarServer extends AutoCloseable {
          * @param settings    servlet context parameters of this deployment only
          */
         public WarServer start(Path war, String contextPath, Map<String, String> settings) throws Exception {
-            return start(war, contextPath, settings, Map.of());
-        }
-
-        /** Starts the WAR the build made, with attributes for Tomcat's HTTP connector (Jetty has none). */
-        public WarServer start(String contextPath, Map<String, String> settings, Map<String, String> tomcatConnector)
-                throws Exception {
-            return start(war(), contextPath, settings, tomcatConnector);
-        }
-
-        private WarServer start(Path war, String contextPath, Map<String, String> settings,
-                Map<String, String> tomcatConnector) throws Exception {
             return this == JETTY ? EmbeddedJetty.start(war, contextPath, settings)
-                    : EmbeddedTomcat.start(war, contextPath, settings, tomcatConnector);
+                    : EmbeddedTomcat.start(war, contextPath, settings);
         }
     }
 
