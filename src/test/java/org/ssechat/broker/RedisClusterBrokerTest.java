@@ -1,6 +1,7 @@
 package org.ssechat.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.testing.Await;
+import org.ssechat.testing.LogCapture;
 import org.ssechat.testing.RedisCluster;
 import org.ssechat.testing.RedisServer;
 import redis.clients.jedis.Jedis;
@@ -71,7 +74,12 @@ class RedisClusterBrokerTest {
         final RedisClusterBroker broker;
 
         Node() throws InterruptedException {
-            broker = new RedisClusterBroker(RedisUrl.parse(cluster.url()), "chat", 100, 3600,
+            this(cluster.url());
+        }
+
+        /** A node that connects to the cluster with {@code url}'s credentials. */
+        Node(String url) throws InterruptedException {
+            broker = new RedisClusterBroker(RedisUrl.parse(url), "chat", 100, 3600,
                     new MessageValidator(2000, 32), 64 * 1024, 32L << 20, Clock.systemUTC(), scheduler, rooms::contains);
             brokers.add(broker);
             broker.start(this);
@@ -86,6 +94,14 @@ class RedisClusterBrokerTest {
             }
             for (String room : names) {
                 broker.history(room, null, 0); // waits until the room is subscribed
+            }
+        }
+
+        /** A stream opens in each room, without waiting for the rooms' subscriptions. */
+        void want(List<String> names) {
+            for (String room : names) {
+                rooms.add(room);
+                broker.roomChanged(room);
             }
         }
 
@@ -226,6 +242,83 @@ class RedisClusterBrokerTest {
         assertEquals(List.of(before.id(), after.id()), history.messages().stream().map(ChatMessage::id).toList(),
                 "the history moved with the slot");
         assertTrue(b.broker.roomsMoved() >= 1, "the move is counted");
+    }
+
+    @Test
+    void aUserThatMayNotSsubscribeIsRetriedWithBackoffAndTheNodeIsUnhealthyUntilItMay() throws Exception {
+        cluster.setUser("nosub", "on", ">pw", "~*", "&*", "+@all", "-ssubscribe");
+        Node a = new Node(cluster.url("nosub", "pw")); // healthy: the classic SUBSCRIBE is allowed
+        List<String> rooms = roomsOnEveryPrimary("refused-", 24);
+        long rejectedBefore = cluster.rejectedCalls("ssubscribe");
+        long attempts = -1;
+        List<String> warnings = List.of();
+        long start = System.nanoTime();
+        try (LogCapture log = LogCapture.of(ShardSubscriptions.class)) {
+            a.want(rooms);
+            try {
+                Await.until("the node is unhealthy: its rooms with streams have no subscription",
+                        () -> !a.broker.isHealthy());
+                // A window to count the refused attempts in: there is no condition to wait for.
+                Thread.sleep(3000);
+                assertFalse(a.broker.isHealthy(), "unhealthy as long as SSUBSCRIBE is refused");
+            } finally {
+                attempts = cluster.rejectedCalls("ssubscribe") - rejectedBefore;
+                warnings = log.atLeast(Level.WARNING);
+                System.out.printf("[cluster] SSUBSCRIBE refused: %d attempts and %d warnings in %d ms; healthy: %s%n",
+                        attempts, warnings.size(), (System.nanoTime() - start) / 1_000_000, a.broker.isHealthy());
+            }
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        // Per primary, a few quick tries and then one every 0.5 to 1 s (the backoff's cap, with
+        // jitter): allowed, twice that.
+        assertTrue(attempts <= 3 * (10 + millis / 250), attempts + " SSUBSCRIBE attempts in " + millis + " ms");
+        // One line per primary, cause and backoff step (five steps up to 1 s), and one for the
+        // health: not one per attempt.
+        assertTrue(warnings.size() <= 3 * 6, warnings.size() + " warnings: " + warnings);
+
+        try (Jedis jedis = cluster.primaries().get(0).client()) {
+            jedis.publish("chat", "{\"text\":\"still here\",\"room\":\"" + rooms.get(0) + "\"}");
+        }
+        assertEquals("still here", a.next().text(), "the classic channel and the fan-out go on meanwhile");
+
+        cluster.setUser("nosub", "+ssubscribe");
+        Await.until("every room is subscribed once SSUBSCRIBE is allowed",
+                () -> a.broker.subscribedRooms() == rooms.size());
+        Await.until("the node is healthy again", a.broker::isHealthy);
+        ChatMessage live = a.broker.publish(draft(rooms.get(5), "served again"));
+        assertEquals(live.id(), a.next().id());
+    }
+
+    @Test
+    void aPrimaryThatRefusesSsubscribeHoldsUpOnlyItsOwnRooms() throws Exception {
+        cluster.setUser("picky", "on", ">pw", "~*", "&*", "+@all");
+        List<String> rooms = roomsOnEveryPrimary("picky-", 12);
+        RedisServer refusing = cluster.primaryOf(RedisCluster.slotOf(rooms.get(0)));
+        refusing.setUser("picky", "-ssubscribe"); // ACLs are each node's own
+        List<String> refused = rooms.stream().filter(r -> cluster.primaryOf(RedisCluster.slotOf(r)) == refusing).toList();
+        List<String> served = rooms.stream().filter(r -> !refused.contains(r)).toList();
+        Node a = new Node(cluster.url("picky", "pw"));
+        Node b = new Node();
+        long rejectedElsewhere = cluster.rejectedCalls("ssubscribe") - refusing.rejectedCalls("ssubscribe");
+
+        a.want(refused);
+        a.join(served.toArray(new String[0]));
+        assertEquals(served.size(), a.broker.subscribedRooms(), "the other primaries' rooms are subscribed");
+        for (String room : served) {
+            ChatMessage message = b.broker.publish(draft(room, "on a primary that allows it"));
+            assertEquals(message.id(), a.next().id());
+        }
+        Await.until("the node is unhealthy: the refusing primary's rooms have no subscription",
+                () -> !a.broker.isHealthy());
+        assertEquals(rejectedElsewhere, cluster.rejectedCalls("ssubscribe") - refusing.rejectedCalls("ssubscribe"),
+                "no SSUBSCRIBE was refused elsewhere");
+
+        refusing.setUser("picky", "+ssubscribe");
+        Await.until("the refusing primary's rooms are subscribed once it allows it",
+                () -> a.broker.subscribedRooms() == rooms.size());
+        Await.until("the node is healthy again", a.broker::isHealthy);
+        ChatMessage live = b.broker.publish(draft(refused.get(0), "served again"));
+        assertEquals(live.id(), a.next().id());
     }
 
     @Test

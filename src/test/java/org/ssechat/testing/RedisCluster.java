@@ -87,6 +87,34 @@ public final class RedisCluster implements AutoCloseable {
         return url.toString();
     }
 
+    /** {@code redis-cluster://user:password@127.0.0.1:P1,...}: every node, connected to as an ACL user. */
+    public String url(String user, String password) {
+        return url().replace("redis-cluster://", "redis-cluster://" + user + ":" + password + "@");
+    }
+
+    /**
+     * Creates or changes an ACL user on every live node (ACLs are each node's own), as
+     * {@link RedisServer#setUser}: e.g. {@code "on", ">pw", "~*", "&*", "+@all", "-ssubscribe"}.
+     */
+    public void setUser(String name, String... rules) {
+        for (RedisServer node : nodes) {
+            if (node.isAlive()) {
+                node.setUser(name, rules);
+            }
+        }
+    }
+
+    /** Times the live nodes refused a command (an ACL denial among other checks) since they started. */
+    public long rejectedCalls(String command) {
+        long calls = 0;
+        for (RedisServer node : nodes) {
+            if (node.isAlive()) {
+                calls += node.rejectedCalls(command);
+            }
+        }
+        return calls;
+    }
+
     /** The slot of a key or channel (its hash tag's, when it has one). */
     public static int slotOf(String key) {
         return JedisClusterCRC16.getSlot(key);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import redis.clients.jedis.Jedis;
@@ -176,6 +177,36 @@ public final class RedisServer implements AutoCloseable {
     /** A new plain connection, for PUBLISH, CLIENT KILL and checks; close it after use. */
     public Jedis client() {
         return new Jedis("127.0.0.1", port, 2000);
+    }
+
+    /**
+     * Creates or changes an ACL user, as {@code ACL SETUSER name rules...}: e.g. {@code "on",
+     * ">password", "~*", "&*", "+@all", "-subscribe"} for a user that may do anything but SUBSCRIBE.
+     */
+    public void setUser(String name, String... rules) {
+        try (Jedis jedis = client()) {
+            jedis.aclSetUser(name, rules);
+        }
+    }
+
+    /**
+     * Times this server refused a command before running it (an ACL denial among other
+     * checks), since its start: {@code rejected_calls} of the command in {@code INFO commandstats}.
+     */
+    public long rejectedCalls(String command) {
+        String prefix = "cmdstat_" + command.toLowerCase(Locale.ROOT) + ":";
+        try (Jedis jedis = client()) {
+            for (String line : jedis.info("commandstats").lines().toList()) {
+                if (line.startsWith(prefix)) {
+                    for (String field : line.substring(prefix.length()).split(",")) {
+                        if (field.startsWith("rejected_calls=")) {
+                            return Long.parseLong(field.substring("rejected_calls=".length()).trim());
+                        }
+                    }
+                }
+            }
+        }
+        return 0; // never called
     }
 
     /** Whether the process runs (it was not killed). */
