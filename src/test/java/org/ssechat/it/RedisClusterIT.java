@@ -197,6 +197,37 @@ class RedisClusterIT {
 
     @Test
     @Order(4)
+    void aNodeWhoseUserMayNotSsubscribeAnswersDownUntilItMayThenServesItsStreams() throws Exception {
+        cluster.setUser("nosub", "on", ">pw", "~*", "&*", "+@all", "-ssubscribe");
+        Map<String, SseStream> streams = new LinkedHashMap<>();
+        try (WarServer refused = WarServer.Kind.JETTY.start("/", Map.of("REDIS_URL", cluster.url("nosub", "pw"),
+                "CHAT_RATE_LIMIT_PER_SECOND", "0"))) {
+            Await.until("the node is UP while it has no stream", () -> "UP".equals(
+                    ChatHttp.health(refused.base()).get("status").getAsString()));
+            Set<Integer> primaries = new HashSet<>();
+            for (String room : roomsOnEveryPrimary("refused-", 12)) {
+                if (primaries.add(cluster.primaryOf(RedisCluster.slotOf(room)).port())) {
+                    streams.put(room, refused.openRoom(room)); // a room on each primary
+                }
+            }
+            Await.until("/health answers 503 DOWN: the rooms with streams have no subscription",
+                    () -> ChatHttp.get(refused.base(), "health"),
+                    answer -> answer.statusCode() == 503 && answer.body().contains("\"status\":\"DOWN\""));
+
+            cluster.setUser("nosub", "+ssubscribe");
+            Await.until("/health answers UP once SSUBSCRIBE is allowed", () -> "UP".equals(
+                    ChatHttp.health(refused.base()).get("status").getAsString()));
+            for (Map.Entry<String, SseStream> room : streams.entrySet()) {
+                String id = publish(jetty.base(), room.getKey(), "served at last");
+                assertEquals(List.of(id), nextIds(room.getValue(), 1), "the stream in " + room.getKey() + " is served");
+            }
+        } finally {
+            streams.values().forEach(SseStream::close);
+        }
+    }
+
+    @Test
+    @Order(5)
     void aPrimaryKilledLosesNothingAcceptedAfterItsReplicaTookOver() throws Exception {
         String room = "failover";
         int slot = RedisCluster.slotOf("chat:{" + room + "}");
