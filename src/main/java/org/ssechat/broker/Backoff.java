@@ -25,6 +25,11 @@ final class Backoff {
         return step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1);
     }
 
+    /** The current step: the most the next delay can be. */
+    long stepMillis() {
+        return nextMillis;
+    }
+
     void reset() {
         nextMillis = initialMillis;
     }

@@ -39,7 +39,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * {@code sunsubscribe}) or whose connection fails (its primary died and a replica takes over)
  * is routed again from a fresh view of the slots, retried with backoff per node, and caught up
  * from its history once it is subscribed again: {@link DeliveryQueue#roomSubscribed} runs ahead
- * of the new subscription's messages.
+ * of the new subscription's messages. A node that takes the connection and then refuses the
+ * {@code SSUBSCRIBE} (an ACL without it) fails like one that cannot be reached ({@link NodeRetries}).
  *
  * <p>One manager thread decides everything and is the only one that writes to the connections.
  * Each connection has a reader thread that only hands what arrives to the delivery queue and
@@ -87,10 +88,10 @@ final class ShardSubscriptions {
     // The manager's own state.
     private final Map<HostAndPort, Shard> shards = new HashMap<>();
     private final Set<Room> unrouted = new LinkedHashSet<>();
-    /** Nodes that could not be connected to, and when to try each again. */
-    private final Map<HostAndPort, Retry> retries = new HashMap<>();
+    /** Nodes whose subscriptions failed, and when to try each again. */
+    private final NodeRetries retries = new NodeRetries();
     private boolean slotsStale;
-    /** Manager: why the last attempt to read the slots or to connect failed, for the log. */
+    /** Manager: why the last attempt to read the slots or to subscribe failed, for the log. */
     private String lastFailure = "none";
     private long nextRenewMillis;
     private long nextWatchMillis;
@@ -116,12 +117,6 @@ final class ShardSubscriptions {
             this.channel = channel.getBytes(StandardCharsets.UTF_8);
             this.waitingSinceMillis = now;
         }
-    }
-
-    /** A node's backoff after failed connects. */
-    private static final class Retry {
-        final Backoff backoff = new Backoff(100, 1000);
-        long atMillis;
     }
 
     /**
@@ -391,8 +386,7 @@ final class ShardSubscriptions {
 
     /** A new connection to a primary, or null (the node is down, a replica now, or being retried). */
     private Shard connect(HostAndPort node, long now) {
-        Retry retry = retries.get(node);
-        if (retry != null && now < retry.atMillis) {
+        if (!retries.mayTry(node, now)) {
             return null;
         }
         Shard shard = null;
@@ -407,44 +401,71 @@ final class ShardSubscriptions {
             if (shard != null) {
                 shard.close();
             }
-            slotsStale = true;
-            Retry next = retries.computeIfAbsent(node, n -> new Retry());
-            long delay = next.backoff.nextDelayMillis();
-            next.atMillis = now + delay;
-            lastFailure = "cannot subscribe on " + node + ": " + e.getMessage();
-            LOG.log(Level.FINE, "Redis Cluster: cannot subscribe on {0} ({1}); retrying in {2} ms",
-                    new Object[] {node, e.getMessage(), delay});
+            NodeRetries.Failure failure = nodeFailed(node, e.getMessage(), now);
+            LOG.log(failure.news() ? Level.WARNING : Level.FINE, () -> "Redis Cluster: cannot subscribe on " + node
+                    + " (" + e.getMessage() + "); trying it again within " + failure.stepMillis() + " ms");
             return null;
         }
     }
 
-    /** The connection of a shard ended: its rooms are routed again from a fresh view of the slots. */
+    /**
+     * The connection of a shard ended: its rooms are routed again from a fresh view of the slots,
+     * and its node is tried again after its backoff. A connection that ends before its first
+     * confirmation (the node refused the SSUBSCRIBE, say) failed like one that could not be made.
+     */
     private void ended(Shard shard, String why) {
-        if (shards.get(shard.node) == shard) {
+        boolean current = shards.get(shard.node) == shard;
+        if (current) {
             shards.remove(shard.node);
         }
         if (!running) {
             return;
         }
+        long now = clock.millis();
         int lost = 0;
         for (Room room : shard.routed) {
             if (rooms.get(room.name) == room && room.route == shard) {
-                lose(room);
+                lose(room, room.subscribedOn != null, now);
                 lost++;
             }
         }
-        if (lost > 0) {
-            LOG.warning("Redis Cluster: the subscription on " + shard.node + " ended (" + why + "); following its "
-                    + lost + " room(s) to where their slots are now");
-            slotsStale = true;
+        if (!current) {
+            return; // closed here: its last room left, or its slots moved away
+        }
+        if (shard.started && now - shard.startedMillis >= NodeRetries.HELD_MILLIS) {
+            retries.held(shard.node);
+        }
+        NodeRetries.Failure failure = nodeFailed(shard.node, why, now);
+        Level level = failure.news() ? Level.WARNING : Level.FINE;
+        if (shard.started) {
+            int count = lost;
+            LOG.log(level, () -> "Redis Cluster: the subscription on " + shard.node + " ended (" + why + "); following its "
+                    + count + " room(s) to where their slots are now");
+        } else {
+            LOG.log(level, () -> "Redis Cluster: cannot subscribe on " + shard.node + " (" + why
+                    + "); trying it again within " + failure.stepMillis() + " ms");
         }
     }
 
-    private void lose(Room room) {
+    /** A node failed: the slots are read again, and the node waits for its next backoff step. */
+    private NodeRetries.Failure nodeFailed(HostAndPort node, String why, long now) {
+        slotsStale = true;
+        lastFailure = "cannot subscribe on " + node + ": " + why;
+        return retries.failed(node, why, now);
+    }
+
+    /**
+     * A room's subscription ended, or its SSUBSCRIBE failed: it is routed again. Its wait (for
+     * health) starts now if it was subscribed until now; a room whose subscription keeps failing
+     * goes on waiting since it lost the last one, or since its first stream here.
+     */
+    private void lose(Room room, boolean wasSubscribed, long now) {
+        if (wasSubscribed) {
+            room.waitingSinceMillis = now;
+        }
         room.route = null;
         room.subscribedOn = null;
         room.lost = true;
-        room.waitingSinceMillis = clock.millis();
         unrouted.add(room);
     }
 
@@ -455,7 +476,7 @@ final class ShardSubscriptions {
         }
         LOG.info("Redis Cluster: the slot of room '" + room.name + "' left " + shard.node + "; following it");
         shard.routed.remove(room);
-        lose(room);
+        lose(room, true, clock.millis()); // subscribed until now: its reader cleared subscribedOn
         slotsStale = true;
         if (shard.routed.isEmpty()) {
             retire(shard);
@@ -464,7 +485,6 @@ final class ShardSubscriptions {
 
     /** A room's subscription was confirmed: for the log and the count of moves. */
     private void confirmed(Shard shard, Room room) {
-        retries.remove(shard.node);
         if (room.lost && room.subscribedOn == shard) {
             room.lost = false;
             moved.incrementAndGet();
@@ -562,6 +582,8 @@ final class ShardSubscriptions {
         final List<Room> pendingJoin = new ArrayList<>();
         final List<Room> pendingLeave = new ArrayList<>();
         volatile boolean started;
+        /** When the first confirmation came. */
+        volatile long startedMillis;
         volatile long lastHeardMillis = clock.millis();
 
         /** Connects, on the manager's thread, waiting at most the connect timeout. */
@@ -620,6 +642,7 @@ final class ShardSubscriptions {
         public void onSSubscribe(byte[] channel, int count) {
             lastHeardMillis = clock.millis();
             if (!started) {
+                startedMillis = lastHeardMillis;
                 started = true;
                 events.add(() -> started(this));
             }
