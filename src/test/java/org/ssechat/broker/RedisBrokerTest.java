@@ -20,6 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.sse.EventId;
 import org.ssechat.testing.Await;
+import org.ssechat.testing.LogCapture;
 import org.ssechat.testing.RedisServer;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -204,6 +206,38 @@ class RedisBrokerTest {
         redis.restart();
         Await.until("the broker subscribed", broker::isHealthy);
         assertEquals(broker.publish(draft("r", "hi")), next(received));
+    }
+
+    @Test
+    void aUserThatMayNotSubscribeIsRetriedWithBackoffAndTheNodeIsUnhealthyUntilItMay() throws Exception {
+        redis.setUser("nosub", "on", ">pw", "~*", "&*", "+@all", "-subscribe");
+        BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
+        RedisBroker broker = new RedisBroker(URI.create("redis://nosub:pw@127.0.0.1:" + redis.port()), "chat", 100, 3600,
+                new MessageValidator(2000, 32), 64 * 1024, 32L << 20, Clock.systemUTC(), scheduler);
+        brokers.add(broker);
+        long attempts;
+        List<String> warnings;
+        long start = System.nanoTime();
+        try (LogCapture log = LogCapture.of(RedisSubscriber.class)) {
+            broker.start(received::add);
+            Await.until("Redis refused the SUBSCRIBE", () -> redis.rejectedCalls("subscribe") > 0);
+            assertFalse(broker.isHealthy());
+            // A window to count the refused attempts in: there is no condition to wait for.
+            Thread.sleep(3000);
+            assertFalse(broker.isHealthy(), "unhealthy as long as SUBSCRIBE is refused");
+            attempts = redis.rejectedCalls("subscribe");
+            warnings = log.atLeast(Level.WARNING);
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("[redis] SUBSCRIBE refused: %d attempts and %d warnings in %d ms%n", attempts, warnings.size(),
+                millis);
+        // A few quick tries, then one every 1 to 2 s (the backoff's cap, with jitter): allowed, four times that.
+        assertTrue(attempts <= 10 + millis / 250, attempts + " SUBSCRIBE attempts in " + millis + " ms");
+        assertEquals(1, warnings.size(), "the outage is logged once: " + warnings);
+
+        redis.setUser("nosub", "+subscribe");
+        Await.until("the broker subscribed once SUBSCRIBE is allowed", broker::isHealthy);
+        assertEquals(broker.publish(draft("r", "subscribed at last")), next(received));
     }
 
     @Test
