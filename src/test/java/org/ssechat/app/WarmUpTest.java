@@ -2,14 +2,12 @@ package org.ssechat.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.chat.PublishBodyParser;
+import org.ssechat.testing.LogCapture;
 
 /**
  * The start's warm-up runs the whole message path to its end. It stops early only by a fault of
@@ -20,27 +18,10 @@ class WarmUpTest {
 
     @Test
     void theWarmUpRunsEveryRoundWithoutAFault() {
-        Logger log = Logger.getLogger(WarmUp.class.getName());
-        List<String> logged = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record.getMessage() + ": " + record.getThrown());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(handler);
-        try {
+        List<String> logged;
+        try (LogCapture log = LogCapture.of(WarmUp.class)) {
             new WarmUp(new MessageValidator(2000, 32), new PublishBodyParser(16384)).run();
-        } finally {
-            log.removeHandler(handler);
+            logged = log.atLeast(Level.ALL);
         }
         assertEquals(List.of(), logged);
     }
