@@ -401,9 +401,7 @@ final class ShardSubscriptions {
             if (shard != null) {
                 shard.close();
             }
-            NodeRetries.Failure failure = nodeFailed(node, e.getMessage(), now);
-            LOG.log(failure.news() ? Level.WARNING : Level.FINE, () -> "Redis Cluster: cannot subscribe on " + node
-                    + " (" + e.getMessage() + "); trying it again within " + failure.stepMillis() + " ms");
+            cannotSubscribe(node, e.getMessage(), now);
             return null;
         }
     }
@@ -435,16 +433,21 @@ final class ShardSubscriptions {
         if (shard.started && now - shard.startedMillis >= NodeRetries.HELD_MILLIS) {
             retries.held(shard.node);
         }
-        NodeRetries.Failure failure = nodeFailed(shard.node, why, now);
-        Level level = failure.news() ? Level.WARNING : Level.FINE;
-        if (shard.started) {
-            int count = lost;
-            LOG.log(level, () -> "Redis Cluster: the subscription on " + shard.node + " ended (" + why + "); following its "
-                    + count + " room(s) to where their slots are now");
-        } else {
-            LOG.log(level, () -> "Redis Cluster: cannot subscribe on " + shard.node + " (" + why
-                    + "); trying it again within " + failure.stepMillis() + " ms");
+        if (!shard.started) {
+            cannotSubscribe(shard.node, why, now);
+            return;
         }
+        NodeRetries.Failure failure = nodeFailed(shard.node, why, now);
+        int count = lost;
+        LOG.log(levelOf(failure), () -> "Redis Cluster: the subscription on " + shard.node + " ended (" + why
+                + "); following its " + count + " room(s) to where their slots are now");
+    }
+
+    /** Connecting, asking ROLE or the first SSUBSCRIBE failed on a node. */
+    private void cannotSubscribe(HostAndPort node, String why, long now) {
+        NodeRetries.Failure failure = nodeFailed(node, why, now);
+        LOG.log(levelOf(failure), () -> "Redis Cluster: cannot subscribe on " + node + " (" + why
+                + "); trying it again within " + failure.stepMillis() + " ms");
     }
 
     /** A node failed: the slots are read again, and the node waits for its next backoff step. */
@@ -452,6 +455,11 @@ final class ShardSubscriptions {
         slotsStale = true;
         lastFailure = "cannot subscribe on " + node + ": " + why;
         return retries.failed(node, why, now);
+    }
+
+    /** News is a warning; a failure that repeats the last one of its node is not worth more than FINE. */
+    private static Level levelOf(NodeRetries.Failure failure) {
+        return failure.news() ? Level.WARNING : Level.FINE;
     }
 
     /**
