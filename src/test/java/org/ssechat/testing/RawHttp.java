@@ -15,7 +15,9 @@ import java.util.TreeMap;
 
 /**
  * HTTP/1.1 on a plain socket, for what the JDK client hides or refuses: a HEAD whose connection
- * the test closes at once, a request from another loopback address, a body sent a byte at a time.
+ * the test closes at once, a request from another loopback address, a body sent a byte at a time,
+ * every byte a connection received (heads and chunk framing included), and the three ways a
+ * client leaves: a close (FIN), a reset (RST) and a half-close.
  */
 public final class RawHttp implements AutoCloseable {
 
@@ -29,6 +31,16 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** How {@link #readInto} stopped. */
+    public enum End {
+        /** The time or the byte budget ran out; the connection is still open. */
+        OPEN,
+        /** The server closed the connection (end of stream). */
+        CLOSED,
+        /** The connection broke: a reset, or any other error but the time running out. */
+        BROKEN
+    }
+
     private final Socket socket;
     private final URI uri;
 
@@ -39,9 +51,20 @@ public final class RawHttp implements AutoCloseable {
 
     /** Connects to the URI's host and port from the given loopback address (null: any). */
     public static RawHttp connect(URI uri, InetAddress from) throws IOException {
+        return connect(uri, from, 0);
+    }
+
+    /**
+     * Connects with a socket receive buffer of this size (0: the system's): a small one keeps the
+     * TCP window small, so a server writing to a client that stops reading soon finds it full.
+     */
+    public static RawHttp connect(URI uri, InetAddress from, int receiveBufferBytes) throws IOException {
         Socket socket = new Socket();
         if (from != null) {
             socket.bind(new InetSocketAddress(from, 0));
+        }
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes); // before connecting, so the window stays small
         }
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), WAIT_MILLIS);
         socket.setSoTimeout(WAIT_MILLIS);
@@ -92,6 +115,54 @@ public final class RawHttp implements AutoCloseable {
         int length = Integer.parseInt(head.header("Content-Length"));
         byte[] body = socket.getInputStream().readNBytes(length);
         return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads whatever comes, as it comes, into {@code into} until {@code millis} have passed,
+     * {@code maxBytes} more bytes have arrived, or the server ends the connection; says which.
+     * Call it again to read on.
+     */
+    public End readInto(ByteArrayOutputStream into, long millis, int maxBytes) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[8192];
+        int left = maxBytes;
+        while (left > 0) {
+            long remaining = (deadline - System.nanoTime()) / 1_000_000;
+            if (remaining <= 0) {
+                return End.OPEN;
+            }
+            socket.setSoTimeout((int) Math.min(remaining, Integer.MAX_VALUE));
+            int n;
+            try {
+                n = in.read(buffer, 0, Math.min(buffer.length, left));
+            } catch (SocketTimeoutException timeUp) {
+                return End.OPEN;
+            } catch (IOException broken) {
+                return End.BROKEN;
+            }
+            if (n < 0) {
+                return End.CLOSED;
+            }
+            into.write(buffer, 0, n);
+            left -= n;
+        }
+        return End.OPEN;
+    }
+
+    /** Half-closes: the server reads the end of the request stream, and may still send. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Drops the connection with a reset (RST) instead of a close (FIN), as a crashed client or a lost network does. */
+    public void reset() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        close();
     }
 
     public boolean isClosed() {
