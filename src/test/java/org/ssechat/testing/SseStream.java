@@ -308,7 +308,13 @@ public final class SseStream implements AutoCloseable {
                     size = chunkLine(in); // the CRLF that ends the previous chunk
                 }
                 int semicolon = size.indexOf(';');
-                left = Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT), 16);
+                String hex = (semicolon < 0 ? size : size.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+                try {
+                    left = Long.parseLong(hex, 16);
+                } catch (NumberFormatException e) {
+                    // Bytes that are not this response's framing: a broken stream, not a dead reader thread.
+                    throw new IOException("not a chunk head: '" + size.substring(0, Math.min(size.length(), 100)) + "'", e);
+                }
                 if (left == 0) {
                     done = true;
                     return -1;
