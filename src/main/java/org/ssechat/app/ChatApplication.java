@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,6 +94,10 @@ public final class ChatApplication implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService completer;
+    /** The scheduler's and the completer's threads: the stop waits until they have died, not just finished. */
+    private final List<Thread> executorThreads = new CopyOnWriteArrayList<>();
+    private static final String COMPLETER_THREAD = "sse-chat-completer";
+    private static final String SCHEDULER_THREAD = "sse-chat-scheduler";
     private final Thread warmUp;
     private final Broker broker;
     private final StreamReplay chatStreams;
@@ -116,7 +121,7 @@ public final class ChatApplication implements AutoCloseable {
         metrics.gauge("sse_chat_heap_headroom_bytes", "Heap left after the newest garbage collection.",
                 heapWatch::headroomBytes);
         // Vanished clients are completed here, not on the fan-out that found them.
-        this.completer = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "sse-chat-completer"));
+        this.completer = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, COMPLETER_THREAD));
         this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes(), metrics, completer);
         this.publishParser = new PublishBodyParser(config.maxBodyBytes());
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
@@ -132,7 +137,7 @@ public final class ChatApplication implements AutoCloseable {
                 : new RateLimiter(config.ratePerSecond(), config.rateBurst(), RATE_LIMITER_MAX_KEYS, System::nanoTime);
 
         // One thread for every timer: heartbeats for all streams, the clock, the broker's watchdog.
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, runnable -> daemon(runnable, "sse-chat-scheduler"));
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, runnable -> daemon(runnable, SCHEDULER_THREAD));
         // A stream's token expiry is cancelled when the stream ends: gone from the queue at once,
         // not held (with its stream) until the time it was set for.
         timers.setRemoveOnCancelPolicy(true);
@@ -182,9 +187,10 @@ public final class ChatApplication implements AutoCloseable {
                 nameRule, clock)).orElse(null), config.authRequired());
     }
 
-    private static Thread daemon(Runnable runnable, String name) {
+    private Thread daemon(Runnable runnable, String name) {
         Thread thread = new Thread(runnable, name);
         thread.setDaemon(true);
+        executorThreads.add(thread);
         return thread;
     }
 
@@ -312,7 +318,7 @@ public final class ChatApplication implements AutoCloseable {
         admission.stop();
         warmUp.interrupt();
         broker.close();
-        stop(scheduler, "scheduler");
+        stop(scheduler, SCHEDULER_THREAD);
         fanOut.close(); // the broker, the only caller, has stopped
         for (ClientRegistry registry : List.of(chatClients, clockClients)) {
             registry.endAll(() -> StreamRefusal.drawnFrame(StreamRefusal.Reason.STOPPING, config.retryMillis()));
@@ -320,7 +326,7 @@ public final class ChatApplication implements AutoCloseable {
         awaitEnded(STOPPING_GRACE_MILLIS);
         chatClients.closeAll("the application is stopping");
         clockClients.closeAll("the application is stopping");
-        stop(completer, "completer");
+        stop(completer, COMPLETER_THREAD);
         // The container finishes each completed request on a thread of its own, with this
         // application's class loader set on it: Tomcat's leak check, run once this returns,
         // takes a thread still doing so for one the application left running. Bounded: Jetty,
@@ -360,11 +366,19 @@ public final class ChatApplication implements AutoCloseable {
         return done.getAsBoolean();
     }
 
-    private static void stop(ExecutorService executor, String name) {
+    /** Stops an executor of {@link #daemon} threads named {@code name}, and waits until they have died. */
+    private void stop(ExecutorService executor, String name) {
         executor.shutdownNow();
         try {
             if (!executor.awaitTermination(SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
                 LOG.warning("The " + name + " thread did not stop within " + SHUTDOWN_WAIT_MILLIS + " ms");
+            }
+            // An executor is terminated a moment before its last thread has died, and Tomcat's
+            // leak check, run once the application has stopped, takes such a thread for a leak.
+            for (Thread thread : executorThreads) {
+                if (thread.getName().equals(name)) {
+                    thread.join(SHUTDOWN_WAIT_MILLIS);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
