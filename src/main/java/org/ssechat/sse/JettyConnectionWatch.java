@@ -24,6 +24,15 @@ import java.util.logging.Logger;
  * request) only after the response is complete, and a look happens only inside the stream's
  * {@link StreamOrder}, never once the stream has ended. A byte read here is lost to Jetty; an
  * event-stream client sends none.
+ *
+ * <p>A connection found gone is closed here and now, as Jetty closes one whose own read finds the
+ * end ({@code HttpConnection.onFillable} shuts the output of a connection whose input is shut).
+ * Left half open, the stream's completion would write its last chunk into it, which the kernel
+ * takes: the completion succeeds, and Jetty gives the stream's response buffer back to its pool
+ * instead of dropping it as after a failed write. jetty-home's pool keeps every buffer given back,
+ * in lists each acquire scans, so a wave of N departures would leave N buffers that the next N
+ * streams hold for their lives and every write then scans (Jetty issue 9311). Closed, the
+ * completion's write fails, and the buffer is dropped, as when a write finds the client gone.
  */
 final class JettyConnectionWatch implements PeerWatch {
 
@@ -32,7 +41,8 @@ final class JettyConnectionWatch implements PeerWatch {
     private static final String HTTP1_CONNECTION = "org.eclipse.jetty.server.internal.HttpConnection";
 
     /** The reflective road from a servlet request to its endpoint's fill. */
-    private record Road(Method coreRequest, Method metaData, Method connection, Method endPoint, Method fill) {
+    private record Road(Method coreRequest, Method metaData, Method connection, Method endPoint, Method fill,
+            Method close) {
 
         static Road of(Class<?> servletRequest) throws ReflectiveOperationException {
             ClassLoader jetty = servletRequest.getClassLoader();
@@ -40,7 +50,8 @@ final class JettyConnectionWatch implements PeerWatch {
                     method(jetty, "org.eclipse.jetty.server.Request", "getConnectionMetaData"),
                     method(jetty, "org.eclipse.jetty.server.ConnectionMetaData", "getConnection"),
                     method(jetty, "org.eclipse.jetty.io.Connection", "getEndPoint"),
-                    method(jetty, "org.eclipse.jetty.io.EndPoint", "fill", ByteBuffer.class));
+                    method(jetty, "org.eclipse.jetty.io.EndPoint", "fill", ByteBuffer.class),
+                    method(jetty, "org.eclipse.jetty.io.EndPoint", "close"));
         }
 
         private static Method method(ClassLoader loader, String type, String name, Class<?>... parameters)
@@ -65,11 +76,11 @@ final class JettyConnectionWatch implements PeerWatch {
     private static volatile boolean unavailableLogged;
 
     private final Object endPoint;
-    private final Method fill;
+    private final Road road;
 
-    private JettyConnectionWatch(Object endPoint, Method fill) {
+    private JettyConnectionWatch(Object endPoint, Road road) {
         this.endPoint = endPoint;
-        this.fill = fill;
+        this.road = road;
     }
 
     /** The watch of a Jetty HTTP/1 stream, or null for any other container or protocol. */
@@ -90,7 +101,7 @@ final class JettyConnectionWatch implements PeerWatch {
             if (connection == null || !HTTP1_CONNECTION.equals(connection.getClass().getName())) {
                 return null;
             }
-            return new JettyConnectionWatch(road.endPoint().invoke(connection), road.fill());
+            return new JettyConnectionWatch(road.endPoint().invoke(connection), road);
         } catch (ReflectiveOperationException | RuntimeException e) {
             unavailable(e);
             return null;
@@ -107,15 +118,29 @@ final class JettyConnectionWatch implements PeerWatch {
 
     @Override
     public boolean peerClosed() {
+        boolean gone;
         try {
             // Jetty's buffers are in flush mode: an empty one, with room for one byte.
             ByteBuffer oneByte = ByteBuffer.allocate(1).flip();
-            return (int) fill.invoke(endPoint, oneByte) != 0; // -1: closed or reset; 1: sent something
+            gone = (int) road.fill().invoke(endPoint, oneByte) != 0; // -1: closed or reset; 1: sent something
         } catch (InvocationTargetException ioFailure) {
-            return true; // the fill failed: the connection is broken
+            gone = true; // the fill failed: the connection is broken
         } catch (ReflectiveOperationException | RuntimeException e) {
             unavailable(e);
             return false;
+        }
+        if (gone) {
+            close();
+        }
+        return gone;
+    }
+
+    /** Closes the connection (see the class comment); Jetty's close is idempotent and thread-safe. */
+    private void close() {
+        try {
+            road.close().invoke(endPoint);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            unavailable(e);
         }
     }
 }

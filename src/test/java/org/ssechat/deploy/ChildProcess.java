@@ -40,6 +40,11 @@ final class ChildProcess {
         return child;
     }
 
+    /** The process id, for tools that look into a JVM (jcmd). */
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -192,6 +192,14 @@ abstract class StockContainer implements AutoCloseable {
         return process == null || process.stop();
     }
 
+    /** What the container's JVM holds now, after a full collection (see {@link HeapHistogram}). */
+    HeapHistogram heapHistogram() throws IOException, InterruptedException {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException(this + " is not running");
+        }
+        return HeapHistogram.of(process.pid(), javaHome());
+    }
+
     ContainerLog log() {
         return log;
     }
