@@ -25,14 +25,16 @@ import java.util.logging.Logger;
  * {@link StreamOrder}, never once the stream has ended. A byte read here is lost to Jetty; an
  * event-stream client sends none.
  *
- * <p>A connection found gone is closed here and now, as Jetty closes one whose own read finds the
- * end ({@code HttpConnection.onFillable} shuts the output of a connection whose input is shut).
- * Left half open, the stream's completion would write its last chunk into it, which the kernel
- * takes: the completion succeeds, and Jetty gives the stream's response buffer back to its pool
- * instead of dropping it as after a failed write. jetty-home's pool keeps every buffer given back,
- * in lists each acquire scans, so a wave of N departures would leave N buffers that the next N
- * streams hold for their lives and every write then scans (Jetty issue 9311). Closed, the
- * completion's write fails, and the buffer is dropped, as when a write finds the client gone.
+ * <p>A connection found gone is closed at once through Jetty's {@code Connection.close}, as Jetty
+ * closes one whose own read finds the end ({@code HttpConnection.onFillable}). That close fails
+ * the stream's request: Jetty tells the stream's {@code AsyncListener.onError}, on the thread that
+ * looks, and aborts the committed response, which drops the response's buffer. Left open, the
+ * stream's completion would succeed (over HTTP/1.1 its last chunk goes into a half-closed
+ * connection, which the kernel takes; over HTTP/1.0 there is nothing to write), and Jetty would
+ * give the buffer back to its pool, as after a write that went out. jetty-home's pool keeps every
+ * buffer given back, in lists that each acquire scans (Jetty issue 9311), so a wave of N
+ * departures would leave N buffers that the next N streams hold for their lives and that every
+ * write then scans.
  */
 final class JettyConnectionWatch implements PeerWatch {
 
@@ -51,7 +53,7 @@ final class JettyConnectionWatch implements PeerWatch {
                     method(jetty, "org.eclipse.jetty.server.ConnectionMetaData", "getConnection"),
                     method(jetty, "org.eclipse.jetty.io.Connection", "getEndPoint"),
                     method(jetty, "org.eclipse.jetty.io.EndPoint", "fill", ByteBuffer.class),
-                    method(jetty, "org.eclipse.jetty.io.EndPoint", "close"));
+                    method(jetty, "org.eclipse.jetty.io.Connection", "close"));
         }
 
         private static Method method(ClassLoader loader, String type, String name, Class<?>... parameters)
@@ -75,10 +77,12 @@ final class JettyConnectionWatch implements PeerWatch {
 
     private static volatile boolean unavailableLogged;
 
+    private final Object connection;
     private final Object endPoint;
     private final Road road;
 
-    private JettyConnectionWatch(Object endPoint, Road road) {
+    private JettyConnectionWatch(Object connection, Object endPoint, Road road) {
+        this.connection = connection;
         this.endPoint = endPoint;
         this.road = road;
     }
@@ -101,7 +105,7 @@ final class JettyConnectionWatch implements PeerWatch {
             if (connection == null || !HTTP1_CONNECTION.equals(connection.getClass().getName())) {
                 return null;
             }
-            return new JettyConnectionWatch(road.endPoint().invoke(connection), road);
+            return new JettyConnectionWatch(connection, road.endPoint().invoke(connection), road);
         } catch (ReflectiveOperationException | RuntimeException e) {
             unavailable(e);
             return null;
@@ -135,10 +139,10 @@ final class JettyConnectionWatch implements PeerWatch {
         return gone;
     }
 
-    /** Closes the connection (see the class comment); Jetty's close is idempotent and thread-safe. */
+    /** Closes the connection and fails its request (see the class comment); idempotent and thread-safe in Jetty. */
     private void close() {
         try {
-            road.close().invoke(endPoint);
+            road.close().invoke(connection);
         } catch (ReflectiveOperationException | RuntimeException e) {
             unavailable(e);
         }

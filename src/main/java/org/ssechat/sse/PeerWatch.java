@@ -22,7 +22,9 @@ interface PeerWatch {
 
     /**
      * Whether the client closed or reset its connection, or sent something after its request.
-     * Called by one thread at a time, and never once the stream is being completed.
+     * Called by one thread at a time, and never once the stream is being completed. A watch that
+     * finds the client gone may end the connection at once, and the container may then tell the
+     * stream's {@code AsyncListener.onError} on the calling thread (Jetty's does).
      */
     boolean peerClosed();
 

@@ -45,6 +45,7 @@ public final class SseStream implements AutoCloseable {
 
     /** How long a test waits for an event before it fails. */
     public static final long WAIT_MILLIS = 10_000;
+    private static final String HTTP_1_1 = "HTTP/1.1";
 
     private final Socket socket;
     private final InputStream in;
@@ -76,7 +77,17 @@ public final class SseStream implements AutoCloseable {
 
     /** Opens a stream from one loopback address of the test's (127.0.0.2, say): another client address. */
     public static SseStream open(URI uri, Map<String, String> requestHeaders, InetAddress from) throws IOException {
-        SseStream stream = connect(uri, requestHeaders, 0, from);
+        SseStream stream = connect(uri, requestHeaders, 0, from, HTTP_1_1);
+        stream.reader.start();
+        return stream;
+    }
+
+    /**
+     * Opens a stream over HTTP/1.0, as nginx proxies a request unless told otherwise
+     * ({@code proxy_http_version}): the body is not chunked, and ends with the connection.
+     */
+    public static SseStream openHttp10(URI uri) throws IOException {
+        SseStream stream = connect(uri, Map.of("Accept", "text/event-stream"), 0, null, "HTTP/1.0");
         stream.reader.start();
         return stream;
     }
@@ -86,7 +97,7 @@ public final class SseStream implements AutoCloseable {
      * socket receive buffer: a client that stopped reading, whose server soon cannot send more.
      */
     public static SseStream openPaused(URI uri, Map<String, String> requestHeaders) throws IOException {
-        return connect(uri, requestHeaders, 4096, null);
+        return connect(uri, requestHeaders, 4096, null, HTTP_1_1);
     }
 
     /** Starts reading a stream opened with {@link #openPaused}. */
@@ -94,8 +105,8 @@ public final class SseStream implements AutoCloseable {
         reader.start();
     }
 
-    private static SseStream connect(URI uri, Map<String, String> requestHeaders, int receiveBuffer, InetAddress from)
-            throws IOException {
+    private static SseStream connect(URI uri, Map<String, String> requestHeaders, int receiveBuffer, InetAddress from,
+            String httpVersion) throws IOException {
         Socket socket = new Socket();
         if (from != null) {
             socket.bind(new InetSocketAddress(from, 0));
@@ -107,7 +118,8 @@ public final class SseStream implements AutoCloseable {
         socket.setSoTimeout((int) WAIT_MILLIS);
         StringBuilder request = new StringBuilder()
                 .append("GET ").append(uri.getRawPath()).append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
-                .append(" HTTP/1.1\r\nHost: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n");
+                .append(' ').append(httpVersion)
+                .append("\r\nHost: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n");
         requestHeaders.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         request.append("\r\n");
         OutputStream out = socket.getOutputStream();
@@ -140,14 +152,25 @@ public final class SseStream implements AutoCloseable {
         return open(uri, Map.of("Accept", "text/event-stream"));
     }
 
+    /** One way to open a stream: {@code () -> SseStream.openHttp10(uri)}, say. */
+    @FunctionalInterface
+    public interface Opener {
+        SseStream open() throws IOException;
+    }
+
     /**
      * Opens {@code count} streams one after another, each past its first line before the next,
      * and adds each to {@code into} as it opens: the caller's list, which its {@code finally}
      * closes, holds whatever was opened even if a later one fails.
      */
     public static void openEach(URI uri, int count, List<SseStream> into) throws IOException, InterruptedException {
+        openEach(count, into, () -> open(uri));
+    }
+
+    /** As {@link #openEach(URI, int, List)}, each stream opened by {@code opener}. */
+    public static void openEach(int count, List<SseStream> into, Opener opener) throws IOException, InterruptedException {
         for (int i = 0; i < count; i++) {
-            SseStream stream = open(uri);
+            SseStream stream = opener.open();
             into.add(stream);
             stream.awaitFirstLine();
         }
