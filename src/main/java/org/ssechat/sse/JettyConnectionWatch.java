@@ -42,7 +42,7 @@ final class JettyConnectionWatch implements PeerWatch {
     /** Jetty 12's HTTP/1 connection: one connection, one stream. */
     private static final String HTTP1_CONNECTION = "org.eclipse.jetty.server.internal.HttpConnection";
 
-    /** The reflective road from a servlet request to its endpoint's fill. */
+    /** The reflective road from a servlet request to its endpoint's fill and its connection's close. */
     private record Road(Method coreRequest, Method metaData, Method connection, Method endPoint, Method fill,
             Method close) {
 
