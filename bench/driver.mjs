@@ -13,6 +13,8 @@
 //           second window is measured at once, without warm-up. The report is that window's,
 //           with the steady one under "steady" and wave p99 / steady p99.
 //   --cold: no warm-up and no pause: the window opens as soon as the streams are connected.
+//   --http11: streams ask over HTTP/1.1, as browsers do (the answer is chunked), instead of
+//           HTTP/1.0 (the answer is the bytes as they come, as nginx proxies by default).
 //
 // A stream that is refused (a status other than 200, or `event: refused` in its first bytes,
 // which is how sse-chat turns away a stream over its per-address cap), that ends before the end
@@ -42,6 +44,7 @@ const size = Number(arg('size', 100));           // bytes of text per message
 const slow = Number(arg('slow', 0));             // clients that stop reading
 const cold = flag('cold');
 const wave = flag('wave');
+const httpVersion = flag('http11') ? 'HTTP/1.1' : 'HTTP/1.0';
 const warmup = cold ? 0 : Number(arg('warmup', 10)); // seconds of publishing at the rate before measuring
 const serverPid = Number(arg('pid', 0));
 // With a JDK's jcmd, the Java heap the streams hold: used heap after a full collection, before
@@ -126,7 +129,8 @@ function machineBusyTicks() {
 }
 const BUSY_MACHINE_PERCENT = 15; // of one core, used by other processes during the window
 
-// One stream: a raw socket speaking HTTP/1.0, so the body is the event stream itself (no chunks).
+// One stream: a raw socket speaking HTTP/1.0, so the body is the event stream itself, or HTTP/1.1
+// (--http11), whose chunk heads are skipped: a chunk may end inside an event.
 // The body is scanned as bytes for each event's `"text":"<seq> ` and nothing else is decoded:
 // the driver shares the machine with the server, so every microsecond it spends per event is
 // taken from the server and added to the latencies it reports.
@@ -155,29 +159,9 @@ function openStream(index, isSlow) {
     const timer = setTimeout(() => refuse('timeout'), 30000);
     let head = Buffer.alloc(0);
     let carry = null; // the end of the previous read when a marker was cut in two there
-    const onRead = (nread, buffer) => {
-      reads++;
-      let chunk = buffer.subarray(0, nread);
-      if (head !== null) {
-        head = Buffer.concat([head, chunk]);
-        const end = head.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const status = head.toString('latin1', 0, 12);
-        if (status !== 'HTTP/1.1 200' && status !== 'HTTP/1.0 200') {
-          refuse('status ' + head.toString('latin1', 9, 12));
-          return false;
-        }
-        chunk = head.subarray(end + 4);
-        head = null;
-        client.open = true;
-        settle();
-      }
-      if (client.bodyBytes < REFUSAL_SCAN_BYTES) {
-        client.bodyBytes += chunk.length;
-        if (chunk.indexOf(REFUSED) >= 0) { refuse('event: refused'); return false; }
-      }
-      const t = now(); // everything in one read arrived together
-      const buf = carry === null ? chunk : Buffer.concat([carry, chunk]);
+    // Finds each event's number in a piece of the event stream, which may end inside one.
+    const scan = (piece, t) => {
+      const buf = carry === null ? piece : Buffer.concat([carry, piece]);
       let from = 0;
       let at;
       while ((at = buf.indexOf(MARKER, from)) >= 0) {
@@ -185,7 +169,7 @@ function openStream(index, isSlow) {
         let seq = 0;
         const first = i;
         while (i < buf.length && buf[i] >= 48 && buf[i] <= 57) seq = seq * 10 + buf[i++] - 48;
-        if (i === buf.length) { // the number goes on in the next read
+        if (i === buf.length) { // the number goes on in the next piece
           carry = Buffer.from(buf.subarray(at));
           return;
         }
@@ -202,10 +186,66 @@ function openStream(index, isSlow) {
         }
       }
     };
+    // A chunked body (HTTP/1.1): the data of each chunk is scanned, its head and CRLF skipped.
+    let chunked = false;
+    let chunkLeft = 0; // data bytes left in the chunk being read
+    let sizeLine = null; // the chunk head read so far, while one is being read
+    let crlfLeft = 0; // bytes of the CRLF after a chunk's data still to skip
+    const body = (bytes, t) => {
+      if (!chunked) {
+        scan(bytes, t);
+        return;
+      }
+      let i = 0;
+      while (i < bytes.length) {
+        if (chunkLeft > 0) {
+          const n = Math.min(chunkLeft, bytes.length - i);
+          scan(bytes.subarray(i, i + n), t);
+          i += n;
+          chunkLeft -= n;
+          if (chunkLeft === 0) crlfLeft = 2;
+        } else if (crlfLeft > 0) {
+          crlfLeft--;
+          i++;
+        } else {
+          const nl = bytes.indexOf(10, i);
+          sizeLine = (sizeLine || '') + bytes.toString('latin1', i, nl < 0 ? bytes.length : nl);
+          if (nl < 0) return;
+          chunkLeft = parseInt(sizeLine, 16); // "1f4\r" or "1f4;ext\r": the hex digits count
+          sizeLine = null;
+          i = nl + 1;
+          if (!(chunkLeft > 0)) return; // the last chunk: the stream has ended
+        }
+      }
+    };
+    const onRead = (nread, buffer) => {
+      reads++;
+      let chunk = buffer.subarray(0, nread);
+      if (head !== null) {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const status = head.toString('latin1', 0, 12);
+        if (status !== 'HTTP/1.1 200' && status !== 'HTTP/1.0 200') {
+          refuse('status ' + head.toString('latin1', 9, 12));
+          return false;
+        }
+        chunked = /\r\ntransfer-encoding:\s*chunked/i.test(head.toString('latin1', 0, end));
+        chunk = head.subarray(end + 4);
+        head = null;
+        client.open = true;
+        settle();
+      }
+      if (client.bodyBytes < REFUSAL_SCAN_BYTES) {
+        client.bodyBytes += chunk.length;
+        if (chunk.indexOf(REFUSED) >= 0) { refuse('event: refused'); return false; }
+      }
+      body(chunk, now()); // everything in one read arrived together
+    };
     const socket = net.connect({ host, port, localAddress: sources[index % sources.length],
       onread: { buffer: readBuffer, callback: onRead } });
     socket.on('connect', () => {
-      socket.write(`GET ${streamPath} HTTP/1.0\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`);
+      socket.write(`GET ${streamPath} ${httpVersion}\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`);
     });
     socket.on('error', (e) => { if (!client.open && client.refused === null) client.refused = 'error ' + (e.code || e.message); });
     socket.on('close', () => {
