@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -94,10 +93,8 @@ public final class ChatApplication implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService completer;
-    /** The scheduler's and the completer's threads: the stop waits until they have died, not just finished. */
-    private final List<Thread> executorThreads = new CopyOnWriteArrayList<>();
-    private static final String COMPLETER_THREAD = "sse-chat-completer";
-    private static final String SCHEDULER_THREAD = "sse-chat-scheduler";
+    private final DaemonThreads completerThreads = new DaemonThreads("sse-chat-completer");
+    private final DaemonThreads schedulerThreads = new DaemonThreads("sse-chat-scheduler");
     private final Thread warmUp;
     private final Broker broker;
     private final StreamReplay chatStreams;
@@ -120,8 +117,8 @@ public final class ChatApplication implements AutoCloseable {
                 admission::maxStreams);
         metrics.gauge("sse_chat_heap_headroom_bytes", "Heap left after the newest garbage collection.",
                 heapWatch::headroomBytes);
-        // Vanished clients are completed here, not on the fan-out that found them.
-        this.completer = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, COMPLETER_THREAD));
+        // Streams found gone or too slow are completed here, not on the fan-out or sweep that found them.
+        this.completer = Executors.newSingleThreadExecutor(completerThreads);
         this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes(), metrics, completer);
         this.publishParser = new PublishBodyParser(config.maxBodyBytes());
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
@@ -137,7 +134,7 @@ public final class ChatApplication implements AutoCloseable {
                 : new RateLimiter(config.ratePerSecond(), config.rateBurst(), RATE_LIMITER_MAX_KEYS, System::nanoTime);
 
         // One thread for every timer: heartbeats for all streams, the clock, the broker's watchdog.
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, runnable -> daemon(runnable, SCHEDULER_THREAD));
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, schedulerThreads);
         // A stream's token expiry is cancelled when the stream ends: gone from the queue at once,
         // not held (with its stream) until the time it was set for.
         timers.setRemoveOnCancelPolicy(true);
@@ -185,13 +182,6 @@ public final class ChatApplication implements AutoCloseable {
         };
         return new RoomAccess(keys.map(k -> new TokenVerifier(k, Duration.ofSeconds(config.jwtClockSkewSeconds()),
                 nameRule, clock)).orElse(null), config.authRequired());
-    }
-
-    private Thread daemon(Runnable runnable, String name) {
-        Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        executorThreads.add(thread);
-        return thread;
     }
 
     /** The instance the listener stored in a servlet context. */
@@ -318,7 +308,7 @@ public final class ChatApplication implements AutoCloseable {
         admission.stop();
         warmUp.interrupt();
         broker.close();
-        stop(scheduler, SCHEDULER_THREAD);
+        stop(scheduler, schedulerThreads, false);
         fanOut.close(); // the broker, the only caller, has stopped
         for (ClientRegistry registry : List.of(chatClients, clockClients)) {
             registry.endAll(() -> StreamRefusal.drawnFrame(StreamRefusal.Reason.STOPPING, config.retryMillis()));
@@ -326,7 +316,7 @@ public final class ChatApplication implements AutoCloseable {
         awaitEnded(STOPPING_GRACE_MILLIS);
         chatClients.closeAll("the application is stopping");
         clockClients.closeAll("the application is stopping");
-        stop(completer, COMPLETER_THREAD);
+        stop(completer, completerThreads, true); // the completions it holds still run
         // The container finishes each completed request on a thread of its own, with this
         // application's class loader set on it: Tomcat's leak check, run once this returns,
         // takes a thread still doing so for one the application left running. Bounded: Jetty,
@@ -366,21 +356,26 @@ public final class ChatApplication implements AutoCloseable {
         return done.getAsBoolean();
     }
 
-    /** Stops an executor of {@link #daemon} threads named {@code name}, and waits until they have died. */
-    private void stop(ExecutorService executor, String name) {
-        executor.shutdownNow();
+    /**
+     * Stops an executor and waits until its threads have died.
+     *
+     * @param finishQueued whether the tasks it holds still run (else they are dropped and the
+     *                     running one interrupted)
+     */
+    private static void stop(ExecutorService executor, DaemonThreads threads, boolean finishQueued) {
+        if (finishQueued) {
+            executor.shutdown();
+        } else {
+            executor.shutdownNow();
+        }
         try {
             if (!executor.awaitTermination(SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                LOG.warning("The " + name + " thread did not stop within " + SHUTDOWN_WAIT_MILLIS + " ms");
+                LOG.warning("The " + threads.name() + " thread did not stop within " + SHUTDOWN_WAIT_MILLIS + " ms");
+                executor.shutdownNow();
             }
-            // An executor is terminated a moment before its last thread has died, and Tomcat's
-            // leak check, run once the application has stopped, takes such a thread for a leak.
-            for (Thread thread : executorThreads) {
-                if (thread.getName().equals(name)) {
-                    thread.join(SHUTDOWN_WAIT_MILLIS);
-                }
-            }
+            threads.join(SHUTDOWN_WAIT_MILLIS);
         } catch (InterruptedException e) {
+            executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

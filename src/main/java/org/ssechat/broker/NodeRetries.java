@@ -2,6 +2,7 @@ package org.ssechat.broker;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import redis.clients.jedis.HostAndPort;
 
 /**
@@ -48,7 +49,7 @@ final class NodeRetries {
         Run run = runs.computeIfAbsent(node, n -> new Run());
         long step = run.backoff.stepMillis();
         run.atMillis = nowMillis + run.backoff.nextDelayMillis();
-        boolean news = !cause.equals(run.cause) || step != run.stepMillis;
+        boolean news = !Objects.equals(cause, run.cause) || step != run.stepMillis;
         run.cause = cause;
         run.stepMillis = step;
         return new Failure(step, news);

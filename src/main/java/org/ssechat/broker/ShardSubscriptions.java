@@ -401,7 +401,7 @@ final class ShardSubscriptions {
             if (shard != null) {
                 shard.close();
             }
-            cannotSubscribe(node, e.getMessage(), now);
+            cannotSubscribe(node, String.valueOf(e.getMessage()), now);
             return null;
         }
     }
@@ -427,11 +427,11 @@ final class ShardSubscriptions {
                 lost++;
             }
         }
-        if (!current) {
-            return; // closed here: its last room left, or its slots moved away
-        }
         if (shard.started && now - shard.startedMillis >= NodeRetries.HELD_MILLIS) {
             retries.held(shard.node);
+        }
+        if (!current) {
+            return; // closed here: its last room left, or its slots moved away
         }
         if (!shard.started) {
             cannotSubscribe(shard.node, why, now);

@@ -24,9 +24,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * container waits for the burst to end, and the burst never runs into a completed response.
  *
  * <p>Outcomes go one way: the writer never calls back into its stream. A write that fails (for
- * any reason: an {@code IOException}, or any other exception of the container's), an overflow of the byte limit, or the end of a stream asked
- * to end once written, is recorded as the writer's {@link #outcome()}, which the stream reads
- * after each call and acts on. Once there is an outcome nothing more is written.
+ * any reason: an {@code IOException}, or any other exception of the container's), an overflow
+ * of the byte limit, or the end of a stream asked to end once written, is recorded as the
+ * writer's {@link #outcome()}, which the stream reads after each call and acts on. Once there
+ * is an outcome nothing more is written.
  */
 final class FrameWriter {
 
@@ -102,11 +103,7 @@ final class FrameWriter {
             // This thread is the writer now (see drain()).
             boolean taken = false;
             try {
-                if (queue.isEmpty()) {
-                    taken = writeNow(frame);
-                } else if (taken = enqueue(frame)) {
-                    writeWhileReady(); // behind the frames that wait, in order
-                }
+                taken = writeFirst(frame);
             } finally {
                 int missed = wip.addAndGet(-1);
                 if (missed != 0) {
@@ -176,18 +173,24 @@ final class FrameWriter {
     }
 
     /**
-     * The common case of a client that keeps up: nothing waits and nobody else is writing, so
-     * the frame goes straight to the container, with no queue node and no counter to move. A
-     * full socket queues it instead. Only the writer (see drain()) calls this.
+     * The writer's own frame. In the common case of a client that keeps up nothing waits, and
+     * the frame goes straight to the container, with no queue node and no counter to move;
+     * otherwise it goes behind the frames that wait (queued by other threads while this one
+     * waited for the order, say), and a full socket keeps it for onWritePossible. Only the
+     * writer (see drain()) calls this.
      */
-    private boolean writeNow(byte[] frame) {
+    private boolean writeFirst(byte[] frame) {
         if (!order.enter()) {
             end(Ending.DISCARDED, null); // the stream ended: its response is not ours any more
             return false;
         }
         try {
-            if (!out.isReady()) {
-                return enqueue(frame); // written when the container calls onWritePossible
+            if (!queue.isEmpty() || !out.isReady()) {
+                if (!enqueue(frame)) {
+                    return false;
+                }
+                writeWhileReady(); // in order, behind the others
+                return true;
             }
             write(frame);
             flushPending = true;

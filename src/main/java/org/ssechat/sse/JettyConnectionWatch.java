@@ -27,8 +27,10 @@ import java.util.logging.Logger;
  *
  * <p>A connection found gone is closed at once through Jetty's {@code Connection.close}, as Jetty
  * closes one whose own read finds the end ({@code HttpConnection.onFillable}). That close fails
- * the stream's request: Jetty tells the stream's {@code AsyncListener.onError}, on the thread that
- * looks, and aborts the committed response, which drops the response's buffer. Left open, the
+ * the stream's request: Jetty tells the stream's {@code AsyncListener.onError} (on the thread that
+ * looks when the stream is idle; else the write in progress fails, or the sweep's own word that
+ * the client vanished ends the stream) and aborts the committed response, which drops the
+ * response's buffer. Left open, the
  * stream's completion would succeed (over HTTP/1.1 its last chunk goes into a half-closed
  * connection, which the kernel takes; over HTTP/1.0 there is nothing to write), and Jetty would
  * give the buffer back to its pool, as after a write that went out. jetty-home's pool keeps every

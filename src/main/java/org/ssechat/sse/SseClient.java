@@ -80,8 +80,8 @@ public final class SseClient implements AsyncListener {
     }
 
     /**
-     * @param completer runs the completion of a client whose write failed, off the thread that
-     *                  wrote (a fan-out or a heartbeat pass, which go on with the next client)
+     * @param completer runs the completion of a client found gone or too slow, off the thread
+     *                  that found it (a fan-out, a heartbeat or the sweep, which go on with the next)
      */
     public SseClient(AsyncContext async, String room, long maxQueuedBytes, Consumer<SseClient> onClose,
             StreamStats stats, Executor completer) throws IOException {
@@ -303,7 +303,10 @@ public final class SseClient implements AsyncListener {
         order.complete();
     }
 
-    /** Completes the stream; pending frames are dropped. Safe to call more than once, from any thread. */
+    /**
+     * Completes the stream; pending frames are dropped. Safe to call more than once, from any
+     * thread; waits for a write burst of another thread to end (microseconds).
+     */
     public void close(String reason) {
         if (release(reason)) {
             order.complete();

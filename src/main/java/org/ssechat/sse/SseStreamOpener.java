@@ -31,7 +31,7 @@ public final class SseStreamOpener {
         this(retryMillis, clientBufferBytes, stats, Runnable::run);
     }
 
-    /** @param completer where the completions of vanished clients run (see {@link SseClient}) */
+    /** @param completer where the completions of clients found gone or too slow run (see {@link SseClient}) */
     public SseStreamOpener(long retryMillis, long clientBufferBytes, StreamStats stats, Executor completer) {
         this.retryMillis = retryMillis;
         this.clientBufferBytes = clientBufferBytes;

@@ -18,10 +18,13 @@ import java.util.logging.Logger;
  * and completes it inside the order; and each container callback after which the container may
  * complete or recycle the request {@linkplain #ended() waits its turn} before it returns.
  *
- * <p>The lock is taken once per write burst and is uncontended but for those moments. Nobody
- * holds it while waiting for anything but the container's non-blocking calls. It is reentrant:
- * Jetty runs a completion's work, the {@code onComplete} callback included, on the thread that
- * calls {@code complete()}.
+ * <p>The lock is taken once per write burst and is uncontended but for those moments. Inside
+ * it run the container's non-blocking calls, a completion and what the callbacks do (forget the
+ * stream, count it); nothing waits for another stream. One container call can wait: Tomcat
+ * writes an HTTP/2 stream's data into its connection's socket blocking, up to the connector's
+ * write timeout, when that socket is full. It is reentrant: Jetty runs a completion's work, the
+ * {@code onComplete} callback included, on the thread that calls {@code complete()}, and fails
+ * a request whose connection the watch closes on the thread that looks.
  */
 final class StreamOrder {
 
@@ -69,15 +72,14 @@ final class StreamOrder {
 
     /**
      * Ends the stream and completes its async context, once: waits until nobody is inside, so no
-     * thread of the application is in the response when the container takes it back.
-     *
-     * @return whether this call ended it (false: it had ended already)
+     * thread of the application is in the response when the container takes it back. Does
+     * nothing if the stream has ended already.
      */
-    boolean complete() {
+    void complete() {
         lock.lock();
         try {
             if (ended) {
-                return false;
+                return;
             }
             ended = true;
             try {
@@ -87,7 +89,6 @@ final class StreamOrder {
                 // is completing one itself after a connection error): nothing is left to do.
                 LOG.log(Level.FINE, "The container refused to complete a stream: {0}", e.toString());
             }
-            return true;
         } finally {
             lock.unlock();
         }

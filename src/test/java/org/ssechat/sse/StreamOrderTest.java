@@ -204,6 +204,27 @@ class StreamOrderTest {
     }
 
     /**
+     * Jetty fails the request of a connection the watch closes on the thread that looks, while
+     * the stream is idle: the sweep's, inside the stream's order. The error callback ends the
+     * stream there, reentrantly, once; the sweep's own word that the client left adds nothing.
+     */
+    @Test
+    void aLookThatFailsTheRequestOnTheSweepsThreadEndsTheStreamThereOnce() throws Exception {
+        when(body.available()).thenAnswer(call -> {
+            readListener.get().onError(new IOException("Connection reset")); // the container, inline
+            return 1;
+        });
+        ClientRegistry registry = new ClientRegistry();
+        registry.add(client);
+
+        assertEquals(1, container.submit(registry::closeGone).get(10, TimeUnit.SECONDS));
+        completer.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        assertEquals(1, completions.get(), "completed once, on the sweep's thread");
+        assertFalse(client.isOpen());
+        assertFalse(out.misused);
+    }
+
+    /**
      * Tomcat refuses a {@code complete()} once an error listener has returned (and logs "Calling
      * [asyncComplete()] is not valid"): a completion queued for the completer before the
      * container's own error callback ended the stream does nothing when it runs.
