@@ -282,11 +282,7 @@ class RedisClusterBrokerTest {
         assertEquals("still here", a.next().text(), "the classic channel and the fan-out go on meanwhile");
 
         cluster.setUser("nosub", "+ssubscribe");
-        Await.until("every room is subscribed once SSUBSCRIBE is allowed",
-                () -> a.broker.subscribedRooms() == rooms.size());
-        Await.until("the node is healthy again", a.broker::isHealthy);
-        ChatMessage live = a.broker.publish(draft(rooms.get(5), "served again"));
-        assertEquals(live.id(), a.next().id());
+        awaitServedAgain(a, a, rooms.size(), rooms.get(5));
     }
 
     @Test
@@ -314,11 +310,15 @@ class RedisClusterBrokerTest {
                 "no SSUBSCRIBE was refused elsewhere");
 
         refusing.setUser("picky", "+ssubscribe");
-        Await.until("the refusing primary's rooms are subscribed once it allows it",
-                () -> a.broker.subscribedRooms() == rooms.size());
-        Await.until("the node is healthy again", a.broker::isHealthy);
-        ChatMessage live = b.broker.publish(draft(refused.get(0), "served again"));
-        assertEquals(live.id(), a.next().id());
+        awaitServedAgain(a, b, rooms.size(), refused.get(0));
+    }
+
+    /** Once SSUBSCRIBE is allowed again: every room of the node subscribed, healthy, and a post to a room delivered. */
+    private static void awaitServedAgain(Node node, Node publisher, int rooms, String room) throws Exception {
+        Await.until("every room is subscribed once SSUBSCRIBE is allowed", () -> node.broker.subscribedRooms() == rooms);
+        Await.until("the node is healthy again", node.broker::isHealthy);
+        ChatMessage live = publisher.broker.publish(draft(room, "served again"));
+        assertEquals(live.id(), node.next().id());
     }
 
     @Test
