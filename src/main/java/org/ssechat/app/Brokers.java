@@ -5,9 +5,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.InMemoryBroker;
-import org.ssechat.broker.RedisBroker;
-import org.ssechat.broker.RedisClusterBroker;
-import org.ssechat.broker.RedisUrl;
+import org.ssechat.broker.redis.RedisBroker;
+import org.ssechat.broker.redis.cluster.RedisClusterBroker;
+import org.ssechat.broker.redis.RedisUrl;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.config.ChatConfig;
 

@@ -15,7 +15,7 @@ import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.MessageValidator;
-import org.ssechat.chat.PublishBodyParser;
+import org.ssechat.publish.PublishBodyParser;
 import org.ssechat.sse.ClientRegistry;
 import org.ssechat.sse.EventId;
 import org.ssechat.sse.SseClient;

@@ -4,7 +4,7 @@ import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import org.ssechat.chat.QueryParameters;
+import org.ssechat.http.QueryParameters;
 
 /**
  * Where a request carries its token, the first found winning: {@code Authorization: Bearer},

@@ -17,7 +17,7 @@ public final class ChatRequestException extends Exception {
         return status;
     }
 
-    static ChatRequestException badRequest(String message) {
+    public static ChatRequestException badRequest(String message) {
         return new ChatRequestException(400, message);
     }
 }

@@ -1,6 +1,7 @@
 package org.ssechat.chat;
 
 import java.util.regex.Pattern;
+import org.ssechat.http.QueryParameters;
 
 /**
  * What a room name may be: 1 to 64 letters, digits, {@code _} or {@code -}. Names travel in

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.ssechat.broker.RedisUrl;
+import org.ssechat.broker.redis.RedisUrl;
 
 /**
  * Every setting of sse-chat, read once at startup and checked. An invalid value stops the

@@ -1,7 +1,7 @@
 package org.ssechat.hub;
 
 import org.ssechat.chat.ChatRequestException;
-import org.ssechat.chat.QueryParameters;
+import org.ssechat.http.QueryParameters;
 
 /**
  * Where a new stream starts: after the client's {@code Last-Event-ID} (the header EventSource

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ssechat.sse.container.PeerWatch;
 
 /**
  * The open streams of this node, by room. Broadcasting hands one encoded frame to every client

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.ssechat.sse.container.LargeFrames;
 
 /**
  * The write side of one stream: a bounded queue of encoded frames, written through the

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.ssechat.sse.container.PeerWatch;
 
 /**
  * The clients of one room, and the order a message reaches them in: the most recently connected

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ssechat.sse.container.PeerWatch;
 
 /**
  * One open {@code text/event-stream} response of a room: its lifecycle and where it stands in
@@ -132,7 +133,7 @@ public final class SseClient implements AsyncListener {
      * the stream is complete, when the container reads the connection again and a look here
      * could take the first byte of its next request. A stream busy now is looked at next time.
      */
-    boolean peerClosed() {
+    public boolean peerClosed() {
         if (!order.tryEnter()) {
             return false;
         }

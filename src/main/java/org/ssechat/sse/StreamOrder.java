@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  * {@code onComplete} callback included, on the thread that calls {@code complete()}, and fails
  * a request whose connection the watch closes on the thread that looks.
  */
-final class StreamOrder {
+public final class StreamOrder {
 
     private static final Logger LOG = Logger.getLogger(StreamOrder.class.getName());
 

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.ssechat.chat.MessageValidator;
-import org.ssechat.chat.PublishBodyParser;
+import org.ssechat.publish.PublishBodyParser;
 import org.ssechat.testing.LogCapture;
 
 /**

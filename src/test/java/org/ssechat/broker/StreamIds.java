@@ -1,12 +1,12 @@
 package org.ssechat.broker;
 
 /** Test helper: compares Redis Stream ids ({@code millis-sequence}) numerically. */
-final class StreamIds {
+public final class StreamIds {
 
     private StreamIds() {
     }
 
-    static int compare(String a, String b) {
+    public static int compare(String a, String b) {
         String[] x = a.split("-");
         String[] y = b.split("-");
         int byMillis = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));

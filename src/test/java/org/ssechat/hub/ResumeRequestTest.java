@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.ssechat.chat.ChatRequestException;
-import org.ssechat.chat.QueryParameters;
+import org.ssechat.http.QueryParameters;
 
 class ResumeRequestTest {
 

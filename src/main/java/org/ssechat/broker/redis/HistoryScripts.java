@@ -1,0 +1,76 @@
+package org.ssechat.broker.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.logging.Logger;
+import org.ssechat.broker.HistorySlice;
+import org.ssechat.chat.ChatMessage;
+import org.ssechat.chat.MessageJson;
+import org.ssechat.sse.EventId;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The two scripts every Redis broker runs: publishing (append to the room's capped history
+ * stream and publish, atomically, so the stream id is the message id) and reading a history.
+ * With a cluster the history key and the channel share a slot, so each script runs on one node.
+ */
+public final class HistoryScripts {
+
+    private static final String PUBLISH_SCRIPT = script("publish.lua");
+    private static final String HISTORY_SCRIPT = script("history.lua");
+    private static final Logger LOG = Logger.getLogger(HistoryScripts.class.getName());
+
+    private final String historyLength;
+    private final String historyTtlMillis;
+    private final ChannelPayloads payloads;
+    private final Clock clock;
+
+    public HistoryScripts(int historyLength, long historyTtlSeconds, ChannelPayloads payloads, Clock clock) {
+        this.historyLength = String.valueOf(historyLength);
+        this.historyTtlMillis = String.valueOf(historyTtlSeconds * 1000);
+        this.payloads = payloads;
+        this.clock = clock;
+    }
+
+    /**
+     * @param command {@code PUBLISH} for a channel, {@code SPUBLISH} for a shard channel
+     * @return the message's id
+     */
+    public String publish(UnifiedJedis redis, String historyKey, String channel, String command, ChatMessage message) {
+        // The JSON has no "id" yet: the script adds the stream id in front of the other fields.
+        String json = MessageJson.toJson(message);
+        return (String) redis.eval(PUBLISH_SCRIPT, List.of(historyKey),
+                List.of(channel, historyLength, json, historyTtlMillis, command));
+    }
+
+    public HistorySlice history(UnifiedJedis redis, String historyKey, String room, EventId after, int limit) {
+        List<?> reply = (List<?>) redis.eval(HISTORY_SCRIPT, List.of(historyKey),
+                List.of(after == null ? "" : after.toString(), String.valueOf(limit)));
+        List<ChatMessage> messages = new ArrayList<>((reply.size() - 2) / 2);
+        for (int i = 2; i + 1 < reply.size(); i += 2) {
+            String id = (String) reply.get(i);
+            String json = (String) reply.get(i + 1);
+            try {
+                // Stored without its id, as the publish script received it; add it back the same way.
+                messages.add(payloads.decode("{\"id\":\"" + id + "\"," + json.substring(1), clock.instant()));
+            } catch (ChannelPayloads.RefusedPayload e) {
+                LOG.warning("Skipped history entry " + id + " of room '" + room + "': " + e.getMessage());
+            }
+        }
+        return new HistorySlice(messages, EventId.parse((String) reply.get(0)), EventId.parse((String) reply.get(1)));
+    }
+
+    private static String script(String name) {
+        try (InputStream in = HistoryScripts.class.getResourceAsStream(name)) {
+            return new String(Objects.requireNonNull(in, name).readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

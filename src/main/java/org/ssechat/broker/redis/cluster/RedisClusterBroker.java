@@ -1,0 +1,290 @@
+package org.ssechat.broker.redis.cluster;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.logging.Logger;
+import org.ssechat.broker.Broker;
+import org.ssechat.broker.BrokerListener;
+import org.ssechat.broker.BrokerUnavailableException;
+import org.ssechat.broker.HistorySlice;
+import org.ssechat.broker.redis.ChannelPayloads;
+import org.ssechat.broker.redis.DeliveryQueue;
+import org.ssechat.broker.redis.HistoryScripts;
+import org.ssechat.broker.redis.RedisBroker;
+import org.ssechat.broker.redis.RedisClients;
+import org.ssechat.broker.redis.RedisSubscriber;
+import org.ssechat.broker.redis.RedisUrl;
+import org.ssechat.chat.ChatMessage;
+import org.ssechat.chat.MessageValidator;
+import org.ssechat.metrics.ChatMetrics;
+import org.ssechat.sse.EventId;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+
+/**
+ * Shares messages between nodes through a Redis Cluster (Redis 7 or newer), with sharded
+ * pub/sub: each room's history stream {@code <channel>:history:{<room>}} and its shard channel
+ * {@code <channel>:{<room>}} share one slot (the hash tag is the room's name), so the publish
+ * script appends and {@code SPUBLISH}es on the node that owns the room. Each node subscribes
+ * only the rooms it has streams for ({@link ShardSubscriptions}), so a message travels to the
+ * nodes that serve its room, not to every node of the cluster as classic pub/sub would.
+ *
+ * <p>Messages other programs {@code PUBLISH} into the classic channel still arrive: a classic
+ * subscription, on any one node of the cluster, receives what is published on any of them.
+ */
+public final class RedisClusterBroker implements Broker {
+
+    private static final Logger LOG = Logger.getLogger(RedisClusterBroker.class.getName());
+    /** A redirection (MOVED, ASK) or one reconnect after a failover; each try waits at most the timeout. */
+    private static final int MAX_ATTEMPTS = 3;
+
+    private final RedisUrl redisUrl;
+    private final String channel;
+    private final Predicate<String> hasListeners;
+    private final JedisClientConfig clientConfig;
+    private final JedisClientConfig subscriberConfig;
+    private final ChannelPayloads payloads;
+    private final HistoryScripts scripts;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final long queueBytes;
+    private final AtomicInteger nextClassicNode = new AtomicInteger();
+    /** Made on first use: a cluster that does not answer at the start must not stop the application. */
+    private final ReentrantLock building = new ReentrantLock();
+    private volatile ClusterConnectionProvider topology;
+    private volatile RedisClusterClient publisher;
+    private volatile boolean closed;
+    private volatile long nextAttemptMillis;
+    private volatile DeliveryQueue delivery;
+    private volatile RedisSubscriber classic;
+    private volatile ShardSubscriptions shards;
+
+    /**
+     * @param hasListeners whether a room has streams on this node now: the rooms it subscribes
+     * @see RedisBroker#RedisBroker for the other parameters
+     */
+    public RedisClusterBroker(RedisUrl url, String channel, int historyLength, long historyTtlSeconds,
+            MessageValidator validator, int maxPayloadChars, long queueBytes, Clock clock,
+            ScheduledExecutorService scheduler, Predicate<String> hasListeners) {
+        if (!url.cluster()) {
+            throw new IllegalArgumentException("not a redis-cluster:// URL");
+        }
+        this.redisUrl = url;
+        this.channel = channel;
+        this.hasListeners = hasListeners;
+        this.clientConfig = RedisClients.clientConfig(url, "sse-chat-publisher");
+        this.subscriberConfig = RedisClients.subscriberConfig(url, "sse-chat-subscriber");
+        this.payloads = new ChannelPayloads(validator, maxPayloadChars);
+        this.scripts = new HistoryScripts(historyLength, historyTtlSeconds, payloads, clock);
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.queueBytes = queueBytes;
+    }
+
+    /**
+     * The cluster's view of its slots, and the publisher on it: made when a node first answers.
+     * While none does, callers fail at once instead of each waiting for every node in turn: one
+     * attempt at a time, at most one a second.
+     */
+    private ClusterConnectionProvider topology() {
+        ClusterConnectionProvider current = topology;
+        if (current != null) {
+            return current;
+        }
+        if (closed || clock.millis() < nextAttemptMillis || !building.tryLock()) {
+            throw new JedisConnectionException("no node of the Redis Cluster has answered yet");
+        }
+        try {
+            if (topology == null && !closed) {
+                Set<HostAndPort> seeds = new LinkedHashSet<>(redisUrl.nodes());
+                ClusterConnectionProvider provider = new ClusterConnectionProvider(seeds, clientConfig,
+                        RedisClients.poolConfig());
+                publisher = RedisClusterClient.builder()
+                        .nodes(seeds)
+                        .connectionProvider(provider)
+                        .clientConfig(clientConfig)
+                        .maxAttempts(MAX_ATTEMPTS)
+                        .maxTotalRetriesDuration(Duration.ofMillis(MAX_ATTEMPTS * RedisClients.TIMEOUT_MILLIS))
+                        .build();
+                topology = provider;
+            }
+            if (topology == null) {
+                throw new JedisConnectionException("the broker is closed");
+            }
+            return topology;
+        } catch (RuntimeException e) {
+            nextAttemptMillis = clock.millis() + 1000;
+            throw e;
+        } finally {
+            building.unlock();
+        }
+    }
+
+    private RedisClusterClient publisher() {
+        topology();
+        return publisher;
+    }
+
+    @Override
+    public String name() {
+        return "redis-cluster";
+    }
+
+    /** The cluster's primaries, as this node sees them now. */
+    @Override
+    public String node() {
+        try {
+            return String.join(",", new TreeSet<>(topology().getPrimaryNodes().keySet()));
+        } catch (RuntimeException e) {
+            return "(unknown: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void roomChanged(String room) {
+        ShardSubscriptions current = shards;
+        if (current != null) {
+            current.roomChanged(room);
+        }
+    }
+
+    @Override
+    public void start(BrokerListener listener) {
+        Objects.requireNonNull(listener);
+        delivery = new DeliveryQueue(listener, payloads, clock, queueBytes);
+        shards = new ShardSubscriptions(this::topology, subscriberConfig, this::shardChannel, hasListeners, delivery,
+                clock, RedisBroker.SUBSCRIPTION_PING_MILLIS);
+        // The classic channel has no history behind it: its reconnect catches nothing up (the
+        // rooms' own subscriptions do, each when it moves).
+        classic = new RedisSubscriber(() -> new Jedis(classicNode(), subscriberConfig), channel, delivery, clock,
+                scheduler, RedisBroker.SUBSCRIPTION_PING_MILLIS, false);
+    }
+
+    /** Where the classic subscription goes: the cluster's nodes in turn (any one receives every PUBLISH). */
+    private HostAndPort classicNode() {
+        List<HostAndPort> nodes = new ArrayList<>();
+        try {
+            topology().getNodes().keySet().forEach(node -> nodes.add(HostAndPort.from(node)));
+        } catch (RuntimeException e) {
+            // no view of the cluster yet: the nodes of the URL
+        }
+        if (nodes.isEmpty()) {
+            nodes.addAll(redisUrl.nodes());
+        }
+        return nodes.get(Math.floorMod(nextClassicNode.getAndIncrement(), nodes.size()));
+    }
+
+    @Override
+    public ChatMessage publish(ChatMessage message) throws BrokerUnavailableException {
+        String room = message.room();
+        try {
+            return message.withId(scripts.publish(publisher(), historyKey(room), shardChannel(room), "SPUBLISH", message));
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("the Redis Cluster did not take the message: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public HistorySlice history(String room, EventId after, int limit) throws BrokerUnavailableException {
+        ShardSubscriptions current = shards;
+        if (current != null) {
+            // A stream opening in a room new to this node reads the history once the room is
+            // subscribed: so nothing falls between the history and the live messages.
+            current.awaitSubscribed(room, RedisClients.TIMEOUT_MILLIS);
+        }
+        try {
+            return scripts.history(publisher(), historyKey(room), room, after, limit);
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("the Redis Cluster could not read the history: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code <channel>:history:{<room>}}: in the slot of the room's name. */
+    String historyKey(String room) {
+        return channel + ":history:{" + room + "}";
+    }
+
+    /** {@code <channel>:{<room>}}: the room's shard channel, in the slot of its history. */
+    String shardChannel(String room) {
+        return channel + ":{" + room + "}";
+    }
+
+    /** Subscribed to the classic channel, and every room with streams here subscribed or on its way. */
+    @Override
+    public boolean isHealthy() {
+        RedisSubscriber current = classic;
+        ShardSubscriptions rooms = shards;
+        return current != null && current.isSubscribed() && rooms != null && rooms.isHealthy();
+    }
+
+    @Override
+    public void registerMetrics(ChatMetrics metrics) {
+        DeliveryQueue.registerMetrics(metrics, () -> delivery);
+        metrics.counter("sse_chat_redis_subscription_lost_total", "Times the classic Redis subscription was lost.",
+                () -> classic == null ? 0 : classic.losses());
+        metrics.gauge("sse_chat_redis_cluster_rooms_subscribed", "Rooms this node holds a sharded subscription for.",
+                this::subscribedRooms);
+        metrics.counter("sse_chat_redis_cluster_rooms_moved_total", "Room subscriptions that followed their slot to"
+                + " another node (a slot moved, or a node failed over).", this::roomsMoved);
+    }
+
+    /** Messages received from Redis, since the start. */
+    long received() {
+        DeliveryQueue queue = delivery;
+        return queue == null ? 0 : queue.received();
+    }
+
+    /** Rooms with a sharded subscription on this node now. */
+    int subscribedRooms() {
+        ShardSubscriptions rooms = shards;
+        return rooms == null ? 0 : rooms.subscribedRooms();
+    }
+
+    /** Room subscriptions that followed their slot elsewhere, since the start. */
+    long roomsMoved() {
+        ShardSubscriptions rooms = shards;
+        return rooms == null ? 0 : rooms.moved();
+    }
+
+    /** Stops the subscriptions first (nothing more arrives), then the delivery, then the publishing pools. */
+    @Override
+    public void close() {
+        RedisSubscriber current = classic;
+        if (current != null) {
+            current.stop();
+        }
+        ShardSubscriptions rooms = shards;
+        if (rooms != null) {
+            rooms.stop();
+        }
+        DeliveryQueue queue = delivery;
+        if (queue != null) {
+            queue.stop();
+        }
+        closed = true;
+        building.lock(); // a topology being made now is made whole, then closed here
+        try {
+            if (publisher != null) {
+                publisher.close(); // closes the topology's pools too
+            }
+        } finally {
+            building.unlock();
+        }
+        LOG.fine("Redis Cluster broker closed");
+    }
+}

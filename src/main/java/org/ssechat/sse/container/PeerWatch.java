@@ -1,0 +1,45 @@
+package org.ssechat.sse.container;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletRequest;
+import java.util.function.Consumer;
+import org.ssechat.sse.ClientRegistry;
+
+/**
+ * How a stream learns, without writing to it, that its client closed the connection: so a wave
+ * of disconnects leaves the registry (see {@link ClientRegistry#closeGone()}) before the next
+ * message meets it, instead of failing writes on the fan-out path.
+ *
+ * <p>Which way works depends on the container. Tomcat reads ahead on the connection when asked
+ * how much of the request body is available ({@link RequestBodyWatch}). Jetty reads nothing from
+ * an HTTP/1 connection while its response is open, so there the watch reads the connection itself
+ * through Jetty's endpoint ({@link JettyConnectionWatch}). Like nginx, both take a connection the
+ * client shut for writing as gone: an event-stream client sends nothing after its request.
+ */
+public interface PeerWatch {
+
+    /** A stream nothing can watch: its end shows up at a write. */
+    PeerWatch NONE = () -> false;
+
+    /**
+     * Whether the client closed or reset its connection, or sent something after its request.
+     * Called by one thread at a time, and never once the stream is being completed. A watch that
+     * finds the client gone may end the connection at once, and the container may then tell the
+     * stream's {@code AsyncListener.onError} on the calling thread (Jetty's does).
+     */
+    boolean peerClosed();
+
+    /**
+     * The watch that works in the container that serves this stream.
+     *
+     * @param onReadError told when the container reports a read error on the connection
+     */
+    static PeerWatch of(AsyncContext async, Consumer<String> onReadError) {
+        ServletRequest request = async.getRequest();
+        if (request == null) {
+            return NONE; // not a container's stream (the start's warm-up writes into a stand-in)
+        }
+        PeerWatch jetty = JettyConnectionWatch.of(request);
+        return jetty != null ? jetty : RequestBodyWatch.of(request, onReadError);
+    }
+}

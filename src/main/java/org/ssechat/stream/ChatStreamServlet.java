@@ -1,0 +1,121 @@
+package org.ssechat.stream;
+
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.ssechat.app.ChatApplication;
+import org.ssechat.auth.Identity;
+import org.ssechat.auth.RoomAccess;
+import org.ssechat.auth.TokenCarrier;
+import org.ssechat.chat.ChatEvents;
+import org.ssechat.chat.ChatRequestException;
+import org.ssechat.chat.RoomNames;
+import org.ssechat.http.AuthAnswers;
+import org.ssechat.http.JsonResponses;
+import org.ssechat.http.QueryParameters;
+import org.ssechat.http.Refusals;
+import org.ssechat.hub.ResumeRequest;
+import org.ssechat.sse.SseClient;
+import org.ssechat.sse.SseStreamOpener;
+
+/**
+ * GET /sse?room=NAME: the chat stream of one room, for a caller its token allows when the room
+ * needs one (see {@link RoomAccess}); a stream opened with a token ends with {@code event: expired}
+ * when the token does. {@code Last-Event-ID} (or
+ * {@code ?lastEventId=}) resumes after that message; {@code ?history=N} starts with the newest N;
+ * {@code ?clock=1} starts with the server's time (an {@code event: time}).
+ * A bad request is a JSON 4xx before any stream starts; a stream the node cannot take now is
+ * refused in the form EventSource retries (see {@link org.ssechat.sse.StreamRefusal}).
+ */
+@WebServlet(name = "chat-stream", urlPatterns = "/sse", asyncSupported = true)
+public final class ChatStreamServlet extends HttpServlet {
+
+    /** What a stream request asks for, once checked. */
+    private record StreamRequest(String room, ResumeRequest resume, boolean clock, Identity identity) {
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        ChatApplication app = ChatApplication.from(getServletContext());
+        StreamRequest request = checked(app, req, resp);
+        if (request == null) {
+            return;
+        }
+        StreamAdmission.Decision admission = app.admitStream(req);
+        if (!admission.admitted()) {
+            Refusals.send(app, req, resp, admission.refusal());
+            return;
+        }
+        // Closing the stream cancels its expiry: nothing is left queued for a stream that ended.
+        AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
+        Runnable onClosed = () -> {
+            admission.ticket().release();
+            ScheduledFuture<?> due = expiry.getAndSet(null);
+            if (due != null) {
+                due.cancel(false);
+            }
+        };
+        SseClient client;
+        try {
+            byte[][] first = request.clock() ? new byte[][] {ChatEvents.time(app.clock().instant())} : new byte[0][];
+            client = app.chatStreams().open(req, resp, request.room(), request.resume(), onClosed, first);
+        } catch (IOException | RuntimeException e) {
+            admission.ticket().release();
+            throw e;
+        }
+        Identity identity = request.identity();
+        if (identity != null) {
+            // At the end of the clock skew, as the token was accepted: a stream opened with a token
+            // just past its exp (within the skew) must not end at once and come back in a loop.
+            // (exp comes from a Date: adding the skew stays far inside Instant's range; at() saturates.)
+            expiry.set(app.at(identity.expiresAt().plusSeconds(app.config().jwtClockSkewSeconds()), () -> {
+                client.send(ChatEvents.expired(identity.expiresAt()));
+                client.endWhenWritten();
+            }));
+            if (!client.isOpen()) {
+                onClosed.run(); // it ended before its expiry was set: cancel that too (release is idempotent)
+            }
+        }
+    }
+
+    /**
+     * The headers a GET would answer with, and nothing held: the servlet API's default HEAD runs
+     * GET into a body-less response, which would open a stream no write could ever end.
+     */
+    @Override
+    protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (checked(ChatApplication.from(getServletContext()), req, resp) != null) {
+            resp.setStatus(HttpServletResponse.SC_OK);
+            SseStreamOpener.setStreamHeaders(resp);
+        }
+    }
+
+    /** The room, where to start and who asks, or null after answering a 400, 401 or 403. */
+    private static StreamRequest checked(ChatApplication app, HttpServletRequest req, HttpServletResponse resp)
+            throws IOException {
+        try {
+            QueryParameters query = QueryParameters.parse(req.getQueryString());
+            String room = RoomNames.requested(query);
+            String clock = query.get("clock");
+            if (clock != null && !clock.equals("0") && !clock.equals("1")) {
+                throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, "clock must be 0 or 1");
+            }
+            ResumeRequest resume = ResumeRequest.from(req.getHeader("Last-Event-ID"), query, app.config().historySize());
+            RoomAccess.Caller caller = app.roomAccess().identify(TokenCarrier.token(TokenCarrier.find(req, query, null)));
+            Optional<RoomAccess.Denial> denial = app.roomAccess().check(caller, room, false);
+            if (denial.isPresent()) {
+                AuthAnswers.deny(resp, denial.get());
+                return null;
+            }
+            return new StreamRequest(room, resume, "1".equals(clock), caller.identity());
+        } catch (ChatRequestException e) {
+            JsonResponses.error(resp, e.status(), e.getMessage());
+            return null;
+        }
+    }
+}
