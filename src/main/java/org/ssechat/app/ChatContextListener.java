@@ -11,22 +11,32 @@ import org.ssechat.config.ChatConfig;
 import org.ssechat.config.ConfigException;
 import org.ssechat.config.SettingSource;
 
-/** Starts sse-chat when the container deploys the WAR and stops it, completely, on undeploy. */
+/**
+ * Starts sse-chat when the container deploys the WAR, registering its servlets and filters,
+ * and stops it, completely, on undeploy. The container makes one listener per deployment.
+ */
 @WebListener
 public final class ChatContextListener implements ServletContextListener {
 
     private static final Logger LOG = Logger.getLogger(ChatContextListener.class.getName());
+
+    private volatile ChatApplication app;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         try {
             ChatConfig config = ChatConfig.load(SettingSource.of(context::getInitParameter));
-            ChatApplication app = new ChatApplication(config, Clock.systemUTC(), context.getServerInfo());
-            context.setAttribute(ChatApplication.ATTRIBUTE, app);
-            LOG.info(() -> "sse-chat started at '" + context.getContextPath() + "/' with the "
-                    + app.broker().name() + " broker, at most " + app.admission().maxStreams() + " streams; settings "
-                    + config.describe());
+            ChatApplication started = new ChatApplication(config, Clock.systemUTC(), context.getServerInfo());
+            try {
+                started.register(context);
+            } catch (RuntimeException e) {
+                started.close();
+                throw e;
+            }
+            app = started;
+            LOG.info(() -> "sse-chat started at '" + context.getContextPath() + "/' with " + started.describe()
+                    + "; settings " + config.describe());
         } catch (ConfigException e) {
             // Failing the deployment is clearer than serving with a setting the operator did not mean.
             LOG.log(Level.SEVERE, "sse-chat cannot start: " + e.getMessage());
@@ -36,10 +46,10 @@ public final class ChatContextListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        Object app = event.getServletContext().getAttribute(ChatApplication.ATTRIBUTE);
-        if (app instanceof ChatApplication chat) {
-            event.getServletContext().removeAttribute(ChatApplication.ATTRIBUTE);
-            chat.close();
+        ChatApplication stopping = app;
+        if (stopping != null) {
+            app = null;
+            stopping.close();
             LOG.info("sse-chat stopped");
         }
     }

@@ -3,10 +3,13 @@ package org.ssechat.auth;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.ssechat.metrics.ChatMetrics;
 
 /**
  * Who may read and post where. With no key configured there are no tokens and every room is
@@ -127,5 +130,16 @@ public final class RoomAccess {
     /** Refusals so far, by reason. */
     public long refusals(Reason reason) {
         return refusals.get(reason).sum();
+    }
+
+    /** Its refusals, counted by reason. */
+    public void registerMetrics(ChatMetrics metrics) {
+        Map<String, LongSupplier> byReason = new LinkedHashMap<>();
+        for (Reason reason : Reason.values()) {
+            byReason.put(reason.code(), () -> refusals(reason));
+        }
+        metrics.counters("sse_chat_auth_refusals_total", "Streams and posts refused for their token, by reason"
+                + " (missing, malformed, algorithm, signature, expired, claims: 401; forbidden: 403).", "reason",
+                byReason);
     }
 }

@@ -1,33 +1,43 @@
 package org.ssechat.clock;
 
-import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.ssechat.app.ChatApplication;
-import org.ssechat.http.Refusals;
+import java.time.Clock;
+import org.ssechat.sse.ClientRegistry;
+import org.ssechat.stream.StreamGate;
 import org.ssechat.sse.SseStreamOpener;
 import org.ssechat.stream.ChatStreamServlet;
 import org.ssechat.stream.StreamAdmission;
 
 /** GET /time: the server's time, once a second, starting with the current time right away. */
-@WebServlet(name = "time-stream", urlPatterns = "/time", asyncSupported = true)
 public final class TimeServlet extends HttpServlet {
+
+    private final transient StreamGate gate;
+    private final transient SseStreamOpener opener;
+    private final transient ClientRegistry clients;
+    private final transient Clock clock;
+
+    /** @param clients the registry of clock streams, which the {@link ClockTicker} writes to */
+    public TimeServlet(StreamGate gate, SseStreamOpener opener, ClientRegistry clients, Clock clock) {
+        this.gate = gate;
+        this.opener = opener;
+        this.clients = clients;
+        this.clock = clock;
+    }
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        ChatApplication app = ChatApplication.from(getServletContext());
-        StreamAdmission.Decision admission = app.admitStream(req);
-        if (!admission.admitted()) {
-            Refusals.send(app, req, resp, admission.refusal());
+        StreamAdmission.Ticket ticket = gate.admit(req, resp);
+        if (ticket == null) {
             return;
         }
         try {
-            app.streamOpener().open(req, resp, ClockTicker.ROOM, app.clockClients(), false,
-                    admission.ticket()::release, ClockTicker.frame(app.clock().instant()));
+            opener.open(req, resp, ClockTicker.ROOM, clients, false, ticket::release,
+                    ClockTicker.frame(clock.instant()));
         } catch (IOException | RuntimeException e) {
-            admission.ticket().release();
+            ticket.release();
             throw e;
         }
     }

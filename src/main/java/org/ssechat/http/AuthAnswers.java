@@ -10,11 +10,20 @@ public final class AuthAnswers {
     private AuthAnswers() {
     }
 
+    /** The {@code WWW-Authenticate} value a refusal for the token needs, or null (a 403 needs none). */
+    public static String challenge(RoomAccess.Denial denial) {
+        if (!denial.isUnauthorized()) {
+            return null;
+        }
+        return denial.reason() == RoomAccess.Reason.MISSING
+                ? "Bearer realm=\"sse-chat\""
+                : "Bearer realm=\"sse-chat\", error=\"invalid_token\"";
+    }
+
     public static void challenge(HttpServletResponse resp, RoomAccess.Denial denial) {
-        if (denial.isUnauthorized()) {
-            resp.setHeader("WWW-Authenticate", denial.reason() == RoomAccess.Reason.MISSING
-                    ? "Bearer realm=\"sse-chat\""
-                    : "Bearer realm=\"sse-chat\", error=\"invalid_token\"");
+        String challenge = challenge(denial);
+        if (challenge != null) {
+            resp.setHeader("WWW-Authenticate", challenge);
         }
     }
 

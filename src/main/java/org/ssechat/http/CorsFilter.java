@@ -2,14 +2,12 @@ package org.ssechat.http;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
-import org.ssechat.app.ChatApplication;
 
 /**
  * Cross-origin use from browsers, for the origins in {@code CHAT_ALLOWED_ORIGINS} only: the
@@ -17,15 +15,20 @@ import org.ssechat.app.ChatApplication;
  * allows credentials (the token cookie), and a preflight {@code OPTIONS} for {@code POST /chat}
  * is answered here. Any other origin gets no CORS header, so its page cannot read the answers.
  */
-@WebFilter(filterName = "cors", urlPatterns = "/*", asyncSupported = true)
 public final class CorsFilter extends HttpFilter {
 
     static final String MAX_AGE_SECONDS = "600";
 
+    private final List<String> allowed;
+
+    /** @param allowed the origins of {@code CHAT_ALLOWED_ORIGINS}, lower case */
+    public CorsFilter(List<String> allowed) {
+        this.allowed = List.copyOf(allowed);
+    }
+
     @Override
     protected void doFilter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
             throws IOException, ServletException {
-        List<String> allowed = ChatApplication.from(getServletContext()).config().allowedOrigins();
         if (allowed.isEmpty()) {
             chain.doFilter(req, resp);
             return;

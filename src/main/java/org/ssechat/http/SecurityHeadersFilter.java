@@ -2,7 +2,6 @@ package org.ssechat.http;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,7 +13,6 @@ import java.io.IOException;
  * event streams, where they mean nothing (EventSource reads only {@code text/event-stream}) and
  * cost on every write: Jetty looks the response's headers through for each write of a stream.
  */
-@WebFilter(filterName = "security-headers", urlPatterns = "/*", asyncSupported = true)
 public final class SecurityHeadersFilter extends HttpFilter {
 
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "

@@ -1,13 +1,11 @@
 package org.ssechat.ops;
 
 import com.google.gson.JsonObject;
-import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
-import org.ssechat.app.ChatApplication;
 import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.auth.TokenCarrier;
@@ -24,13 +22,16 @@ import org.ssechat.http.QueryParameters;
  * "canRead","canPost","user":{"id","name","expiresAt"}}}, {@code user} null without a token. A
  * token that is given but not accepted is a 401, as everywhere.
  */
-@WebServlet(name = "identity", urlPatterns = "/me")
 public final class IdentityServlet extends HttpServlet {
+
+    private final transient RoomAccess access;
+
+    public IdentityServlet(RoomAccess access) {
+        this.access = access;
+    }
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        ChatApplication app = ChatApplication.from(getServletContext());
-        RoomAccess access = app.roomAccess();
         QueryParameters query;
         String room;
         try {

@@ -1,12 +1,11 @@
 package org.ssechat.publish;
 
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.ssechat.app.ChatApplication;
+import org.ssechat.metrics.ChatMetrics;
 
 /**
  * POST /chat: checks the sender's rate and the token (when one is set), reads and checks the
@@ -14,10 +13,22 @@ import org.ssechat.app.ChatApplication;
  * published (see {@link PublishExchange}). Every client mistake is a 4xx with
  * {@code {"error": "..."}}.
  */
-@WebServlet(name = "chat-publish", urlPatterns = "/chat", asyncSupported = true)
 public final class ChatPublishServlet extends HttpServlet {
 
     private static final String ALLOW = "GET, HEAD, POST, OPTIONS";
+
+    private final transient PublishHead head;
+    private final transient Publisher publisher;
+    private final transient ChatMetrics metrics;
+    private final long bodyTimeoutSeconds;
+
+    /** @param bodyTimeoutSeconds how long a whole body may take to arrive ({@code CHAT_BODY_TIMEOUT_SECONDS}) */
+    public ChatPublishServlet(PublishHead head, Publisher publisher, ChatMetrics metrics, long bodyTimeoutSeconds) {
+        this.head = head;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.bodyTimeoutSeconds = bodyTimeoutSeconds;
+    }
 
     /** Every other method gets a JSON 405 instead of the container's HTML error page. */
     @Override
@@ -27,7 +38,7 @@ public final class ChatPublishServlet extends HttpServlet {
             default -> {
                 resp.setHeader("Allow", ALLOW);
                 // Its body is dropped without a thread, like any refused body's.
-                PublishExchange.refuse(ChatApplication.from(getServletContext()), req, resp,
+                PublishExchange.refuse(publisher, metrics, bodyTimeoutSeconds, req, resp,
                         HttpServletResponse.SC_METHOD_NOT_ALLOWED, req.getMethod() + " is not allowed here; POST a message");
             }
         }
@@ -41,6 +52,6 @@ public final class ChatPublishServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        PublishExchange.start(ChatApplication.from(getServletContext()), req, resp);
+        PublishExchange.start(head, publisher, metrics, bodyTimeoutSeconds, req, resp);
     }
 }

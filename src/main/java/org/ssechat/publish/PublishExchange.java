@@ -9,22 +9,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.ssechat.app.ChatApplication;
-import org.ssechat.auth.Identity;
-import org.ssechat.auth.RoomAccess;
-import org.ssechat.auth.TokenCarrier;
-import org.ssechat.broker.BrokerUnavailableException;
-import org.ssechat.chat.ChatMessage;
-import org.ssechat.chat.ChatRequestException;
-import org.ssechat.chat.MessageJson;
-import org.ssechat.http.AuthAnswers;
-import org.ssechat.http.CrossSiteRequests;
 import org.ssechat.http.JsonResponses;
-import org.ssechat.http.QueryParameters;
+import org.ssechat.metrics.ChatMetrics;
 
 /**
  * One {@code POST /chat}, from its head to its answer, holding no container thread while the
@@ -52,111 +41,66 @@ final class PublishExchange implements ReadListener, AsyncListener {
     /** The most of a refused body that is read and dropped before the refusal goes out. */
     static final long DISCARD_LIMIT = 1024 * 1024;
 
-    /** A refusal waiting for the refused body to be read and dropped. */
-    private record Refusal(int status, String message) {
-    }
-
-    private final ChatApplication app;
+    private final Publisher publisher;
+    private final ChatMetrics metrics;
     private final HttpServletRequest req;
     private final HttpServletResponse resp;
     private final AsyncContext async;
+    private final long timeoutSeconds;
     private final AtomicBoolean answered = new AtomicBoolean();
-    private String mediaType;
-    /** Who the request's token says it is from, if it has one. */
-    private RoomAccess.Caller caller = RoomAccess.Caller.ANONYMOUS;
-    /** Set when the request is refused on its head: the body is dropped as it comes, then this is answered. */
-    private Refusal refusal;
+    /** The head's verdict: a body to publish, or a refusal answered once the body is dropped. */
+    private PublishHead.Accepted accepted;
+    private PublishHead.Refused refusal;
     private long discarded;
     private ServletInputStream in;
     private byte[] body;
     private int length;
 
-    private PublishExchange(ChatApplication app, HttpServletRequest req, HttpServletResponse resp, AsyncContext async) {
-        this.app = app;
+    private PublishExchange(Publisher publisher, ChatMetrics metrics, HttpServletRequest req, HttpServletResponse resp,
+            long timeoutSeconds) {
+        this.publisher = publisher;
+        this.metrics = metrics;
         this.req = req;
         this.resp = resp;
-        this.async = async;
+        this.timeoutSeconds = timeoutSeconds;
+        this.async = req.startAsync();
+        async.setTimeout(timeoutSeconds * 1000L);
+        async.addListener(this);
     }
 
     /** Takes over the request: checks what its head allows, then reads the body without blocking. */
-    static void start(ChatApplication app, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        AsyncContext async = req.startAsync();
-        async.setTimeout(app.config().bodyTimeoutSeconds() * 1000L);
-        PublishExchange exchange = new PublishExchange(app, req, resp, async);
-        async.addListener(exchange);
-        exchange.checkHead();
+    static void start(PublishHead head, Publisher publisher, ChatMetrics metrics, long timeoutSeconds,
+            HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        PublishExchange exchange = new PublishExchange(publisher, metrics, req, resp, timeoutSeconds);
+        PublishHead.Verdict verdict = head.check(req, resp);
+        if (verdict instanceof PublishHead.Refused refused) {
+            exchange.refuse(refused);
+        } else {
+            exchange.read((PublishHead.Accepted) verdict);
+        }
     }
 
     /** Takes over a request that is refused on its head alone (a method not allowed, say). */
-    static void refuse(ChatApplication app, HttpServletRequest req, HttpServletResponse resp, int status, String message)
-            throws IOException {
-        AsyncContext async = req.startAsync();
-        async.setTimeout(app.config().bodyTimeoutSeconds() * 1000L);
-        PublishExchange exchange = new PublishExchange(app, req, resp, async);
-        async.addListener(exchange);
-        exchange.refuse(status, message);
+    static void refuse(Publisher publisher, ChatMetrics metrics, long timeoutSeconds, HttpServletRequest req,
+            HttpServletResponse resp, int status, String message) throws IOException {
+        new PublishExchange(publisher, metrics, req, resp, timeoutSeconds)
+                .refuse(new PublishHead.Refused(status, message));
     }
 
-    private void checkHead() throws IOException {
-        RoomAccess access = app.roomAccess();
-        QueryParameters query;
-        try {
-            query = QueryParameters.parse(req.getQueryString());
-        } catch (ChatRequestException e) {
-            refuse(e.status(), e.getMessage());
-            return;
-        }
-        TokenCarrier.Carried carried = TokenCarrier.find(req, query, app.config().publishToken().orElse(null));
-        if (carried != null && carried.place() == TokenCarrier.Place.COOKIE && access.tokensEnabled()
-                && !CrossSiteRequests.fromThisSiteOrAllowed(req, app.config().allowedOrigins())) {
-            // A browser sends the cookie with a form another site posts: never a post as its user.
-            refuse(HttpServletResponse.SC_FORBIDDEN, "a post that carries the token cookie must come from this"
-                    + " site's pages or an origin in CHAT_ALLOWED_ORIGINS");
-            return;
-        }
-        caller = access.identify(TokenCarrier.token(carried));
-        // The rate limit comes first, so it also slows down anyone guessing the token; with a
-        // good token it is the user's, wherever they post from.
-        long retryAfter = caller.identity() != null ? app.rateLimit(caller.identity()) : app.rateLimit(req);
-        if (retryAfter > 0) {
-            resp.setHeader("Retry-After", String.valueOf(retryAfter));
-            refuse(429, "too many messages; try again in " + retryAfter + " s");
-            return;
-        }
-        Optional<RoomAccess.Denial> badToken = access.checkToken(caller);
-        if (badToken.isPresent()) {
-            refuse(badToken.get());
-            return;
-        }
-        if (!app.publishToken().permits(req.getHeader("Authorization"))) {
-            resp.setHeader("WWW-Authenticate", "Bearer realm=\"sse-chat\"");
-            refuse(HttpServletResponse.SC_UNAUTHORIZED, "publishing needs the header Authorization: Bearer <token>");
-            return;
-        }
-        PublishBodyParser parser = app.publishParser();
+    private void read(PublishHead.Accepted verdict) throws IOException {
+        accepted = verdict;
         long declared = req.getContentLengthLong();
-        try {
-            mediaType = parser.checkHead(req.getContentType(), declared);
-        } catch (ChatRequestException e) {
-            refuse(e.status(), e.getMessage());
-            return;
-        }
-        body = new byte[declared >= 0 ? (int) declared + 1 : Math.min(INITIAL_BUFFER_BYTES, parser.maxBodyBytes() + 1)];
+        body = new byte[declared >= 0 ? (int) declared + 1
+                : Math.min(INITIAL_BUFFER_BYTES, publisher.maxBodyBytes() + 1)];
         in = req.getInputStream();
         in.setReadListener(this);
     }
 
-    /** Refuses for the token (401 says how to authenticate), the same way. */
-    private void refuse(RoomAccess.Denial denial) throws IOException {
-        AuthAnswers.challenge(resp, denial);
-        refuse(denial.status(), denial.error());
-    }
-
     /** Refuses the request once its body is in (read and dropped), or at once when it is too big to wait for. */
-    private void refuse(int status, String message) throws IOException {
-        refusal = new Refusal(status, message);
+    private void refuse(PublishHead.Refused refused) throws IOException {
+        refusal = refused;
         if (req.getContentLengthLong() > DISCARD_LIMIT) {
-            answerUnread(status, message);
+            answerUnread(refused.status(), refused.message());
             return;
         }
         body = new byte[8192];
@@ -170,7 +114,7 @@ final class PublishExchange implements ReadListener, AsyncListener {
             discard();
             return;
         }
-        int limit = app.publishParser().maxBodyBytes();
+        int limit = publisher.maxBodyBytes();
         while (!answered.get() && in.isReady()) {
             if (length == body.length) {
                 body = Arrays.copyOf(body, Math.min(limit + 1, body.length * 2));
@@ -182,7 +126,7 @@ final class PublishExchange implements ReadListener, AsyncListener {
             length += n;
             if (length > limit) {
                 discarded = length;
-                refusal = new Refusal(413, app.publishParser().tooLarge().getMessage());
+                refusal = new PublishHead.Refused(413, publisher.tooLargeMessage());
                 discard();
                 return;
             }
@@ -213,33 +157,9 @@ final class PublishExchange implements ReadListener, AsyncListener {
             answer(refusal.status(), JsonResponses.errorJson(refusal.message()), false);
             return;
         }
-        try {
-            PublishBodyParser.Fields fields = app.publishParser().parse(mediaType, body, length);
-            Identity identity = caller.identity();
-            // With a token the sender is the token's: a user in the body is ignored.
-            ChatMessage message = app.validator().validate(identity != null ? identity.name() : fields.user(),
-                    fields.text(), fields.room(), app.clock().instant());
-            Optional<RoomAccess.Denial> denial = app.roomAccess().check(caller, message.room(), true);
-            if (denial.isPresent()) {
-                AuthAnswers.challenge(resp, denial.get());
-                answer(denial.get().status(), JsonResponses.errorJson(denial.get().error()), false);
-                return;
-            }
-            if (identity != null) {
-                message = message.from(identity.name(), identity.subject());
-            }
-            ChatMessage published = app.broker().publish(message);
-            app.metrics().published();
-            answer(HttpServletResponse.SC_ACCEPTED, MessageJson.toJson(published), false);
-        } catch (ChatRequestException e) {
-            answer(e.status(), JsonResponses.errorJson(e.getMessage()), false);
-        } catch (BrokerUnavailableException e) {
-            LOG.log(Level.WARNING, "Could not publish a message: {0}", e.getMessage());
-            app.metrics().publishFailed();
-            resp.setHeader("Retry-After", "2");
-            answer(HttpServletResponse.SC_SERVICE_UNAVAILABLE,
-                    JsonResponses.errorJson("the message broker is unavailable; the message was not sent"), false);
-        }
+        Publisher.Answer answer = publisher.publish(accepted.caller(), accepted.mediaType(), body, length);
+        answer.headers().forEach(resp::setHeader);
+        answer(answer.status(), answer.json(), false);
     }
 
     /** Reading failed: the client went away or sent a broken body (a bad chunk). */
@@ -260,8 +180,8 @@ final class PublishExchange implements ReadListener, AsyncListener {
             answerUnread(refusal.status(), refusal.message()); // refused anyway: not waited for any longer
             return;
         }
-        app.metrics().bodyTimedOut();
-        answerUnread(408, "the request body did not arrive within " + app.config().bodyTimeoutSeconds() + " s");
+        metrics.bodyTimedOut();
+        answerUnread(408, "the request body did not arrive within " + timeoutSeconds + " s");
     }
 
     @Override

@@ -11,11 +11,18 @@ import java.security.MessageDigest;
 public final class PublishToken {
 
     private static final String BEARER = "Bearer ";
+    private final String secret;
     private final byte[] expected;
 
     /** @param token the secret, or null for none (everybody may publish) */
     public PublishToken(String token) {
+        this.secret = token;
         this.expected = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The secret, or null: a bearer header that carries it is not a user's token. */
+    public String secret() {
+        return secret;
     }
 
     public boolean isRequired() {

@@ -1,14 +1,13 @@
 package org.ssechat.stream;
 
-import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import org.ssechat.app.ChatApplication;
 import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.auth.TokenCarrier;
@@ -18,8 +17,8 @@ import org.ssechat.chat.RoomNames;
 import org.ssechat.http.AuthAnswers;
 import org.ssechat.http.JsonResponses;
 import org.ssechat.http.QueryParameters;
-import org.ssechat.http.Refusals;
 import org.ssechat.hub.ResumeRequest;
+import org.ssechat.hub.StreamReplay;
 import org.ssechat.sse.SseClient;
 import org.ssechat.sse.SseStreamOpener;
 
@@ -32,29 +31,44 @@ import org.ssechat.sse.SseStreamOpener;
  * A bad request is a JSON 4xx before any stream starts; a stream the node cannot take now is
  * refused in the form EventSource retries (see {@link org.ssechat.sse.StreamRefusal}).
  */
-@WebServlet(name = "chat-stream", urlPatterns = "/sse", asyncSupported = true)
 public final class ChatStreamServlet extends HttpServlet {
 
     /** What a stream request asks for, once checked. */
     private record StreamRequest(String room, ResumeRequest resume, boolean clock, Identity identity) {
     }
 
+    private final transient StreamGate gate;
+    private final transient RoomAccess access;
+    private final transient StreamReplay streams;
+    private final transient TokenExpiry expiries;
+    private final transient Clock clock;
+    private final int historySize;
+
+    /** @param historySize the most messages a stream may ask to start with ({@code CHAT_HISTORY_SIZE}) */
+    public ChatStreamServlet(StreamGate gate, RoomAccess access, StreamReplay streams, TokenExpiry expiries, Clock clock,
+            int historySize) {
+        this.gate = gate;
+        this.access = access;
+        this.streams = streams;
+        this.expiries = expiries;
+        this.clock = clock;
+        this.historySize = historySize;
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        ChatApplication app = ChatApplication.from(getServletContext());
-        StreamRequest request = checked(app, req, resp);
+        StreamRequest request = checked(req, resp);
         if (request == null) {
             return;
         }
-        StreamAdmission.Decision admission = app.admitStream(req);
-        if (!admission.admitted()) {
-            Refusals.send(app, req, resp, admission.refusal());
+        StreamAdmission.Ticket ticket = gate.admit(req, resp);
+        if (ticket == null) {
             return;
         }
         // Closing the stream cancels its expiry: nothing is left queued for a stream that ended.
         AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
         Runnable onClosed = () -> {
-            admission.ticket().release();
+            ticket.release();
             ScheduledFuture<?> due = expiry.getAndSet(null);
             if (due != null) {
                 due.cancel(false);
@@ -62,18 +76,15 @@ public final class ChatStreamServlet extends HttpServlet {
         };
         SseClient client;
         try {
-            byte[][] first = request.clock() ? new byte[][] {ChatEvents.time(app.clock().instant())} : new byte[0][];
-            client = app.chatStreams().open(req, resp, request.room(), request.resume(), onClosed, first);
+            byte[][] first = request.clock() ? new byte[][] {ChatEvents.time(clock.instant())} : new byte[0][];
+            client = streams.open(req, resp, request.room(), request.resume(), onClosed, first);
         } catch (IOException | RuntimeException e) {
-            admission.ticket().release();
+            ticket.release();
             throw e;
         }
         Identity identity = request.identity();
         if (identity != null) {
-            // At the end of the clock skew, as the token was accepted: a stream opened with a token
-            // just past its exp (within the skew) must not end at once and come back in a loop.
-            // (exp comes from a Date: adding the skew stays far inside Instant's range; at() saturates.)
-            expiry.set(app.at(identity.expiresAt().plusSeconds(app.config().jwtClockSkewSeconds()), () -> {
+            expiry.set(expiries.at(identity.expiresAt(), () -> {
                 client.send(ChatEvents.expired(identity.expiresAt()));
                 client.endWhenWritten();
             }));
@@ -89,14 +100,14 @@ public final class ChatStreamServlet extends HttpServlet {
      */
     @Override
     protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (checked(ChatApplication.from(getServletContext()), req, resp) != null) {
+        if (checked(req, resp) != null) {
             resp.setStatus(HttpServletResponse.SC_OK);
             SseStreamOpener.setStreamHeaders(resp);
         }
     }
 
     /** The room, where to start and who asks, or null after answering a 400, 401 or 403. */
-    private static StreamRequest checked(ChatApplication app, HttpServletRequest req, HttpServletResponse resp)
+    private StreamRequest checked(HttpServletRequest req, HttpServletResponse resp)
             throws IOException {
         try {
             QueryParameters query = QueryParameters.parse(req.getQueryString());
@@ -105,9 +116,9 @@ public final class ChatStreamServlet extends HttpServlet {
             if (clock != null && !clock.equals("0") && !clock.equals("1")) {
                 throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, "clock must be 0 or 1");
             }
-            ResumeRequest resume = ResumeRequest.from(req.getHeader("Last-Event-ID"), query, app.config().historySize());
-            RoomAccess.Caller caller = app.roomAccess().identify(TokenCarrier.token(TokenCarrier.find(req, query, null)));
-            Optional<RoomAccess.Denial> denial = app.roomAccess().check(caller, room, false);
+            ResumeRequest resume = ResumeRequest.from(req.getHeader("Last-Event-ID"), query, historySize);
+            RoomAccess.Caller caller = access.identify(TokenCarrier.token(TokenCarrier.find(req, query, null)));
+            Optional<RoomAccess.Denial> denial = access.check(caller, room, false);
             if (denial.isPresent()) {
                 AuthAnswers.deny(resp, denial.get());
                 return null;

@@ -18,6 +18,7 @@ import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
+import org.ssechat.metrics.ChatMetrics;
 
 /**
  * How much heap is left after the collections: the JVM's garbage collectors report, after each
@@ -133,5 +134,10 @@ public final class HeapWatch implements AutoCloseable {
                 // nothing to undo
             }
         }
+    }
+
+    public void registerMetrics(ChatMetrics metrics) {
+        metrics.gauge("sse_chat_heap_headroom_bytes", "Heap left after the newest garbage collection.",
+                this::headroomBytes);
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import org.ssechat.http.ClientAddress;
+import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.StreamRefusal;
 
 /**
@@ -143,5 +144,12 @@ public final class StreamAdmission {
                 giveBack(address);
             }
         }
+    }
+
+    /** Its gauges: the addresses with streams, and the cap. */
+    public void registerMetrics(ChatMetrics metrics) {
+        metrics.gauge("sse_chat_stream_addresses", "Client addresses with open streams.", this::addresses);
+        metrics.gauge("sse_chat_max_streams", "Streams this node takes at most (CHAT_MAX_CLIENTS, or derived from the"
+                + " heap).", this::maxStreams);
     }
 }

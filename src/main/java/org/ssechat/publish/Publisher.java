@@ -1,0 +1,95 @@
+package org.ssechat.publish;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ssechat.auth.Identity;
+import org.ssechat.auth.RoomAccess;
+import org.ssechat.broker.Broker;
+import org.ssechat.broker.BrokerUnavailableException;
+import org.ssechat.chat.ChatMessage;
+import org.ssechat.chat.ChatRequestException;
+import org.ssechat.chat.MessageJson;
+import org.ssechat.chat.MessageValidator;
+import org.ssechat.http.AuthAnswers;
+import org.ssechat.http.JsonResponses;
+import org.ssechat.metrics.ChatMetrics;
+
+/**
+ * A whole {@code POST /chat} body to a published message: parsed, checked, allowed into its
+ * room, sent through the broker. Its answer is {@code 202} with the message as published, or
+ * the 4xx that says what was wrong, or {@code 503} while the broker is out.
+ */
+public final class Publisher {
+
+    private static final Logger LOG = Logger.getLogger(Publisher.class.getName());
+
+    /** An answer for the client: status, JSON body, and the headers it needs. */
+    public record Answer(int status, String json, Map<String, String> headers) {
+        static Answer error(int status, String message) {
+            return new Answer(status, JsonResponses.errorJson(message), Map.of());
+        }
+    }
+
+    private final PublishBodyParser parser;
+    private final MessageValidator validator;
+    private final RoomAccess access;
+    private final Broker broker;
+    private final ChatMetrics metrics;
+    private final Clock clock;
+
+    public Publisher(PublishBodyParser parser, MessageValidator validator, RoomAccess access, Broker broker,
+            ChatMetrics metrics, Clock clock) {
+        this.parser = parser;
+        this.validator = validator;
+        this.access = access;
+        this.broker = broker;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * @param caller    who the request's token says it is from
+     * @param mediaType what {@link PublishBodyParser#checkHead} made of the request's content type
+     */
+    public Answer publish(RoomAccess.Caller caller, String mediaType, byte[] body, int length) {
+        try {
+            PublishBodyParser.Fields fields = parser.parse(mediaType, body, length);
+            Identity identity = caller.identity();
+            // With a token the sender is the token's: a user in the body is ignored.
+            ChatMessage message = validator.validate(identity != null ? identity.name() : fields.user(),
+                    fields.text(), fields.room(), clock.instant());
+            Optional<RoomAccess.Denial> denial = access.check(caller, message.room(), true);
+            if (denial.isPresent()) {
+                String challenge = AuthAnswers.challenge(denial.get());
+                return new Answer(denial.get().status(), JsonResponses.errorJson(denial.get().error()),
+                        challenge == null ? Map.of() : Map.of("WWW-Authenticate", challenge));
+            }
+            if (identity != null) {
+                message = message.from(identity.name(), identity.subject());
+            }
+            ChatMessage published = broker.publish(message);
+            metrics.published();
+            return new Answer(202, MessageJson.toJson(published), Map.of());
+        } catch (ChatRequestException e) {
+            return Answer.error(e.status(), e.getMessage());
+        } catch (BrokerUnavailableException e) {
+            LOG.log(Level.WARNING, "Could not publish a message: {0}", e.getMessage());
+            metrics.publishFailed();
+            return new Answer(503, JsonResponses.errorJson("the message broker is unavailable; the message was not"
+                    + " sent"), Map.of("Retry-After", "2"));
+        }
+    }
+
+    /** The largest body this publisher takes. */
+    public int maxBodyBytes() {
+        return parser.maxBodyBytes();
+    }
+
+    /** What a 413 says of a body past {@link #maxBodyBytes()}. */
+    public String tooLargeMessage() {
+        return parser.tooLarge().getMessage();
+    }
+}
