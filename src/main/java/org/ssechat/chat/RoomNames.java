@@ -1,7 +1,6 @@
 package org.ssechat.chat;
 
 import java.util.regex.Pattern;
-import org.ssechat.http.QueryParameters;
 
 /**
  * What a room name may be: 1 to 64 letters, digits, {@code _} or {@code -}. Names travel in
@@ -24,12 +23,12 @@ public final class RoomNames {
     }
 
     /**
-     * The room a request names in {@code ?room=}: {@link ChatMessage#DEFAULT_ROOM} when it names none.
+     * The room a request names (its {@code ?room=}, or null): {@link ChatMessage#DEFAULT_ROOM} when
+     * it names none.
      *
      * @throws ChatRequestException (400) for a name that is not a valid one
      */
-    public static String requested(QueryParameters query) throws ChatRequestException {
-        String room = query.get("room");
+    public static String requested(String room) throws ChatRequestException {
         if (room == null || room.isEmpty()) {
             return ChatMessage.DEFAULT_ROOM;
         }

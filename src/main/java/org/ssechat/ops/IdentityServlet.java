@@ -36,7 +36,7 @@ public final class IdentityServlet extends HttpServlet {
         String room;
         try {
             query = QueryParameters.parse(req.getQueryString());
-            room = RoomNames.requested(query);
+            room = RoomNames.requested(query.get("room"));
         } catch (ChatRequestException e) {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return;

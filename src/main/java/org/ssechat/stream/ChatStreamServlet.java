@@ -111,7 +111,7 @@ public final class ChatStreamServlet extends HttpServlet {
             throws IOException {
         try {
             QueryParameters query = QueryParameters.parse(req.getQueryString());
-            String room = RoomNames.requested(query);
+            String room = RoomNames.requested(query.get("room"));
             String clock = query.get("clock");
             if (clock != null && !clock.equals("0") && !clock.equals("1")) {
                 throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, "clock must be 0 or 1");
