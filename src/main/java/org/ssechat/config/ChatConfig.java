@@ -1,6 +1,7 @@
 package org.ssechat.config;
 
 import static org.ssechat.config.Default.derived;
+import static org.ssechat.config.Default.heapShare;
 import static org.ssechat.config.Default.literal;
 import static org.ssechat.config.Default.unset;
 import static org.ssechat.config.Parser.choice;
@@ -78,11 +79,11 @@ public final class ChatConfig {
     static final Setting<Integer> BODY_TIMEOUT_SECONDS = row("CHAT_BODY_TIMEOUT_SECONDS", integer(1, 3600),
             literal(10), "how long a POST /chat body may take to arrive, in all");
     static final Setting<Long> HISTORY_MAX_BYTES = row("CHAT_HISTORY_MAX_BYTES", wholeNumber(64 * 1024, 1L << 40),
-            derived("an eighth of the heap, 16 MiB to 1 GiB", () -> heapShare(8, 16L << 20, 1L << 30)),
+            heapShare("an eighth of the heap, 16 MiB to 1 GiB", 8, 16L << 20, 1L << 30),
             "the most memory the in-process history may hold, all rooms together");
     /** At most 32 MiB: the pubsub buffer after which Redis cuts a subscriber off. */
     static final Setting<Long> REDIS_QUEUE_BYTES = row("CHAT_REDIS_QUEUE_BYTES", wholeNumber(64 * 1024, 1L << 34),
-            derived("a sixteenth of the heap, at most 32 MiB", () -> heapShare(16, 1L << 20, 32L << 20)),
+            heapShare("a sixteenth of the heap, at most 32 MiB", 16, 1L << 20, 32L << 20),
             "the most bytes of Redis messages that may wait for this node's fan-out");
     static final Setting<Optional<String>> JWT_SECRET = row("CHAT_JWT_SECRET", optional(text()),
             unset(Optional.empty()), hidden("(unset)"), "the HS256 key tokens may be signed with");
@@ -244,9 +245,5 @@ public final class ChatConfig {
         Setting<T> setting = new Setting<>(name, parser, byDefault, shown, meaning);
         ROWS.add(setting);
         return setting;
-    }
-
-    private static long heapShare(int divisor, long min, long max) {
-        return Math.max(min, Math.min(max, Runtime.getRuntime().maxMemory() / divisor));
     }
 }

@@ -19,6 +19,11 @@ record Default<T>(String documented, Supplier<T> value) {
         return new Default<>(documented, value);
     }
 
+    /** A share of the JVM's maximum heap ({@code 1/divisor} of it), kept from {@code min} to {@code max} bytes. */
+    static Default<Long> heapShare(String documented, int divisor, long min, long max) {
+        return derived(documented, () -> Math.max(min, Math.min(max, Runtime.getRuntime().maxMemory() / divisor)));
+    }
+
     /** No value: the feature the setting turns on is off. */
     static <T> Default<T> unset(T absent) {
         return new Default<>("unset", () -> absent);

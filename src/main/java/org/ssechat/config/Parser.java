@@ -36,16 +36,15 @@ record Parser<T>(String accepted, Function<String, T> parse, UnaryOperator<Strin
 
     static Parser<Long> wholeNumber(long min, long max) {
         return new Parser<>("a whole number from " + min + " to " + max, text -> {
-            long n;
             try {
-                n = Long.parseLong(text);
+                long n = Long.parseLong(text);
+                if (n >= min && n <= max) {
+                    return n;
+                }
             } catch (NumberFormatException e) {
-                n = min - 1;
+                // refused below: the range says all the error needs to
             }
-            if (n < min || n > max) {
-                throw new IllegalArgumentException(); // the range says it all
-            }
-            return n;
+            throw new IllegalArgumentException();
         }, UnaryOperator.identity());
     }
 
