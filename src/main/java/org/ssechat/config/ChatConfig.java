@@ -25,13 +25,15 @@ import java.util.function.Function;
 
 /**
  * Every setting of sse-chat, read once at startup and checked. Each is one row of the table below
- * (its name, parser and range, default, how the log shows it, and meaning), with its typed read
- * beside it; loading, {@link #describe()} and the documentation check all go through the table.
- * An invalid value stops the application from starting with a message that says which setting,
- * where it came from and what is allowed.
+ * (its name, parser and range, default, how the log shows it, and meaning); loading,
+ * {@link #describe()} and the documentation check (ReadmeSettingsTest) all go through the table,
+ * so a new setting is a new row, a typed read below it, and its line in the docs. An invalid
+ * value stops the application from starting with a message that says which setting, where it
+ * came from and what is allowed.
  */
 public final class ChatConfig {
 
+    /** Declared first: each row() below adds to it as the class initialises, in this order. */
     private static final List<Setting<?>> ROWS = new ArrayList<>();
 
     static final Setting<Integer> HEARTBEAT_SECONDS = row("CHAT_HEARTBEAT_SECONDS", integer(1, 3600), literal(15),
