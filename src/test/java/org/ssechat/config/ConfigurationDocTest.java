@@ -8,14 +8,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The documented settings table says what {@link ChatConfig}'s table does: the same names, the
- * same defaults, and no range or setting that is not there (see {@link SettingsDoc}). So the two
- * cannot drift.
+ * The settings table of docs/configuration.md says what {@link ChatConfig}'s table does: the
+ * same names, the same defaults, and no range or setting that is not there (see
+ * {@link SettingsDoc}). So the two cannot drift.
  */
-class ReadmeSettingsTest {
+class ConfigurationDocTest {
 
     /** The document that holds the settings table (the rows {@code | `NAME` | default | meaning |}). */
-    private static final Path DOC = Path.of("README.md");
+    private static final Path DOC = Path.of("docs/configuration.md");
 
     @Test
     void theDocsDescribeEverySettingAsItIs() throws Exception {
