@@ -48,7 +48,7 @@ import org.ssechat.testing.TcpProxy;
 import org.ssechat.testing.WarServer;
 
 /**
- * The WAR in stock Tomcat 10.1, Tomcat 11 and Jetty 12 serving TLS and HTTP/2 as the README's
+ * The WAR in stock Tomcat 10.1, Tomcat 11 and Jetty 12 serving TLS and HTTP/2 as docs/deployment.md's
  * HTTP/2 section configures them, with a self-signed certificate from keytool, used by the JDK's
  * HttpClient over h2: event streams and posts, many streams on one connection, and a stream the
  * client resets leaving the node at once. One container per kind serves all its tests; the
@@ -98,7 +98,7 @@ class Http2IT {
 
     @BeforeParameterizedClassInvocation
     static void startTheContainerWithHttps(StockContainer.Kind kind) throws Exception {
-        assertReadmeShowsWhatTheTestsRun();
+        assertTheDocsShowWhatTheTestsRun();
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "keystore-");
         SelfSignedKeystore keystore = SelfSignedKeystore.create(dir, "changeit");
         StockContainer container = kind.create();
@@ -111,13 +111,13 @@ class Http2IT {
         container.awaitStatus("/", "health", 200, START_MILLIS);
     }
 
-    /** The README's HTTP/2 section shows, word for word, the keytool command, the connector and Jetty's lines used here. */
-    private static void assertReadmeShowsWhatTheTestsRun() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+    /** docs/deployment.md's HTTP/2 section shows, word for word, the keytool command, the connector and Jetty's lines used here. */
+    private static void assertTheDocsShowWhatTheTestsRun() throws IOException {
+        String docs = Files.readString(Path.of("docs/deployment.md"));
         for (String shown : List.of("keytool " + String.join(" ", SelfSignedKeystore.KEYTOOL_ARGUMENTS)
                         + " -keystore sse-chat.p12 -storepass changeit",
                 StockTomcat.HTTPS_CONNECTOR, "--add-modules=" + StockJetty.HTTPS_MODULES, StockJetty.SSL_INI)) {
-            assertTrue(readme.contains(shown), "README.md shows:\n" + shown);
+            assertTrue(docs.contains(shown), "docs/deployment.md shows:\n" + shown);
         }
     }
 

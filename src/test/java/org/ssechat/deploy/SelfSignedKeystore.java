@@ -17,13 +17,13 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A PKCS12 keystore with one self-signed RSA certificate for {@code localhost} and
- * {@code 127.0.0.1}, made by the JDK's keytool as the README's HTTP/2 section shows. Servers
+ * {@code 127.0.0.1}, made by the JDK's keytool as docs/deployment.md's HTTP/2 section shows. Servers
  * load it as their key store; the test's client loads the same file as its trust store, so it
  * trusts this certificate and nothing else.
  */
 final class SelfSignedKeystore {
 
-    /** keytool's arguments after the file and password: the README's command, word for word. */
+    /** keytool's arguments after the file and password: deployment.md's command, word for word. */
     static final List<String> KEYTOOL_ARGUMENTS = List.of("-genkeypair", "-alias", "sse-chat", "-keyalg", "RSA",
             "-keysize", "2048", "-validity", "365", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
             "-storetype", "PKCS12");

@@ -85,7 +85,7 @@ abstract class StockContainer implements AutoCloseable {
 
     /**
      * Adds a TLS connector that speaks HTTP/2 (h2, chosen by ALPN) and HTTP/1.1, on a free port
-     * of 127.0.0.1, with this keystore, configured as the README's HTTP/2 section shows; call
+     * of 127.0.0.1, with this keystore, configured as docs/deployment.md's HTTP/2 section shows; call
      * before {@link #start}. The plain HTTP connector stays.
      */
     void https(SelfSignedKeystore keystore) throws IOException, InterruptedException {

@@ -81,17 +81,17 @@ class StockContainersIT {
         }
     }
 
-    /** The connector attributes the README's Tomcat section gives for many streams: the same as README.md shows. */
+    /** The connector attributes docs/deployment.md gives for many streams in Tomcat, word for word. */
     static final String MANY_STREAMS_CONNECTOR = "maxConnections=\"20000\" socket.appReadBufSize=\"1024\" "
             + "socket.appWriteBufSize=\"4096\" maxHttpHeaderSize=\"4096\"";
 
-    /** Tomcat as the README says to run it for many streams: those connector settings, and the cap they go with. */
+    /** Tomcat as docs/deployment.md says to run it for many streams: those connector settings, and the cap they go with. */
     @ParameterizedTest
     @EnumSource(value = StockContainer.Kind.class, names = {"TOMCAT_10", "TOMCAT_11"})
     @Execution(ExecutionMode.CONCURRENT)
     void tomcatWithTheDocumentedSettingsForManyStreamsServesStreamsAndPosts(StockContainer.Kind kind) throws Exception {
-        assertTrue(Files.readString(Path.of("README.md")).contains(MANY_STREAMS_CONNECTOR),
-                "the README shows these connector settings: " + MANY_STREAMS_CONNECTOR);
+        assertTrue(Files.readString(Path.of("docs/deployment.md")).contains(MANY_STREAMS_CONNECTOR),
+                "docs/deployment.md shows these connector settings: " + MANY_STREAMS_CONNECTOR);
         try (StockContainer container = kind.create()) {
             ((StockTomcat) container).connectorAttributes(MANY_STREAMS_CONNECTOR);
             container.jvmOptions("-Xmx256m");

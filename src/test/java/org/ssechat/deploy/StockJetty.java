@@ -15,14 +15,14 @@ import java.util.Map;
  * {@code start.jar --add-modules=http,ee10-deploy,ee10-annotations}, WARs dropped into its
  * webapps/, started with {@code java -jar start.jar jetty.http.port=N}. With {@link #https}, also
  * {@code --add-modules=ssl,https,http2} and the keystore in {@code start.d/ssl.ini}, as the
- * README's HTTP/2 section shows.
+ * docs/deployment.md's HTTP/2 section shows.
  */
 final class StockJetty extends StockContainer {
 
     private static final String MODULES = "http,ee10-deploy,ee10-annotations";
-    /** TLS, HTTP/1.1 over it, and HTTP/2 (ALPN comes with it): the README's modules. */
+    /** TLS, HTTP/1.1 over it, and HTTP/2 (ALPN comes with it): deployment.md's modules. */
     static final String HTTPS_MODULES = "ssl,https,http2";
-    /** The keystore lines the README appends to {@code start.d/ssl.ini}; the path is relative to JETTY_BASE. */
+    /** The keystore lines deployment.md appends to {@code start.d/ssl.ini}; the path is relative to JETTY_BASE. */
     static final String SSL_INI = """
             jetty.sslContext.keyStorePath=etc/sse-chat.p12
             jetty.sslContext.keyStorePassword=changeit
@@ -52,13 +52,13 @@ final class StockJetty extends StockContainer {
     }
 
     /**
-     * The README's way: the modules, the keystore in etc/ and its lines in start.d/ssl.ini; the
+     * deployment.md's way: the modules, the keystore in etc/ and its lines in start.d/ssl.ini; the
      * port and host go on the command line (see {@link #startCommand}), since they change per test.
      */
     @Override
     protected void configureHttps(SelfSignedKeystore keystore) throws IOException, InterruptedException {
         if (!keystore.password().equals(KEYSTORE_PASSWORD)) {
-            throw new IllegalArgumentException("the README's ssl.ini takes a keystore with password " + KEYSTORE_PASSWORD);
+            throw new IllegalArgumentException("deployment.md's ssl.ini takes a keystore with password " + KEYSTORE_PASSWORD);
         }
         addModules(HTTPS_MODULES);
         Files.createDirectories(base.resolve("etc"));

@@ -18,11 +18,11 @@ import java.util.stream.Stream;
  *   <li>the HTTP connector listens on a free port on 127.0.0.1 instead of 8080;</li>
  *   <li>the engine looks for added, touched or deleted WARs every second instead of every ten.</li>
  * </ul>
- * With {@link #https}, also the README's TLS connector with HTTP/2, on a free port of 127.0.0.1.
+ * With {@link #https}, also docs/deployment.md's TLS connector with HTTP/2, on a free port of 127.0.0.1.
  */
 final class StockTomcat extends StockContainer {
 
-    /** The TLS connector with HTTP/2 exactly as the README's HTTP/2 section shows it. */
+    /** The TLS connector with HTTP/2 exactly as docs/deployment.md's HTTP/2 section shows it. */
     static final String HTTPS_CONNECTOR = """
             <Connector port="8443" protocol="org.apache.coyote.http11.Http11NioProtocol" SSLEnabled="true">
                 <UpgradeProtocol className="org.apache.coyote.http2.Http2Protocol" />
@@ -31,7 +31,7 @@ final class StockTomcat extends StockContainer {
                 </SSLHostConfig>
             </Connector>
             """;
-    /** Where the README's connector looks for the keystore, relative to CATALINA_BASE. */
+    /** Where that connector looks for the keystore, relative to CATALINA_BASE. */
     static final String KEYSTORE_FILE = "conf/sse-chat.p12";
     static final String KEYSTORE_PASSWORD = "changeit";
     private static final String ENGINE = "<Engine name=\"Catalina\" defaultHost=\"localhost\" backgroundProcessorDelay=\"1\">";
@@ -65,13 +65,13 @@ final class StockTomcat extends StockContainer {
     }
 
     /**
-     * The README's connector, listening on 127.0.0.1 and {@link #httpsPort} instead of 8443,
+     * docs/deployment.md's connector, listening on 127.0.0.1 and {@link #httpsPort} instead of 8443,
      * placed after the HTTP connector, with the keystore copied where it looks.
      */
     @Override
     protected void configureHttps(SelfSignedKeystore keystore) throws IOException {
         if (!keystore.password().equals(KEYSTORE_PASSWORD)) {
-            throw new IllegalArgumentException("the README's connector takes a keystore with password " + KEYSTORE_PASSWORD);
+            throw new IllegalArgumentException("docs/deployment.md's connector takes a keystore with password " + KEYSTORE_PASSWORD);
         }
         Files.copy(keystore.file(), base.resolve(KEYSTORE_FILE));
         String connector = replaceOnce(HTTPS_CONNECTOR, "port=\"8443\"", "port=\"" + httpsPort + "\" address=\"127.0.0.1\"");
