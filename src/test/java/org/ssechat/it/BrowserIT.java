@@ -22,8 +22,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -182,13 +185,44 @@ class BrowserIT {
         browser.await("the clock ticks", d -> !d.findElement(By.id("clock")).getAttribute("datetime").equals(first));
     }
 
+    @ParameterizedTest(name = "{0}x{1}")
+    @CsvSource({"390, 844", "1280, 800"})
+    void aReaderScrolledUpIsToldOfANewMessageByAButtonAboveTheComposer(int width, int height) throws Exception {
+        browser.viewport(width, height);
+        String room = "scrolled-" + width;
+        for (int i = 1; i <= 30; i++) {
+            ChatHttp.publish(server.base(), room, "ci", "earlier message " + i);
+        }
+        openLive(room);
+        awaitText(browser, "earlier message 30");
+        script("window.scrollTo(0, 0)");
+
+        ChatHttp.publish(server.base(), room, "bob", "are you still there?");
+        awaitText(browser, "are you still there?");
+        WebElement jump = driver.findElement(By.id("jump"));
+        browser.await("the New messages button is shown", d -> jump.isDisplayed());
+        // The topmost element at the button's centre is the button: nothing covers it.
+        assertEquals("BUTTON#jump", script("""
+                const box = arguments[0].getBoundingClientRect();
+                const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+                const name = (element) => element.tagName + (element.id ? '#' + element.id : '');
+                return top === null ? 'nothing (the centre is outside the viewport)'
+                  : top.closest('#send') ? name(top) + ' in the composer' : name(top);
+                """, jump), "what is topmost at the button's centre, in a " + script("return innerWidth + 'x' + innerHeight")
+                + " viewport");
+        jump.click();
+        browser.await("the page shows the newest message", d -> (Boolean) script(
+                "const s = document.scrollingElement; return s.scrollHeight - s.scrollTop - s.clientHeight < 40;"));
+        assertFalse(jump.isDisplayed(), "the button is gone once the reader is at the end");
+    }
+
     /**
      * The messages, the header's content and the composer's content share one column: the same
      * left and right edges (their content boxes, within a pixel).
      */
     private void assertOneColumn() {
         @SuppressWarnings("unchecked")
-        Map<String, List<Number>> edges = (Map<String, List<Number>>) ((org.openqa.selenium.JavascriptExecutor) driver)
+        Map<String, List<Number>> edges = (Map<String, List<Number>>) ((JavascriptExecutor) driver)
                 .executeScript("""
                         const edges = (selector) => {
                           const element = document.querySelector(selector);
@@ -206,6 +240,10 @@ class BrowserIT {
                         (side == 0 ? "left" : "right") + " edge of the messages and the " + part + ": " + edges);
             }
         }
+    }
+
+    private Object script(String script, Object... arguments) {
+        return ((JavascriptExecutor) driver).executeScript(script, arguments);
     }
 
     /** Two screenshots side by side, as the README shows them. */

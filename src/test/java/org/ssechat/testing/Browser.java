@@ -72,6 +72,15 @@ public final class Browser implements AutoCloseable {
         return driver;
     }
 
+    /**
+     * Gives the page a viewport of exactly width x height CSS pixels, as a phone's screen would
+     * (a window's size includes its frame, and headless Chromium keeps windows at least 500 wide).
+     */
+    public void viewport(int width, int height) {
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+    }
+
     /** Waits up to 15 s for a condition; fails the test with {@code what} if it does not come. */
     public <T> T await(String what, Function<WebDriver, T> condition) {
         return new WebDriverWait(driver, Duration.ofSeconds(15)).withMessage(what).until(condition);
