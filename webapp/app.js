@@ -12,6 +12,7 @@
   const list = $('messages');
   const scroller = document.scrollingElement || document.documentElement; // the page scrolls as a whole
   const jump = $('jump');
+  const emptyHint = $('empty');
   const status = $('status');
   const form = $('send');
   const userInput = $('user');
@@ -24,6 +25,7 @@
   let newestShown = null; // the id the streams resume after, whoever holds them
   let me = null; // who the server says a token makes this reader ({id, name}), or null
   let clockOffset = null; // the server's clock minus this one's, from the stream's time event
+  let mayPost = true; // what GET me says; the empty room's hint invites only those who may
 
   $('room-name').textContent = '#' + room;
   $('room').value = room;
@@ -33,6 +35,15 @@
   function setStatus(state, text) {
     status.dataset.state = state;
     status.textContent = text;
+    showIfEmpty();
+  }
+
+  // "No messages yet": said only while the stream is live, so the room's history has been asked
+  // for, and no message is shown. Whatever changes either (a message, a dropped stream, a tab back
+  // from the back-forward cache) calls this, so the hint never outlives what it says.
+  function showIfEmpty() {
+    emptyHint.textContent = 'No messages yet in #' + room + '.' + (mayPost ? ' Say hello!' : '');
+    emptyHint.hidden = status.dataset.state !== 'live' || list.querySelector('.message') !== null;
   }
 
   function nearBottom() {
@@ -48,6 +59,7 @@
   function append(item) {
     const follow = nearBottom();
     list.append(item);
+    showIfEmpty();
     if (follow) {
       scrollToEnd();
     } else {
@@ -144,6 +156,8 @@
   const composer = form.querySelectorAll('input, textarea, button');
 
   function allowPosting(allowed, why) {
+    mayPost = allowed;
+    showIfEmpty();
     composer.forEach((control) => { control.disabled = !allowed; });
     identity.hidden = !why && !me;
     identity.textContent = why || (me ? 'Posting as ' + me.name : '');

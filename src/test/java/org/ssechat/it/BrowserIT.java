@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ssechat.testing.ChatPage.awaitText;
+import static org.ssechat.testing.ChatPage.emptyRoomHint;
 import static org.ssechat.testing.ChatPage.say;
 import static org.ssechat.testing.ChatPage.status;
+import static org.ssechat.testing.ChatPage.switchRoom;
 import static org.ssechat.testing.ChatPage.texts;
 
 import java.awt.Color;
@@ -214,6 +216,25 @@ class BrowserIT {
         browser.await("the page shows the newest message", d -> (Boolean) script(
                 "const s = document.scrollingElement; return s.scrollHeight - s.scrollTop - s.clientHeight < 40;"));
         assertFalse(jump.isDisplayed(), "the button is gone once the reader is at the end");
+    }
+
+    @Test
+    void anEmptyRoomSaysSoUntilItsFirstMessageAndAfterwardsNoMore() throws Exception {
+        openLive("quiet");
+        browser.await("the empty room's hint is shown",
+                d -> emptyRoomHint(d).equals("No messages yet in #quiet. Say hello!"));
+        ChatHttp.publish(server.base(), "quiet", "ann", "hello, anyone here?");
+        awaitText(browser, "hello, anyone here?");
+        browser.await("the hint is gone", d -> emptyRoomHint(d).isEmpty());
+
+        // Off to another empty room, and back: this room has a message now, so no hint.
+        switchRoom(driver, "elsewhere");
+        browser.await("the other room's hint is shown",
+                d -> emptyRoomHint(d).equals("No messages yet in #elsewhere. Say hello!"));
+        driver.navigate().back();
+        awaitText(browser, "hello, anyone here?");
+        browser.await("the page is live again", d -> "live".equals(status(d)));
+        assertEquals("", emptyRoomHint(driver), "no hint in a room with a message");
     }
 
     /**

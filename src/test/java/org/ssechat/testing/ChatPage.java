@@ -42,6 +42,18 @@ public final class ChatPage {
         return driver.findElements(By.cssSelector("#messages .message .text")).stream().map(WebElement::getText).toList();
     }
 
+    /** What the page says of a room with no messages, as shown; empty when it shows none. */
+    public static String emptyRoomHint(WebDriver driver) {
+        return driver.findElements(By.id("empty")).stream().map(WebElement::getText).findFirst().orElse("");
+    }
+
+    /** Joins another room through the header's form, as a reader does. */
+    public static void switchRoom(WebDriver driver, String room) {
+        WebElement field = driver.findElement(By.id("room"));
+        field.clear();
+        field.sendKeys(room, Keys.ENTER);
+    }
+
     /** Waits until the message is shown, and checks it is shown once. */
     public static void awaitText(Browser browser, String text) {
         browser.await("'" + text + "' is shown", d -> texts(d).contains(text));
