@@ -2,7 +2,6 @@ package org.ssechat.app;
 
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Predicate;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.InMemoryBroker;
 import org.ssechat.broker.redis.RedisBroker;
@@ -17,18 +16,17 @@ final class Brokers {
     private Brokers() {
     }
 
-    /** @param hasListeners whether a room has streams on this node (the in-process history keeps theirs longest) */
     static Broker create(ChatConfig config, MessageValidator validator, Clock clock,
-            ScheduledExecutorService scheduler, Predicate<String> hasListeners) {
+            ScheduledExecutorService scheduler) {
         if (config.redisUrl().isEmpty()) {
-            return new InMemoryBroker(config.historySize(), config.historyMaxBytes(), hasListeners, clock);
+            return new InMemoryBroker(config.historySize(), config.historyMaxBytes(), clock);
         }
         // A payload from the channel may escape every character in six (a JSON unicode escape).
         int maxPayloadChars = 6 * (config.maxTextLength() + config.maxUserLength()) + 1024;
         RedisUrl url = RedisUrl.parse(config.redisUrl().get().toString());
         if (url.cluster()) {
             return new RedisClusterBroker(url, config.channel(), config.historySize(), config.historyTtlSeconds(),
-                    validator, maxPayloadChars, config.redisQueueBytes(), clock, scheduler, hasListeners);
+                    validator, maxPayloadChars, config.redisQueueBytes(), clock, scheduler);
         }
         return new RedisBroker(config.redisUrl().get(), config.channel(), config.historySize(),
                 config.historyTtlSeconds(), validator, maxPayloadChars, config.redisQueueBytes(), clock, scheduler);

@@ -128,8 +128,8 @@ public final class ChatApplication implements AutoCloseable {
                 config.rateBurst(), PublishRate.MAX_KEYS, System::nanoTime), clientAddress);
 
         // The message road: the broker delivers to the hub, the hub to the chat streams.
-        this.broker = Brokers.create(config, validator, clock, timers.executor(), chatClients::hasClients);
-        chatClients.onRoomChanges(broker::roomChanged);
+        this.broker = Brokers.create(config, validator, clock, timers.executor());
+        chatClients.onRoomChanges(broker::subscribe, broker::unsubscribe);
         broker.registerMetrics(metrics);
         broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics, clock));
         // The stream road: an admitted GET /sse replays its history, then goes live.

@@ -11,7 +11,9 @@ import org.ssechat.sse.EventId;
  * Each room keeps a bounded history, in that same order, for clients that resume.
  *
  * <p>Lifecycle: {@link #start(BrokerListener)} once, then {@link #publish} and {@link #history}
- * from any thread, then {@link #close()}, which stops every thread the broker started.
+ * from any thread, then {@link #close()}, which stops every thread the broker started. The node
+ * tells the broker which rooms it follows ({@link #subscribe}, {@link #unsubscribe}); the broker
+ * never asks.
  */
 public interface Broker extends AutoCloseable {
 
@@ -24,10 +26,17 @@ public interface Broker extends AutoCloseable {
     }
 
     /**
-     * A room got its first stream on this node, or lost its last. A broker that subscribes per
-     * room (a Redis Cluster's) follows it; the others deliver every room anyway. Must not block.
+     * This node follows a room now: it got its first stream here. A broker that subscribes per
+     * room (a Redis Cluster's) subscribes it; the in-process history keeps it longest; a broker
+     * that delivers every room anyway has nothing to do. Told in the order the room's streams
+     * come and go (never twice in a row for one room), so the broker's own set of followed rooms
+     * is exact. Must not block.
      */
-    default void roomChanged(String room) {
+    default void subscribe(String room) {
+    }
+
+    /** This node no longer follows a room: its last stream here ended. Must not block. */
+    default void unsubscribe(String room) {
     }
 
     /** Begins delivering messages to the listener; the listener must not block. */

@@ -2,9 +2,10 @@ package org.ssechat.broker;
 
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.chat.ChatMessage;
@@ -27,6 +28,12 @@ public final class InMemoryBroker implements Broker {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final MessageIds ids = new MessageIds();
+    /**
+     * The rooms with streams on this node: their history is kept longest. Not under the lock:
+     * the node tells from inside its registry's changes, and a delivery under the lock may end a
+     * stream (and so change the registry).
+     */
+    private final Set<String> followed = ConcurrentHashMap.newKeySet();
     private final RoomHistories histories;
     private final Clock clock;
     private volatile BrokerListener listener = NOBODY;
@@ -34,16 +41,25 @@ public final class InMemoryBroker implements Broker {
     /**
      * @param historySize     messages kept per room
      * @param historyMaxBytes memory the history of all rooms may hold
-     * @param hasListeners    whether a room has streams on this node (their history is kept longest)
      */
-    public InMemoryBroker(int historySize, long historyMaxBytes, Predicate<String> hasListeners, Clock clock) {
-        this.histories = new RoomHistories(historySize, historyMaxBytes, hasListeners);
+    public InMemoryBroker(int historySize, long historyMaxBytes, Clock clock) {
+        this.histories = new RoomHistories(historySize, historyMaxBytes, followed::contains);
         this.clock = clock;
     }
 
     @Override
     public String name() {
         return "memory";
+    }
+
+    @Override
+    public void subscribe(String room) {
+        followed.add(room);
+    }
+
+    @Override
+    public void unsubscribe(String room) {
+        followed.remove(room);
     }
 
     @Override

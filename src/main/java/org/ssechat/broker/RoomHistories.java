@@ -45,7 +45,7 @@ final class RoomHistories {
     /**
      * @param perRoom      messages kept per room at most
      * @param maxBytes     memory the history may hold at most, in bytes (estimated, on the high side)
-     * @param hasListeners whether a room has streams open on this node now
+     * @param hasListeners whether a room has streams open on this node now (its broker's set of followed rooms)
      */
     RoomHistories(int perRoom, long maxBytes, Predicate<String> hasListeners) {
         this.perRoom = perRoom;

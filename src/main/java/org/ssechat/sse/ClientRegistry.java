@@ -25,8 +25,9 @@ public final class ClientRegistry {
     private final ConcurrentMap<String, RoomClients> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     private final FanOut fanOut;
-    /** Told the name of a room that got its first client or lost its last. */
-    private volatile Consumer<String> roomChanges = room -> { };
+    /** Told the name of a room that got its first client, and of one that lost its last. */
+    private volatile Consumer<String> roomOpened = room -> { };
+    private volatile Consumer<String> roomEmptied = room -> { };
     /**
      * Clients one {@link #closeGone()} looks at, at most: a look is a system call (a few µs), and
      * at 4,000 a second the sweep of 10,000 streams costs no CPU the benchmark can see (at 10,000
@@ -46,29 +47,30 @@ public final class ClientRegistry {
     }
 
     /**
-     * Whom to tell when a room gets its first client or loses its last (the broker, which may
-     * subscribe per room). It is told after the change, without a lock held, and must not block;
-     * it asks {@link #hasClients} for the room's state when it acts, so a late word is harmless.
+     * Whom to tell when a room gets its first client and when it loses its last (the broker,
+     * which follows the rooms this node has streams in). Both are told inside the room's atomic
+     * change, so one room's words arrive in the order of its changes, never two alike in a row:
+     * whoever keeps a set of the rooms told has them exactly, however streams race. They must
+     * not block, and must not come back into this registry.
      */
-    public void onRoomChanges(Consumer<String> listener) {
-        this.roomChanges = listener;
+    public void onRoomChanges(Consumer<String> opened, Consumer<String> emptied) {
+        this.roomOpened = opened;
+        this.roomEmptied = emptied;
     }
 
     /** Adds a client; a client that closed before it was added is forgotten again at once. */
     public void add(SseClient client) {
-        boolean[] newRoom = {false};
         // compute() is atomic per room, so a concurrent remove cannot drop the room's new set.
         rooms.compute(client.room(), (room, clients) -> {
-            newRoom[0] = clients == null;
             RoomClients set = clients != null ? clients : new RoomClients();
             if (set.add(client)) {
                 size.incrementAndGet();
             }
+            if (clients == null) {
+                roomOpened.accept(room);
+            }
             return set;
         });
-        if (newRoom[0]) {
-            roomChanges.accept(client.room());
-        }
         if (!client.isOpen()) {
             remove(client); // it closed before it was added: its own remove came too early
         }
@@ -76,17 +78,16 @@ public final class ClientRegistry {
 
     /** Forgets a client; an empty room disappears with its last client. Idempotent. */
     public void remove(SseClient client) {
-        boolean[] emptied = {false};
         rooms.computeIfPresent(client.room(), (room, clients) -> {
             if (clients.remove(client)) {
                 size.decrementAndGet();
             }
-            emptied[0] = clients.isEmpty();
-            return clients.isEmpty() ? null : clients;
+            if (clients.isEmpty()) {
+                roomEmptied.accept(room);
+                return null;
+            }
+            return clients;
         });
-        if (emptied[0]) {
-            roomChanges.accept(client.room());
-        }
     }
 
     /**

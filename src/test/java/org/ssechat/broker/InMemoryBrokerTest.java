@@ -14,7 +14,7 @@ import org.ssechat.sse.EventId;
 class InMemoryBrokerTest {
 
     private static InMemoryBroker broker(int historySize, Clock clock) {
-        return new InMemoryBroker(historySize, 1L << 30, room -> false, clock);
+        return new InMemoryBroker(historySize, 1L << 30, clock);
     }
 
     @Test

@@ -36,12 +36,13 @@ class StreamReplayTest {
 
     private static final int HISTORY = 5;
     private final ClientRegistry registry = new ClientRegistry();
-    private final InMemoryBroker broker = new InMemoryBroker(HISTORY, 1L << 30, registry::hasClients, Clock.systemUTC());
+    private final InMemoryBroker broker = new InMemoryBroker(HISTORY, 1L << 30, Clock.systemUTC());
     private final ChatMetrics metrics = new ChatMetrics(registry::size, () -> 0);
     private final ChatHub hub = new ChatHub(registry, broker, HISTORY, metrics);
     private final StreamReplay streams = replay(broker, 1 << 20);
 
     StreamReplayTest() {
+        registry.onRoomChanges(broker::subscribe, broker::unsubscribe);
         broker.start(hub);
     }
 
@@ -224,7 +225,7 @@ class StreamReplayTest {
     /** Fifty clients resume, each a few messages back, while a thread publishes without pause. */
     @Test
     void messagesPublishedDuringReplaysAreNeitherLostNorDoubled() throws Exception {
-        InMemoryBroker bigBroker = new InMemoryBroker(100_000, 1L << 30, registry::hasClients, Clock.systemUTC());
+        InMemoryBroker bigBroker = new InMemoryBroker(100_000, 1L << 30, Clock.systemUTC());
         bigBroker.start(new ChatHub(registry, bigBroker, 100_000, metrics));
         StreamReplay liveStreams = new StreamReplay(registry, bigBroker,
                 new SseStreamOpener(3000, 1 << 24, StreamStats.NONE), 100_000, metrics);

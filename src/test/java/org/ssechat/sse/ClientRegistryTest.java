@@ -11,8 +11,17 @@ import jakarta.servlet.ServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.ssechat.testing.FakeOutput;
 
@@ -135,6 +144,56 @@ class ClientRegistryTest {
             expected.add("client " + i);
         }
         assertEquals(expected, order);
+    }
+
+    /**
+     * Streams of a few rooms open and close at once on many threads: each room's words alternate
+     * (opened, emptied, opened...), and at the end the rooms told to be followed are exactly the
+     * rooms with clients, even when the last stream of a room leaves as a new one comes in.
+     */
+    @Test
+    void theRoomsToldAreExactlyTheRoomsWithClientsHoweverStreamsRace() throws Exception {
+        ClientRegistry registry = new ClientRegistry();
+        Map<String, AtomicInteger> told = new ConcurrentHashMap<>();
+        List<String> outOfOrder = Collections.synchronizedList(new ArrayList<>());
+        registry.onRoomChanges(
+                room -> step(told, room, 0, 1, outOfOrder),
+                room -> step(told, room, 1, 0, outOfOrder));
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        List<Future<?>> runs = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            runs.add(threads.submit(() -> {
+                SseClient mine = clientIn("room-" + thread % 3);
+                for (int i = 0; i < 2000; i++) {
+                    registry.add(mine);
+                    registry.remove(mine);
+                }
+                if (thread < 2) {
+                    registry.add(mine); // these stay: their rooms end followed
+                }
+            }));
+        }
+        for (Future<?> run : runs) {
+            run.get(30, TimeUnit.SECONDS);
+        }
+        threads.shutdown();
+
+        assertEquals(List.of(), outOfOrder);
+        Set<String> followed = new HashSet<>();
+        told.forEach((room, state) -> {
+            if (state.get() == 1) {
+                followed.add(room);
+            }
+        });
+        assertEquals(registry.rooms(), followed);
+        assertEquals(Set.of("room-0", "room-1"), followed);
+    }
+
+    private static void step(Map<String, AtomicInteger> told, String room, int from, int to, List<String> outOfOrder) {
+        if (!told.computeIfAbsent(room, r -> new AtomicInteger()).compareAndSet(from, to)) {
+            outOfOrder.add(room + ": " + (to == 1 ? "opened" : "emptied") + " twice in a row");
+        }
     }
 
     /** A real client of room "a" on a fake socket the container has made writable. */

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerListener;
@@ -55,7 +55,8 @@ public final class RedisClusterBroker implements Broker {
 
     private final RedisUrl redisUrl;
     private final String channel;
-    private final Predicate<String> hasListeners;
+    /** The rooms with streams on this node, as the node tells: the rooms it subscribes. */
+    private final Set<String> followed = ConcurrentHashMap.newKeySet();
     private final JedisClientConfig clientConfig;
     private final JedisClientConfig subscriberConfig;
     private final ChannelPayloads payloads;
@@ -74,19 +75,15 @@ public final class RedisClusterBroker implements Broker {
     private volatile RedisSubscriber classic;
     private volatile ShardSubscriptions shards;
 
-    /**
-     * @param hasListeners whether a room has streams on this node now: the rooms it subscribes
-     * @see RedisBroker#RedisBroker for the other parameters
-     */
+    /** @see RedisBroker#RedisBroker for the parameters */
     public RedisClusterBroker(RedisUrl url, String channel, int historyLength, long historyTtlSeconds,
             MessageValidator validator, int maxPayloadChars, long queueBytes, Clock clock,
-            ScheduledExecutorService scheduler, Predicate<String> hasListeners) {
+            ScheduledExecutorService scheduler) {
         if (!url.cluster()) {
             throw new IllegalArgumentException("not a redis-cluster:// URL");
         }
         this.redisUrl = url;
         this.channel = channel;
-        this.hasListeners = hasListeners;
         this.clientConfig = RedisClients.clientConfig(url, "sse-chat-publisher");
         this.subscriberConfig = RedisClients.subscriberConfig(url, "sse-chat-subscriber");
         this.payloads = new ChannelPayloads(validator, maxPayloadChars);
@@ -156,7 +153,19 @@ public final class RedisClusterBroker implements Broker {
     }
 
     @Override
-    public void roomChanged(String room) {
+    public void subscribe(String room) {
+        followed.add(room);
+        roomChanged(room);
+    }
+
+    @Override
+    public void unsubscribe(String room) {
+        followed.remove(room);
+        roomChanged(room);
+    }
+
+    /** The manager brings the room in line with the set soon; before the start there is no manager yet. */
+    private void roomChanged(String room) {
         ShardSubscriptions current = shards;
         if (current != null) {
             current.roomChanged(room);
@@ -167,7 +176,7 @@ public final class RedisClusterBroker implements Broker {
     public void start(BrokerListener listener) {
         Objects.requireNonNull(listener);
         delivery = new DeliveryQueue(listener, payloads, clock, queueBytes);
-        shards = new ShardSubscriptions(this::topology, subscriberConfig, this::shardChannel, hasListeners, delivery,
+        shards = new ShardSubscriptions(this::topology, subscriberConfig, this::shardChannel, followed::contains, delivery,
                 clock, RedisBroker.SUBSCRIPTION_PING_MILLIS);
         // The classic channel has no history behind it: its reconnect catches nothing up (the
         // rooms' own subscriptions do, each when it moves).

@@ -70,9 +70,8 @@ class RedisClusterBrokerTest {
         }
     }
 
-    /** A broker and what it delivers; its "streams" are the rooms in {@link #rooms}. */
+    /** A broker and what it delivers; its "streams" are the rooms it was told to subscribe. */
     private final class Node implements BrokerListener {
-        final Set<String> rooms = ConcurrentHashMap.newKeySet();
         final BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
         final BlockingQueue<String> missed = new LinkedBlockingQueue<>();
         final RedisClusterBroker broker;
@@ -84,7 +83,7 @@ class RedisClusterBrokerTest {
         /** A node that connects to the cluster with {@code url}'s credentials. */
         Node(String url) throws InterruptedException {
             broker = new RedisClusterBroker(RedisUrl.parse(url), "chat", 100, 3600,
-                    new MessageValidator(2000, 32), 64 * 1024, 32L << 20, Clock.systemUTC(), scheduler, rooms::contains);
+                    new MessageValidator(2000, 32), 64 * 1024, 32L << 20, Clock.systemUTC(), scheduler);
             brokers.add(broker);
             broker.start(this);
             Await.until("the broker is subscribed to the classic channel", broker::isHealthy);
@@ -93,8 +92,7 @@ class RedisClusterBrokerTest {
         /** A stream opens in each room, and the room is subscribed before this returns. */
         void join(String... names) throws Exception {
             for (String room : names) {
-                rooms.add(room);
-                broker.roomChanged(room);
+                broker.subscribe(room);
             }
             for (String room : names) {
                 broker.history(room, null, 0); // waits until the room is subscribed
@@ -104,14 +102,12 @@ class RedisClusterBrokerTest {
         /** A stream opens in each room, without waiting for the rooms' subscriptions. */
         void want(List<String> names) {
             for (String room : names) {
-                rooms.add(room);
-                broker.roomChanged(room);
+                broker.subscribe(room);
             }
         }
 
         void leave(String room) {
-            rooms.remove(room);
-            broker.roomChanged(room);
+            broker.unsubscribe(room);
         }
 
         @Override
