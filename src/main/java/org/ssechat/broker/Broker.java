@@ -39,6 +39,15 @@ public interface Broker extends AutoCloseable {
     default void unsubscribe(String room) {
     }
 
+    /**
+     * Returns once a followed room's messages reach this node (at most a short while), so a
+     * history read that follows misses nothing between itself and the first live message. For a
+     * stream that opens: call it after {@link #subscribe}, never from the listener, whose
+     * deliveries the subscription may be waiting behind.
+     */
+    default void awaitSubscribed(String room) {
+    }
+
     /** Begins delivering messages to the listener; the listener must not block. */
     void start(BrokerListener listener);
 

@@ -53,6 +53,10 @@ public final class StreamReplay {
             Runnable onClosed, byte[]... firstFrames) throws IOException {
         SseClient client = opener.open(req, resp, room, clients, true, onClosed, firstFrames);
         try {
+            // Registered, the room is followed: once its messages come here live, nothing can
+            // fall between the history read below and them. (The catch-ups on the broker's
+            // thread need no such wait: each runs once its room is subscribed.)
+            broker.awaitSubscribed(room);
             if (resume.lastEventId() != null || resume.history() > 0) {
                 metrics.replayed();
             }

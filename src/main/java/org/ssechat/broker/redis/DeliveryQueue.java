@@ -98,11 +98,6 @@ public final class DeliveryQueue {
         queue.add(new RoomMissed(room));
     }
 
-    /** Whether the caller is this queue's thread: the one the listener runs on. */
-    public boolean isDeliveryThread() {
-        return Thread.currentThread() == thread;
-    }
-
     /**
      * The queue's figures, for every Redis broker: what arrived, what was dropped, what waits.
      *

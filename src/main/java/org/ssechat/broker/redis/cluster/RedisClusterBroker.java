@@ -208,14 +208,17 @@ public final class RedisClusterBroker implements Broker {
         }
     }
 
+    /** A room new to this node is subscribed on its primary first: its history is read after that. */
     @Override
-    public HistorySlice history(String room, EventId after, int limit) throws BrokerUnavailableException {
+    public void awaitSubscribed(String room) {
         ShardSubscriptions current = shards;
-        if (current != null) {
-            // A stream opening in a room new to this node reads the history once the room is
-            // subscribed: so nothing falls between the history and the live messages.
+        if (current != null && followed.contains(room)) {
             current.awaitSubscribed(room, RedisClients.TIMEOUT_MILLIS);
         }
+    }
+
+    @Override
+    public HistorySlice history(String room, EventId after, int limit) throws BrokerUnavailableException {
         try {
             return scripts.history(publisher(), historyKey(room), room, after, limit);
         } catch (JedisException e) {

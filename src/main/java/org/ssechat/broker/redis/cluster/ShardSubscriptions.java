@@ -148,13 +148,9 @@ final class ShardSubscriptions {
 
     /**
      * Waits, at most {@code timeoutMillis}, until a room with streams here is subscribed, so a
-     * history read that follows misses nothing between itself and the first live message. Does
-     * not wait on the delivery thread, whose catch-ups run before the subscription's messages.
+     * history read that follows misses nothing between itself and the first live message.
      */
     void awaitSubscribed(String room, long timeoutMillis) {
-        if (delivery.isDeliveryThread() || !wanted.test(room)) {
-            return;
-        }
         Room entry = rooms.computeIfAbsent(room, this::newRoom);
         if (entry.subscribedOn != null) {
             return;

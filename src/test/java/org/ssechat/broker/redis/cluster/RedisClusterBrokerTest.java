@@ -95,7 +95,7 @@ class RedisClusterBrokerTest {
                 broker.subscribe(room);
             }
             for (String room : names) {
-                broker.history(room, null, 0); // waits until the room is subscribed
+                broker.awaitSubscribed(room);
             }
         }
 
