@@ -43,6 +43,11 @@ public final class LogCapture implements AutoCloseable {
         return new LogCapture(Logger.getLogger(source.getName()));
     }
 
+    /** Captures what every class of {@code member}'s package logs from now on (their loggers are the package's children). */
+    public static LogCapture ofPackage(Class<?> member) {
+        return new LogCapture(Logger.getLogger(member.getPackageName()));
+    }
+
     /** The records at {@code level} or above, each as its message (parameters filled in) and what was thrown with it. */
     public List<String> atLeast(Level level) {
         return records.stream().filter(record -> record.getLevel().intValue() >= level.intValue())

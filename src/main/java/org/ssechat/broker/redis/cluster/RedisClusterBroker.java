@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -56,7 +55,7 @@ public final class RedisClusterBroker implements Broker {
     private final RedisUrl redisUrl;
     private final String channel;
     /** The rooms with streams on this node, as the node tells: the rooms it subscribes. */
-    private final Set<String> followed = ConcurrentHashMap.newKeySet();
+    private final FollowedRooms followed = new FollowedRooms();
     private final JedisClientConfig clientConfig;
     private final JedisClientConfig subscriberConfig;
     private final ChannelPayloads payloads;
@@ -154,29 +153,19 @@ public final class RedisClusterBroker implements Broker {
 
     @Override
     public void subscribe(String room) {
-        followed.add(room);
-        roomChanged(room);
+        followed.follow(room);
     }
 
     @Override
     public void unsubscribe(String room) {
-        followed.remove(room);
-        roomChanged(room);
-    }
-
-    /** The manager brings the room in line with the set soon; before the start there is no manager yet. */
-    private void roomChanged(String room) {
-        ShardSubscriptions current = shards;
-        if (current != null) {
-            current.roomChanged(room);
-        }
+        followed.unfollow(room);
     }
 
     @Override
     public void start(BrokerListener listener) {
         Objects.requireNonNull(listener);
         delivery = new DeliveryQueue(listener, payloads, clock, queueBytes);
-        shards = new ShardSubscriptions(this::topology, subscriberConfig, this::shardChannel, followed::contains, delivery,
+        shards = new ShardSubscriptions(this::topology, subscriberConfig, this::shardChannel, followed, delivery,
                 clock, RedisBroker.SUBSCRIPTION_PING_MILLIS);
         // The classic channel has no history behind it: its reconnect catches nothing up (the
         // rooms' own subscriptions do, each when it moves).

@@ -253,7 +253,7 @@ class RedisClusterBrokerTest {
         long attempts = -1;
         List<String> warnings = List.of();
         long start = System.nanoTime();
-        try (LogCapture log = LogCapture.of(ShardSubscriptions.class)) {
+        try (LogCapture log = LogCapture.ofPackage(ShardSubscriptions.class)) {
             a.want(rooms);
             try {
                 Await.until("the node is unhealthy: its rooms with streams have no subscription",
@@ -295,7 +295,7 @@ class RedisClusterBrokerTest {
         List<String> served = rooms.stream().filter(r -> !refused.contains(r)).toList();
         Node a = new Node(cluster.url("picky", "pw"));
         Node b = new Node();
-        long rejectedElsewhere = cluster.rejectedCalls("ssubscribe") - refusing.rejectedCalls("ssubscribe");
+        long rejectedElsewhere = rejectedOutside(refusing);
 
         a.want(refused);
         a.join(served.toArray(new String[0]));
@@ -306,11 +306,16 @@ class RedisClusterBrokerTest {
         }
         Await.until("the node is unhealthy: the refusing primary's rooms have no subscription",
                 () -> !a.broker.isHealthy());
-        assertEquals(rejectedElsewhere, cluster.rejectedCalls("ssubscribe") - refusing.rejectedCalls("ssubscribe"),
-                "no SSUBSCRIBE was refused elsewhere");
+        assertEquals(rejectedElsewhere, rejectedOutside(refusing), "no SSUBSCRIBE was refused elsewhere");
 
         refusing.setUser("picky", "+ssubscribe");
         awaitServedAgain(a, b, rooms.size(), refused.get(0));
+    }
+
+    /** SSUBSCRIBEs the other primaries refused: counted on them alone, as the refusing one's count grows meanwhile. */
+    private long rejectedOutside(RedisServer refusing) {
+        return cluster.primaries().stream().filter(primary -> primary != refusing)
+                .mapToLong(primary -> primary.rejectedCalls("ssubscribe")).sum();
     }
 
     /** Once SSUBSCRIBE is allowed again: every room of the node subscribed, healthy, and a post to a room delivered. */
