@@ -65,9 +65,9 @@ final class WarmUp implements Runnable {
                 PublishBodyParser.Fields fields = parser.parse(parser.checkHead("application/json", body.length), body,
                         body.length);
                 ChatMessage message = validator.validate(fields.user(), fields.text(), fields.room(), Instant.now())
-                        .withId(i + 1 + "-0");
+                        .withId(new EventId(i + 1, 0));
                 MessageJson.toJson(message);
-                clients.broadcastEvent(message.room(), EventId.parse(message.id()), ChatEvents.message(message));
+                clients.broadcastEvent(message.room(), message.id(), ChatEvents.message(message));
             }
             clients.closeAll("warmed up");
         } catch (ChatRequestException | IOException | RuntimeException e) {

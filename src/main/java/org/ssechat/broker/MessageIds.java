@@ -1,5 +1,7 @@
 package org.ssechat.broker;
 
+import org.ssechat.sse.EventId;
+
 /**
  * Makes increasing ids in the form of Redis Stream ids, {@code <milliseconds>-<sequence>}: the
  * wall clock keeps them increasing across restarts, the sequence within one millisecond and
@@ -10,13 +12,13 @@ final class MessageIds {
     private long lastMillis = -1;
     private long sequence;
 
-    String next(long nowMillis) {
+    EventId next(long nowMillis) {
         if (nowMillis > lastMillis) {
             lastMillis = nowMillis;
             sequence = 0;
         } else {
             sequence++;
         }
-        return lastMillis + "-" + sequence;
+        return new EventId(lastMillis, sequence);
     }
 }

@@ -26,6 +26,8 @@ final class RoomHistories {
 
     /** What one message costs beyond its characters: the record, its strings, the Instant, a deque slot. */
     static final int MESSAGE_OVERHEAD_BYTES = 240;
+    /** What a message's id costs: the record and its two numbers. */
+    static final int ID_BYTES = 32;
     /** What one room costs beyond its messages: its entry, its deque. */
     static final int ROOM_OVERHEAD_BYTES = 200;
 
@@ -58,9 +60,8 @@ final class RoomHistories {
      * characters beyond Latin-1), plus the objects around them.
      */
     static long sizeOf(ChatMessage message) {
-        long chars = message.text().length() + message.user().length() + message.room().length()
-                + (message.id() == null ? 0 : message.id().length());
-        return MESSAGE_OVERHEAD_BYTES + 2 * chars;
+        long chars = message.text().length() + message.user().length() + message.room().length();
+        return MESSAGE_OVERHEAD_BYTES + (message.id() == null ? 0 : ID_BYTES) + 2 * chars;
     }
 
     void add(ChatMessage message) {
@@ -140,12 +141,12 @@ final class RoomHistories {
                 if (messages.size() == limit) {
                     break;
                 }
-                if (EventId.parse(message.id()).isAfter(after)) {
+                if (message.id().isAfter(after)) {
                     messages.add(message);
                 }
             }
         }
-        return new HistorySlice(messages, EventId.parse(ring.getFirst().id()), EventId.parse(ring.getLast().id()));
+        return new HistorySlice(messages, ring.getFirst().id(), ring.getLast().id());
     }
 
     /** The bytes the history holds now (estimated). */

@@ -33,7 +33,7 @@ public final class ChatEvents {
     public static byte[] message(ChatMessage message) {
         SseEvent.Builder event = SseEvent.builder();
         if (message.id() != null) {
-            event.id(message.id());
+            event.id(message.id().toString());
         }
         return event.event(MESSAGE).data(MessageJson.toJson(message)).encode();
     }

@@ -22,7 +22,7 @@ public final class MessageJson {
 
     public static String toJson(ChatMessage message) {
         JsonObject json = new JsonObject();
-        json.addProperty("id", message.id());
+        json.addProperty("id", message.id() == null ? null : message.id().toString());
         json.addProperty("room", message.room());
         json.addProperty("user", message.user());
         json.addProperty("text", message.text());

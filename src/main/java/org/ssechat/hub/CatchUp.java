@@ -89,7 +89,7 @@ final class CatchUp {
                 live.deliver(message);
             }
             if (!slice.messages().isEmpty()) {
-                cursor = EventId.parse(slice.messages().get(slice.messages().size() - 1).id());
+                cursor = slice.messages().get(slice.messages().size() - 1).id();
             }
         } while (slice.messages().size() == pageSize);
     }

@@ -33,7 +33,7 @@ public final class LiveFanOut {
         if (!clients.hasClients(message.room())) {
             return false; // nobody here listens to that room: do not even encode it
         }
-        EventId id = EventId.parse(message.id());
+        EventId id = message.id();
         if (id != null) {
             lastDelivered.put(message.room(), id);
             if (lastDelivered.size() > 2 * clients.roomCount() + 16) {

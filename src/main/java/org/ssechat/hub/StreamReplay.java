@@ -116,7 +116,7 @@ public final class StreamReplay {
             if (!page.replay(slice.messages()) || slice.messages().size() < pageSize) {
                 return;
             }
-            cursor = EventId.parse(slice.messages().get(slice.messages().size() - 1).id());
+            cursor = slice.messages().get(slice.messages().size() - 1).id();
         }
     }
 
@@ -148,7 +148,7 @@ public final class StreamReplay {
                     client.endWhenWritten();
                     return false;
                 }
-                client.replay(EventId.parse(message.id()), frame);
+                client.replay(message.id(), frame);
                 bytes += frame.length;
                 messages++;
             }

@@ -23,36 +23,36 @@ class InMemoryBrokerTest {
         List<ChatMessage> delivered = new ArrayList<>();
         broker.start(delivered::add);
         ChatMessage published = broker.publish(new ChatMessage(null, "r", "ann", "hi", Instant.EPOCH));
-        assertEquals("5000-0", published.id());
+        assertEquals(new EventId(5000, 0), published.id());
         assertEquals(List.of(published), delivered);
     }
 
     @Test
     void idsIncreaseWithinAMillisecondAndWhenTheClockStepsBack() {
         MessageIds ids = new MessageIds();
-        assertEquals("100-0", ids.next(100));
-        assertEquals("100-1", ids.next(100));
-        assertEquals("100-2", ids.next(99));
-        assertEquals("101-0", ids.next(101));
+        assertEquals(new EventId(100, 0), ids.next(100));
+        assertEquals(new EventId(100, 1), ids.next(100));
+        assertEquals(new EventId(100, 2), ids.next(99));
+        assertEquals(new EventId(101, 0), ids.next(101));
     }
 
     @Test
     void eachRoomKeepsItsNewestMessagesInOrder() {
         InMemoryBroker broker = broker(3, Clock.systemUTC());
-        List<String> ids = new ArrayList<>();
+        List<EventId> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             ids.add(broker.publish(new ChatMessage(null, "r", "ann", "m" + i, Instant.EPOCH)).id());
             broker.publish(new ChatMessage(null, "other", "ann", "x" + i, Instant.EPOCH));
         }
         HistorySlice newest = broker.history("r", null, 10);
         assertEquals(List.of("m2", "m3", "m4"), texts(newest));
-        assertEquals(EventId.parse(ids.get(2)), newest.first());
-        assertEquals(EventId.parse(ids.get(4)), newest.last());
+        assertEquals(ids.get(2), newest.first());
+        assertEquals(ids.get(4), newest.last());
 
         assertEquals(List.of("m3", "m4"), texts(broker.history("r", null, 2)));
-        assertEquals(List.of("m4"), texts(broker.history("r", EventId.parse(ids.get(3)), 10)));
-        assertEquals(List.of("m3"), texts(broker.history("r", EventId.parse(ids.get(2)), 1)));
-        assertEquals(List.of(), texts(broker.history("r", EventId.parse(ids.get(4)), 10)));
+        assertEquals(List.of("m4"), texts(broker.history("r", ids.get(3), 10)));
+        assertEquals(List.of("m3"), texts(broker.history("r", ids.get(2), 1)));
+        assertEquals(List.of(), texts(broker.history("r", ids.get(4), 10)));
         assertEquals(List.of(), texts(broker.history("r", null, 0)));
         assertEquals(HistorySlice.EMPTY, broker.history("nobody", null, 10));
     }

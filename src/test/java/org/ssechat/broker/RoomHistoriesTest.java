@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.ssechat.chat.ChatMessage;
+import org.ssechat.sse.EventId;
 
 /** The in-process history within its bytes (hostile pattern 4), and who loses messages first. */
 class RoomHistoriesTest {
@@ -17,7 +18,7 @@ class RoomHistoriesTest {
     private long sequence;
 
     private ChatMessage message(String room, String text) {
-        return new ChatMessage(++sequence + "-0", room, "ann", text, Instant.EPOCH);
+        return new ChatMessage(new EventId(++sequence, 0), room, "ann", text, Instant.EPOCH);
     }
 
     private static long size(ChatMessage message) {

@@ -52,7 +52,7 @@ class StreamReplayTest {
     }
 
     private String publish(String room, String text) {
-        return broker.publish(new ChatMessage(null, room, "ann", text, Instant.EPOCH)).id();
+        return broker.publish(new ChatMessage(null, room, "ann", text, Instant.EPOCH)).id().toString();
     }
 
     private FakeOutput open(String room, ResumeRequest resume) throws Exception {
@@ -233,7 +233,7 @@ class StreamReplayTest {
         AtomicBoolean publishing = new AtomicBoolean(true);
         Thread publisher = new Thread(() -> {
             for (int i = 0; publishing.get(); i++) {
-                ids.add(bigBroker.publish(new ChatMessage(null, "r", "ann", "m" + i, Instant.EPOCH)).id());
+                ids.add(bigBroker.publish(new ChatMessage(null, "r", "ann", "m" + i, Instant.EPOCH)).id().toString());
             }
         });
         publisher.start();

@@ -5,10 +5,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.regex.Pattern;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.MessageValidator;
+import org.ssechat.sse.EventId;
 
 /**
  * Turns what arrives on the Redis channel into a message. sse-chat nodes publish the message's
@@ -20,8 +20,6 @@ public final class ChannelPayloads {
 
     /** Who an external message is from when it does not say. */
     static final String DEFAULT_USER = MessageValidator.SYSTEM_USER;
-    /** Ids are Redis Stream ids; anything else from outside is not trusted as an SSE id. */
-    private static final Pattern STREAM_ID = Pattern.compile("[0-9]{1,20}-[0-9]{1,20}");
 
     private final MessageValidator validator;
     private final int maxPayloadChars;
@@ -59,8 +57,9 @@ public final class ChannelPayloads {
             if (userId != null && userId.length() <= MAX_USER_ID_CHARS) {
                 message = message.from(message.user(), userId); // a program with Redis access is trusted to say
             }
-            String id = string(json, "id", null);
-            return id != null && STREAM_ID.matcher(id).matches() ? message.withId(id) : message;
+            // Ids are Redis Stream ids; anything else from outside is not trusted as an SSE id.
+            EventId id = EventId.parse(string(json, "id", null));
+            return id != null ? message.withId(id) : message;
         } catch (ChatRequestException e) {
             throw new RefusedPayload(e.getMessage());
         }

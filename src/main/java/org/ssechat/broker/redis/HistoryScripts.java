@@ -14,6 +14,7 @@ import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageJson;
 import org.ssechat.sse.EventId;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * The two scripts every Redis broker runs: publishing (append to the room's capped history
@@ -40,13 +41,18 @@ public final class HistoryScripts {
 
     /**
      * @param command {@code PUBLISH} for a channel, {@code SPUBLISH} for a shard channel
-     * @return the message's id
+     * @return the message's id: the id of its history entry
      */
-    public String publish(UnifiedJedis redis, String historyKey, String channel, String command, ChatMessage message) {
+    public EventId publish(UnifiedJedis redis, String historyKey, String channel, String command, ChatMessage message) {
         // The JSON has no "id" yet: the script adds the stream id in front of the other fields.
         String json = MessageJson.toJson(message);
-        return (String) redis.eval(PUBLISH_SCRIPT, List.of(historyKey),
+        Object reply = redis.eval(PUBLISH_SCRIPT, List.of(historyKey),
                 List.of(channel, historyLength, json, historyTtlMillis, command));
+        EventId id = reply instanceof String text ? EventId.parse(text) : null;
+        if (id == null) {
+            throw new JedisDataException("the publish script answered " + reply + ", not a stream id");
+        }
+        return id;
     }
 
     public HistorySlice history(UnifiedJedis redis, String historyKey, String room, EventId after, int limit) {

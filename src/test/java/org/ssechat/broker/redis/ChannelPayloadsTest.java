@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.ssechat.chat.ChatMessage;
+import org.ssechat.sse.EventId;
 import org.ssechat.chat.MessageValidator;
 
 class ChannelPayloadsTest {
@@ -18,7 +19,7 @@ class ChannelPayloadsTest {
     void aNodesOwnMessageKeepsEveryField() throws Exception {
         ChatMessage message = payloads.decode("{\"id\":\"17-3\",\"room\":\"dev\",\"user\":\"ann\",\"text\":\"hi\","
                 + "\"time\":\"2026-11-24T10:00:00.120Z\"}", NOW);
-        assertEquals(new ChatMessage("17-3", "dev", "ann", "hi", Instant.parse("2026-11-24T10:00:00.120Z")), message);
+        assertEquals(new ChatMessage(new EventId(17, 3), "dev", "ann", "hi", Instant.parse("2026-11-24T10:00:00.120Z")), message);
     }
 
     @Test

@@ -33,6 +33,7 @@ import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.broker.HistorySlice;
 import org.ssechat.broker.redis.RedisUrl;
 import org.ssechat.chat.ChatMessage;
+import org.ssechat.sse.EventId;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.testing.Await;
 import org.ssechat.testing.LogCapture;
@@ -158,7 +159,7 @@ class RedisClusterBrokerTest {
         b.join(atB.toArray(new String[0]));
         long bBefore = b.receivedFromRedis();
 
-        Map<String, List<String>> published = new ConcurrentHashMap<>();
+        Map<String, List<EventId>> published = new ConcurrentHashMap<>();
         for (int round = 0; round < 5; round++) {
             for (String room : rooms) {
                 ChatMessage message = (round % 2 == 0 ? a : b).broker.publish(draft(room, "m" + round));
@@ -169,13 +170,13 @@ class RedisClusterBrokerTest {
             assertEquals(5, owner.xlen("chat:history:{" + rooms.get(0) + "}"), "the history sits on the room's primary");
         }
 
-        Map<String, List<String>> seenByA = new ConcurrentHashMap<>();
+        Map<String, List<EventId>> seenByA = new ConcurrentHashMap<>();
         for (int i = 0; i < rooms.size() * 5; i++) {
             ChatMessage message = a.next();
             seenByA.computeIfAbsent(message.room(), r -> new ArrayList<>()).add(message.id());
         }
         assertEquals(published, seenByA, "every message of every room once, in order");
-        Map<String, List<String>> seenByB = new ConcurrentHashMap<>();
+        Map<String, List<EventId>> seenByB = new ConcurrentHashMap<>();
         for (int i = 0; i < atB.size() * 5; i++) {
             ChatMessage message = b.next();
             seenByB.computeIfAbsent(message.room(), r -> new ArrayList<>()).add(message.id());
@@ -378,7 +379,7 @@ class RedisClusterBrokerTest {
         assertEquals(onDoomed, room, "B is told to catch the dead primary's room up once it is subscribed again");
         // The first post after the takeover may have gone out before B subscribed again: the
         // catch-up B was told to run finds it in the history, and what follows arrives live.
-        String afterId = after.id();
+        EventId afterId = after.id();
         assertTrue(b.broker.history(onDoomed, null, 10).messages().stream().anyMatch(m -> m.id().equals(afterId)),
                 "the catch-up finds the first post after the takeover in the history");
         ChatMessage live = a.broker.publish(draft(onDoomed, "live again"));
