@@ -2,7 +2,12 @@ package org.ssechat.chat;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import org.ssechat.sse.EventId;
 
 /**
  * The JSON form of a message, {@code {"id","room","user","text","time"}} and {@code "userId"}
@@ -31,5 +36,31 @@ public final class MessageJson {
             json.addProperty("userId", message.userId());
         }
         return GSON.toJson(json);
+    }
+
+    /**
+     * A message from what {@link #toJson} wrote, given its id: sse-chat's own history entries,
+     * whose fields are known and were checked when the message was posted. (What other
+     * programs publish into the channel is decoded and checked by the broker's ChannelPayloads.)
+     *
+     * @throws IllegalArgumentException when the JSON is not such a message
+     */
+    public static ChatMessage fromJson(EventId id, String json) {
+        try {
+            JsonObject object = JsonParser.parseString(json).getAsJsonObject();
+            JsonElement userId = object.get("userId");
+            return new ChatMessage(id, required(object, "room"), required(object, "user"), required(object, "text"),
+                    Instant.parse(required(object, "time")), userId == null ? null : userId.getAsString());
+        } catch (RuntimeException e) { // not JSON, not an object, a member of another type, a bad time
+            throw new IllegalArgumentException("not a message of sse-chat (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static String required(JsonObject object, String name) {
+        JsonElement value = object.get(name);
+        if (value == null || !value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException("no string \"" + name + "\"");
+        }
+        return value.getAsString();
     }
 }

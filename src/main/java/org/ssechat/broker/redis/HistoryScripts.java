@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -29,14 +28,10 @@ public final class HistoryScripts {
 
     private final String historyLength;
     private final String historyTtlMillis;
-    private final ChannelPayloads payloads;
-    private final Clock clock;
 
-    public HistoryScripts(int historyLength, long historyTtlSeconds, ChannelPayloads payloads, Clock clock) {
+    public HistoryScripts(int historyLength, long historyTtlSeconds) {
         this.historyLength = String.valueOf(historyLength);
         this.historyTtlMillis = String.valueOf(historyTtlSeconds * 1000);
-        this.payloads = payloads;
-        this.clock = clock;
     }
 
     /**
@@ -61,11 +56,10 @@ public final class HistoryScripts {
         List<ChatMessage> messages = new ArrayList<>((reply.size() - 2) / 2);
         for (int i = 2; i + 1 < reply.size(); i += 2) {
             String id = (String) reply.get(i);
-            String json = (String) reply.get(i + 1);
             try {
-                // Stored without its id, as the publish script received it; add it back the same way.
-                messages.add(payloads.decode("{\"id\":\"" + id + "\"," + json.substring(1), clock.instant()));
-            } catch (ChannelPayloads.RefusedPayload e) {
+                // Stored without its id, as the publish script received it: the entry's id is the message's.
+                messages.add(MessageJson.fromJson(EventId.parse(id), (String) reply.get(i + 1)));
+            } catch (IllegalArgumentException e) {
                 LOG.warning("Skipped history entry " + id + " of room '" + room + "': " + e.getMessage());
             }
         }

@@ -70,7 +70,7 @@ public final class RedisBroker implements Broker {
         this.redisUrl = RedisUrl.parse(url.toString());
         this.channel = channel;
         this.payloads = new ChannelPayloads(validator, maxPayloadChars);
-        this.scripts = new HistoryScripts(historyLength, historyTtlSeconds, payloads, clock);
+        this.scripts = new HistoryScripts(historyLength, historyTtlSeconds);
         this.clock = clock;
         this.scheduler = scheduler;
         this.queueBytes = queueBytes;

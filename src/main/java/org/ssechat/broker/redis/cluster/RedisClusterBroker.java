@@ -86,7 +86,7 @@ public final class RedisClusterBroker implements Broker {
         this.clientConfig = RedisClients.clientConfig(url, "sse-chat-publisher");
         this.subscriberConfig = RedisClients.subscriberConfig(url, "sse-chat-subscriber");
         this.payloads = new ChannelPayloads(validator, maxPayloadChars);
-        this.scripts = new HistoryScripts(historyLength, historyTtlSeconds, payloads, clock);
+        this.scripts = new HistoryScripts(historyLength, historyTtlSeconds);
         this.clock = clock;
         this.scheduler = scheduler;
         this.queueBytes = queueBytes;
