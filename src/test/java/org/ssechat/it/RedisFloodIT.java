@@ -73,7 +73,7 @@ class RedisFloodIT {
     private static List<String> publishWithHistory(RedisServer redis, String room, int count, String padding)
             throws Exception {
         String script;
-        try (InputStream in = RedisFloodIT.class.getResourceAsStream("/org/ssechat/broker/publish.lua")) {
+        try (InputStream in = RedisFloodIT.class.getResourceAsStream("/org/ssechat/broker/redis/publish.lua")) {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         List<String> ids = new ArrayList<>();
