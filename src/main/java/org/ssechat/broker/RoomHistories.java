@@ -33,7 +33,8 @@ final class RoomHistories {
 
     private final int perRoom;
     private final long maxBytes;
-    private final Predicate<String> hasListeners;
+    /** Whether a room has streams on this node now: its broker's own set of the rooms it follows. */
+    private final Predicate<String> followed;
     /** In access order: the first entry is the least recently used room. */
     private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
@@ -47,12 +48,12 @@ final class RoomHistories {
     /**
      * @param perRoom      messages kept per room at most
      * @param maxBytes     memory the history may hold at most, in bytes (estimated, on the high side)
-     * @param hasListeners whether a room has streams open on this node now (its broker's set of followed rooms)
+     * @param followed     whether a room has streams open on this node now (its broker's set of followed rooms)
      */
-    RoomHistories(int perRoom, long maxBytes, Predicate<String> hasListeners) {
+    RoomHistories(int perRoom, long maxBytes, Predicate<String> followed) {
         this.perRoom = perRoom;
         this.maxBytes = maxBytes;
-        this.hasListeners = hasListeners;
+        this.followed = followed;
     }
 
     /**
@@ -100,7 +101,7 @@ final class RoomHistories {
         Iterator<Map.Entry<String, Room>> leastRecentFirst = rooms.entrySet().iterator();
         while (bytes > maxBytes && leastRecentFirst.hasNext()) {
             Map.Entry<String, Room> entry = leastRecentFirst.next();
-            if (withoutListenersOnly && hasListeners.test(entry.getKey())) {
+            if (withoutListenersOnly && followed.test(entry.getKey())) {
                 inUse.add(entry.getKey());
                 continue;
             }

@@ -6,7 +6,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import org.ssechat.sse.EventId;
 
 /**

@@ -45,8 +45,8 @@ final class ShardConnection extends BinaryJedisShardedPubSub {
     private final SubscribedRooms rooms;
     private final DeliveryQueue delivery;
     private final Events events;
-    /** Every connection not yet closed, so a stop can close those a busy manager cannot. */
-    private final Set<ShardConnection> open;
+    /** Where it is known while open and while its reader runs, so a stop can close it and wait. */
+    private final OpenConnections open;
     private volatile Thread reader;
     /** Manager: the rooms whose SSUBSCRIBE was sent here (or waits to be). */
     final Set<RoomSubscription> routed = new LinkedHashSet<>();
@@ -60,7 +60,7 @@ final class ShardConnection extends BinaryJedisShardedPubSub {
 
     /** Connects, on the manager's thread, waiting at most the connect timeout. */
     ShardConnection(HostAndPort node, JedisClientConfig config, Clock clock, SubscribedRooms rooms,
-            DeliveryQueue delivery, Events events, Set<ShardConnection> open) {
+            DeliveryQueue delivery, Events events, OpenConnections open) {
         this.node = node;
         this.clock = clock;
         this.rooms = rooms;
@@ -69,7 +69,7 @@ final class ShardConnection extends BinaryJedisShardedPubSub {
         this.open = open;
         this.lastHeardMillis = clock.millis();
         this.connection = new OneShotConnection(node, config);
-        open.add(this);
+        open.opened(this);
     }
 
     /** Whether the node is a primary: a replica would take the subscription and never hear of a move. */
@@ -91,6 +91,7 @@ final class ShardConnection extends BinaryJedisShardedPubSub {
             Thread thread = new Thread(() -> read(room.channel), READER_THREAD + node);
             thread.setDaemon(true);
             reader = thread;
+            open.readerStarted(thread);
             thread.start();
         } else if (started) {
             write(() -> ssubscribe(room.channel));
@@ -156,10 +157,6 @@ final class ShardConnection extends BinaryJedisShardedPubSub {
         return lastHeardMillis;
     }
 
-    Thread reader() {
-        return reader;
-    }
-
     /** Writes one command; a write that fails closes the connection, and its reader ends it. */
     private void write(Runnable command) {
         if (connection.isClosed()) {
@@ -175,7 +172,7 @@ final class ShardConnection extends BinaryJedisShardedPubSub {
     /** Closes the socket: the reader's loop fails, and the manager hears that it ended. */
     void close() {
         connection.close();
-        open.remove(this);
+        open.closed(this);
     }
 
     private void read(byte[] firstChannel) {
@@ -187,6 +184,7 @@ final class ShardConnection extends BinaryJedisShardedPubSub {
         } finally {
             close();
             events.ended(this, why);
+            open.readerEnded(Thread.currentThread());
         }
     }
 

@@ -2,9 +2,7 @@ package org.ssechat.broker.redis.cluster;
 
 import java.time.Clock;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,7 +39,6 @@ final class ShardSubscriptions implements ShardConnection.Events {
     /** How long a room stays subscribed after its last stream here ended. */
     static final long LINGER_MILLIS = 2000;
     private static final long TICK_MILLIS = 100;
-    private static final long STOP_WAIT_MILLIS = 2000;
     private static final Logger LOG = Logger.getLogger(ShardSubscriptions.class.getName());
 
     private final FollowedRooms followed;
@@ -50,8 +47,7 @@ final class ShardSubscriptions implements ShardConnection.Events {
     private final Thread manager;
     /** What the readers and the node tell the manager: a few items per room and connection at most. */
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
-    /** Every connection not yet closed, for {@link #stop()}: the manager may be busy when it runs. */
-    private final Set<ShardConnection> open = ConcurrentHashMap.newKeySet();
+    private final OpenConnections open = new OpenConnections();
     private final AtomicBoolean wakeUpPending = new AtomicBoolean();
     private final AtomicLong moved = new AtomicLong();
     private final SubscriptionHealth health = new SubscriptionHealth();
@@ -116,13 +112,8 @@ final class ShardSubscriptions implements ShardConnection.Events {
     void stop() {
         running = false;
         manager.interrupt();
-        join(manager);
-        for (ShardConnection shard : List.copyOf(open)) {
-            shard.close(); // also those the manager opened while it was stopping
-        }
-        for (ShardConnection shard : List.copyOf(open)) {
-            join(shard.reader());
-        }
+        OpenConnections.join(manager);
+        open.closeAndJoin(); // also those the manager opened while it was stopping
     }
 
     private void wakeUp() {
@@ -170,7 +161,7 @@ final class ShardSubscriptions implements ShardConnection.Events {
         } catch (InterruptedException e) {
             // stop()
         } finally {
-            List.copyOf(open).forEach(ShardConnection::close);
+            open.closeAll();
         }
     }
 
@@ -292,20 +283,6 @@ final class ShardSubscriptions implements ShardConnection.Events {
             room.lost = false;
             moved.incrementAndGet();
             LOG.info("Redis Cluster: room '" + room.name + "' is subscribed on " + shard.node + " now");
-        }
-    }
-
-    private static void join(Thread thread) {
-        if (thread == null) {
-            return;
-        }
-        try {
-            thread.join(STOP_WAIT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            LOG.warning("The thread " + thread.getName() + " did not stop within " + STOP_WAIT_MILLIS + " ms");
         }
     }
 }
