@@ -42,8 +42,9 @@ public interface Broker extends AutoCloseable {
     /**
      * Returns once a followed room's messages reach this node (at most a short while), so a
      * history read that follows misses nothing between itself and the first live message. For a
-     * stream that opens: call it after {@link #subscribe}, never from the listener, whose
-     * deliveries the subscription may be waiting behind.
+     * stream that opens, after the node told {@link #subscribe}; never from the listener, which
+     * would hold up every delivery while it waits. A catch-up needs no wait: the listener hears
+     * {@link BrokerListener#onRoomMissed} once the room is subscribed (again).
      */
     default void awaitSubscribed(String room) {
     }
