@@ -1,16 +1,12 @@
 package org.ssechat.broker.redis.cluster;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerListener;
@@ -30,10 +26,7 @@ import org.ssechat.sse.EventId;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.RedisClusterClient;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.providers.ClusterConnectionProvider;
 
 /**
  * Shares messages between nodes through a Redis Cluster (Redis 7 or newer), with sharded
@@ -49,14 +42,12 @@ import redis.clients.jedis.providers.ClusterConnectionProvider;
 public final class RedisClusterBroker implements Broker {
 
     private static final Logger LOG = Logger.getLogger(RedisClusterBroker.class.getName());
-    /** A redirection (MOVED, ASK) or one reconnect after a failover; each try waits at most the timeout. */
-    private static final int MAX_ATTEMPTS = 3;
 
     private final RedisUrl redisUrl;
     private final String channel;
     /** The rooms with streams on this node, as the node tells: the rooms it subscribes. */
     private final FollowedRooms followed = new FollowedRooms();
-    private final JedisClientConfig clientConfig;
+    private final ClusterTopology topology;
     private final JedisClientConfig subscriberConfig;
     private final ChannelPayloads payloads;
     private final HistoryScripts scripts;
@@ -64,12 +55,6 @@ public final class RedisClusterBroker implements Broker {
     private final ScheduledExecutorService scheduler;
     private final long queueBytes;
     private final AtomicInteger nextClassicNode = new AtomicInteger();
-    /** Made on first use: a cluster that does not answer at the start must not stop the application. */
-    private final ReentrantLock building = new ReentrantLock();
-    private volatile ClusterConnectionProvider topology;
-    private volatile RedisClusterClient publisher;
-    private volatile boolean closed;
-    private volatile long nextAttemptMillis;
     private volatile DeliveryQueue delivery;
     private volatile RedisSubscriber classic;
     private volatile ShardSubscriptions shards;
@@ -83,57 +68,13 @@ public final class RedisClusterBroker implements Broker {
         }
         this.redisUrl = url;
         this.channel = channel;
-        this.clientConfig = RedisClients.clientConfig(url, "sse-chat-publisher");
+        this.topology = new ClusterTopology(url, RedisClients.clientConfig(url, "sse-chat-publisher"), clock);
         this.subscriberConfig = RedisClients.subscriberConfig(url, "sse-chat-subscriber");
         this.payloads = new ChannelPayloads(validator, maxPayloadChars);
         this.scripts = new HistoryScripts(historyLength, historyTtlSeconds);
         this.clock = clock;
         this.scheduler = scheduler;
         this.queueBytes = queueBytes;
-    }
-
-    /**
-     * The cluster's view of its slots, and the publisher on it: made when a node first answers.
-     * While none does, callers fail at once instead of each waiting for every node in turn: one
-     * attempt at a time, at most one a second.
-     */
-    private ClusterConnectionProvider topology() {
-        ClusterConnectionProvider current = topology;
-        if (current != null) {
-            return current;
-        }
-        if (closed || clock.millis() < nextAttemptMillis || !building.tryLock()) {
-            throw new JedisConnectionException("no node of the Redis Cluster has answered yet");
-        }
-        try {
-            if (topology == null && !closed) {
-                Set<HostAndPort> seeds = new LinkedHashSet<>(redisUrl.nodes());
-                ClusterConnectionProvider provider = new ClusterConnectionProvider(seeds, clientConfig,
-                        RedisClients.poolConfig());
-                publisher = RedisClusterClient.builder()
-                        .nodes(seeds)
-                        .connectionProvider(provider)
-                        .clientConfig(clientConfig)
-                        .maxAttempts(MAX_ATTEMPTS)
-                        .maxTotalRetriesDuration(Duration.ofMillis(MAX_ATTEMPTS * RedisClients.TIMEOUT_MILLIS))
-                        .build();
-                topology = provider;
-            }
-            if (topology == null) {
-                throw new JedisConnectionException("the broker is closed");
-            }
-            return topology;
-        } catch (RuntimeException e) {
-            nextAttemptMillis = clock.millis() + 1000;
-            throw e;
-        } finally {
-            building.unlock();
-        }
-    }
-
-    private RedisClusterClient publisher() {
-        topology();
-        return publisher;
     }
 
     @Override
@@ -145,7 +86,7 @@ public final class RedisClusterBroker implements Broker {
     @Override
     public String node() {
         try {
-            return String.join(",", new TreeSet<>(topology().getPrimaryNodes().keySet()));
+            return String.join(",", new TreeSet<>(topology.slots().getPrimaryNodes().keySet()));
         } catch (RuntimeException e) {
             return "(unknown: " + e.getMessage() + ")";
         }
@@ -165,7 +106,7 @@ public final class RedisClusterBroker implements Broker {
     public void start(BrokerListener listener) {
         Objects.requireNonNull(listener);
         delivery = new DeliveryQueue(listener, payloads, clock, queueBytes);
-        shards = new ShardSubscriptions(this::topology, subscriberConfig, this::shardChannel, followed, delivery,
+        shards = new ShardSubscriptions(topology::slots, subscriberConfig, this::shardChannel, followed, delivery,
                 clock, RedisBroker.SUBSCRIPTION_PING_MILLIS);
         // The classic channel has no history behind it: its reconnect catches nothing up (the
         // rooms' own subscriptions do, each when it moves).
@@ -177,7 +118,7 @@ public final class RedisClusterBroker implements Broker {
     private HostAndPort classicNode() {
         List<HostAndPort> nodes = new ArrayList<>();
         try {
-            topology().getNodes().keySet().forEach(node -> nodes.add(HostAndPort.from(node)));
+            topology.slots().getNodes().keySet().forEach(node -> nodes.add(HostAndPort.from(node)));
         } catch (RuntimeException e) {
             // no view of the cluster yet: the nodes of the URL
         }
@@ -191,7 +132,8 @@ public final class RedisClusterBroker implements Broker {
     public ChatMessage publish(ChatMessage message) throws BrokerUnavailableException {
         String room = message.room();
         try {
-            return message.withId(scripts.publish(publisher(), historyKey(room), shardChannel(room), "SPUBLISH", message));
+            return message.withId(
+                    scripts.publish(topology.publisher(), historyKey(room), shardChannel(room), "SPUBLISH", message));
         } catch (JedisException e) {
             throw new BrokerUnavailableException("the Redis Cluster did not take the message: " + e.getMessage(), e);
         }
@@ -209,7 +151,7 @@ public final class RedisClusterBroker implements Broker {
     @Override
     public HistorySlice history(String room, EventId after, int limit) throws BrokerUnavailableException {
         try {
-            return scripts.history(publisher(), historyKey(room), room, after, limit);
+            return scripts.history(topology.publisher(), historyKey(room), room, after, limit);
         } catch (JedisException e) {
             throw new BrokerUnavailableException("the Redis Cluster could not read the history: " + e.getMessage(), e);
         }
@@ -277,15 +219,7 @@ public final class RedisClusterBroker implements Broker {
         if (queue != null) {
             queue.stop();
         }
-        closed = true;
-        building.lock(); // a topology being made now is made whole, then closed here
-        try {
-            if (publisher != null) {
-                publisher.close(); // closes the topology's pools too
-            }
-        } finally {
-            building.unlock();
-        }
+        topology.close();
         LOG.fine("Redis Cluster broker closed");
     }
 }

@@ -203,7 +203,8 @@ final class ShardSubscriptions implements ShardConnection.Events {
                 room.waitingSinceMillis = now;
             }
             if (room.route == null && unrouted.add(room)) {
-                router.route(unrouted, rooms, () -> running, now); // a new room goes at once (unless its node is being retried)
+                // A new room goes at once (unless its node is being retried).
+                router.route(unrouted, rooms, () -> running, now);
             }
         } else if (room != null && room.hasStreams()) {
             room.emptySinceMillis = now;
