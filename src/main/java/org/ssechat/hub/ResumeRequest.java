@@ -2,6 +2,7 @@ package org.ssechat.hub;
 
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.http.QueryParameters;
+import org.ssechat.sse.EventId;
 
 /**
  * Where a new stream starts: after the client's {@code Last-Event-ID} (the header EventSource
@@ -10,12 +11,18 @@ import org.ssechat.http.QueryParameters;
  * {@code Last-Event-ID} wins: an EventSource opened with {@code ?history=20} reconnects to the
  * same URL, and must then resume rather than get the 20 again.
  *
- * @param lastEventId the id as the client sent it, or null
+ * @param lastEventId the id as the client sent it, or null (said back in a {@code reset} event)
+ * @param after       that id, parsed once here; null when there is none or it is not an id of ours
  * @param history     how many recent messages to start with (0 when resuming)
  */
-public record ResumeRequest(String lastEventId, int history) {
+public record ResumeRequest(String lastEventId, EventId after, int history) {
 
     public static final ResumeRequest NONE = new ResumeRequest(null, 0);
+
+    /** A request with the id as the client sent it, parsed here. */
+    public ResumeRequest(String lastEventId, int history) {
+        this(lastEventId, EventId.parse(lastEventId), history);
+    }
 
     /**
      * @param lastEventIdHeader the request's {@code Last-Event-ID} header, or null

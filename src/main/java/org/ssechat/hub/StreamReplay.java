@@ -61,7 +61,7 @@ public final class StreamReplay {
                 metrics.replayed();
             }
             if (resume.lastEventId() != null) {
-                resume(client, room, resume.lastEventId());
+                resume(client, room, resume);
             } else {
                 HistorySlice recent = broker.history(room, null, resume.history());
                 new Page(client).replay(recent.messages());
@@ -83,9 +83,10 @@ public final class StreamReplay {
         return client;
     }
 
-    /** Replays the messages after {@code lastEventId}, or says that some may be missing. */
-    private void resume(SseClient client, String room, String lastEventId) throws BrokerUnavailableException {
-        EventId after = EventId.parse(lastEventId);
+    /** Replays the messages after the request's {@code Last-Event-ID}, or says that some may be missing. */
+    private void resume(SseClient client, String room, ResumeRequest resume) throws BrokerUnavailableException {
+        EventId after = resume.after();
+        String lastEventId = resume.lastEventId();
         // Set at once: a catch-up that runs while this reads the history must know where it stands.
         client.startAt(after);
         if (after == null) {
