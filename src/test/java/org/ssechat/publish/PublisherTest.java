@@ -28,6 +28,7 @@ import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.metrics.ChatMetrics;
+import org.ssechat.sse.EventId;
 
 /** A whole POST /chat body to its answer, with no container: the publish on its own. */
 class PublisherTest {
@@ -50,7 +51,7 @@ class PublisherTest {
 
     @Test
     void aGoodMessageIsPublishedAndAnsweredAsPublished() throws Exception {
-        when(broker.publish(any())).thenAnswer(call -> call.<ChatMessage>getArgument(0).withId("7-0"));
+        when(broker.publish(any())).thenAnswer(call -> call.<ChatMessage>getArgument(0).withId(new EventId(7, 0)));
         Publisher.Answer answer = post(RoomAccess.Caller.ANONYMOUS, "{\"user\":\"ann\",\"text\":\"hi\",\"room\":\"dev\"}");
         assertEquals(202, answer.status());
         assertTrue(answer.json().contains("\"id\":\"7-0\"") && answer.json().contains("\"room\":\"dev\""), answer.json());
