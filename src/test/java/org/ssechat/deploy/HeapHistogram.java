@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,6 +46,17 @@ final class HeapHistogram {
             throw new IOException("jcmd " + pid + " GC.class_histogram printed no histogram:\n" + output);
         }
         return new HeapHistogram(instances);
+    }
+
+    /** The live instances of each class whose name begins so (a package's), by name: what keeps them is the question. */
+    Map<String, Long> instancesIn(String prefix) {
+        Map<String, Long> in = new TreeMap<>();
+        instances.forEach((name, count) -> {
+            if (name.startsWith(prefix)) {
+                in.put(name, count);
+            }
+        });
+        return in;
     }
 
     /** The live instances of a class, by its binary name ({@code Outer$Inner}); 0 if there are none. */

@@ -200,6 +200,14 @@ abstract class StockContainer implements AutoCloseable {
         return HeapHistogram.of(process.pid(), javaHome());
     }
 
+    /** The names of the threads the container's JVM has now (see {@link ThreadNames}). */
+    List<String> threadNames() throws IOException, InterruptedException {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException(this + " is not running");
+        }
+        return ThreadNames.of(process.pid(), javaHome());
+    }
+
     ContainerLog log() {
         return log;
     }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.ssechat.testing.Await;
 import org.ssechat.testing.ChatHttp;
+import org.ssechat.testing.RawHttp;
 import org.ssechat.testing.RedisServer;
 import org.ssechat.testing.SseStream;
 import org.ssechat.testing.WarServer;
@@ -180,6 +184,104 @@ class StockContainersIT {
                     "sse-chat stopped three times, in " + container.log().text());
             assertNoProblemsLogged(container);
         }
+    }
+
+    /** The deployments the Jetty test goes through: the class loader of each must be gone at the end. */
+    private static final int JETTY_DEPLOYMENTS = 3;
+    /** Jetty's class loader of one web application. */
+    private static final String JETTY_WEBAPP_LOADER = "org.eclipse.jetty.ee10.webapp.WebAppClassLoader";
+    /** 4,000 bytes of UTF-8: more than a stream's response buffer, so Jetty gets the frame whole (LargeFrames). */
+    private static final String LARGE_TEXT = "\u00e9".repeat(2000);
+
+    /**
+     * Jetty's undeploy and redeploy (its deployer looks at webapps/ every second): each time the
+     * open streams end, and once the WAR is gone the JVM keeps none of its class loaders and none
+     * of its threads. Each deployment sends large messages, live and replayed from history, so
+     * Jetty's own threads write frames whole: anything of the application's kept on those
+     * threads (a thread-local) or on Jetty's classes (a class value) would keep its class loader,
+     * and with it every class of the WAR, for as long as they live. Jetty's own connections keep
+     * the context they last served too (each caches its ServletChannel) for as long as they are
+     * open, so every connection here ends with its exchange: the streams are closed once ended,
+     * and the posts say {@code Connection: close}.
+     */
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void undeployingAndRedeployingInJettyLeavesNoClassLoaderAndNoThreadBehind() throws Exception {
+        Path war = WarServer.war();
+        try (StockContainer container = StockContainer.Kind.JETTY_12.create()) {
+            ((StockJetty) container).property("jetty.deploy.scanInterval", "1");
+            container.deploy(war, WAR_FILE);
+            container.start(Map.of(), Map.of());
+            URI base = container.base("/sse-chat");
+            for (int deployment = 1; deployment <= JETTY_DEPLOYMENTS; deployment++) {
+                container.awaitStatus("/sse-chat", "health", 200, START_MILLIS);
+                List<SseStream> clients = largeMessagesWork(base);
+                container.undeploy(WAR_FILE);
+                awaitEnd(clients, "deleting the WAR", true);
+                clients.forEach(SseStream::close);
+                container.awaitStatus("/sse-chat", "health", 404, START_MILLIS);
+                if (deployment < JETTY_DEPLOYMENTS) {
+                    container.deploy(war, WAR_FILE);
+                }
+            }
+            Await.until("no class loader and no thread of an undeployed sse-chat is left in " + container,
+                    Duration.ofSeconds(10), () -> leftBehind(container), String::isEmpty);
+            assertTrue(container.stop(), container + " did not exit by itself after SIGTERM");
+            assertEquals(JETTY_DEPLOYMENTS, container.log().consoleLinesWith("sse-chat stopped"),
+                    "sse-chat stopped at each undeployment, in " + container.log().text());
+            assertNoProblemsLogged(container);
+        }
+    }
+
+    /** POST /chat on a connection that ends with the answer; returns the message's id. */
+    private static String publishOnItsOwnConnection(URI base, String room, String text) throws Exception {
+        JsonObject message = new JsonObject();
+        message.addProperty("room", room);
+        message.addProperty("user", "ops");
+        message.addProperty("text", text);
+        byte[] body = message.toString().getBytes(StandardCharsets.UTF_8);
+        try (RawHttp http = RawHttp.connect(base.resolve("chat"), null)) {
+            http.send("POST", Map.of("Content-Type", "application/json", "Content-Length", String.valueOf(body.length),
+                    "Connection", "close"));
+            http.write(body);
+            RawHttp.Head head = http.readHead(RawHttp.WAIT_MILLIS);
+            String answer = http.readBody(head);
+            assertEquals(202, head.status(), answer);
+            return JsonParser.parseString(answer).getAsJsonObject().get("id").getAsString();
+        }
+    }
+
+    /** What the undeployed applications left in Jetty's JVM, after a full collection: "" when nothing. */
+    private static String leftBehind(StockContainer container) throws Exception {
+        HeapHistogram heap = container.heapHistogram();
+        long loaders = heap.instances(JETTY_WEBAPP_LOADER);
+        List<String> threads = container.threadNames().stream().filter(name -> name.startsWith("sse-chat")).toList();
+        return loaders == 0 && threads.isEmpty() ? ""
+                : loaders + " class loader(s), these live objects of sse-chat: " + heap.instancesIn("org.ssechat.")
+                        + ", these threads: " + threads;
+    }
+
+    /**
+     * Two large messages reach a stream open before them, then a new stream gets both from the
+     * history; returns the two streams, still open, for the undeployment to end.
+     */
+    private static List<SseStream> largeMessagesWork(URI base) throws Exception {
+        SseStream live = SseStream.open(base.resolve("sse?room=large"));
+        live.awaitFirstLine();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ids.add(publishOnItsOwnConnection(base, "large", LARGE_TEXT));
+            var event = live.next();
+            assertEquals(ids.get(i), event.id());
+            assertEquals(LARGE_TEXT, JsonParser.parseString(event.data()).getAsJsonObject().get("text").getAsString());
+        }
+        SseStream replayed = SseStream.open(base.resolve("sse?room=large&history=2"));
+        for (String id : ids) {
+            var event = replayed.next();
+            assertEquals(id, event.id(), "replayed from history");
+            assertEquals(LARGE_TEXT, JsonParser.parseString(event.data()).getAsJsonObject().get("text").getAsString());
+        }
+        return List.of(live, replayed);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +31,9 @@ final class StockJetty extends StockContainer {
     private static final String KEYSTORE_FILE = "etc/sse-chat.p12";
     private static final String KEYSTORE_PASSWORD = "changeit";
     private static final long ADD_MODULES_SECONDS = 60;
+
+    /** Module properties given on the command line, as an operator may ({@code jetty.deploy.scanInterval=1}). */
+    private final Map<String, String> properties = new LinkedHashMap<>();
 
     StockJetty(Path home, Path base) throws IOException, InterruptedException {
         super(home, base);
@@ -76,6 +80,14 @@ final class StockJetty extends StockContainer {
         Files.writeString(base.resolve("start.d/ssl.ini"), "jetty.ssl.idleTimeout=" + millis + "\n", StandardOpenOption.APPEND);
     }
 
+    /**
+     * Sets a property of one of Jetty's modules (those its start.d/*.ini files list, such as
+     * {@code jetty.http.idleTimeout}) on the command line; call before {@link #start}.
+     */
+    void property(String name, String value) {
+        properties.put(name, value);
+    }
+
     private static String java() {
         return javaHome().resolve("bin/java").toString();
     }
@@ -113,6 +125,7 @@ final class StockJetty extends StockContainer {
         command.addAll(jvmOptions());
         systemProperties.forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(List.of("-jar", startJar(), "jetty.http.port=" + port, "jetty.http.host=127.0.0.1"));
+        properties.forEach((name, value) -> command.add(name + "=" + value));
         if (httpsPort > 0) {
             command.addAll(List.of("jetty.ssl.port=" + httpsPort, "jetty.ssl.host=127.0.0.1"));
         }
