@@ -47,6 +47,7 @@ import org.ssechat.sse.FanOut;
 import org.ssechat.sse.Heartbeat;
 import org.ssechat.sse.SseStreamOpener;
 import org.ssechat.sse.StreamRefusal;
+import org.ssechat.sse.container.ServletContainer;
 import org.ssechat.sse.container.StreamBudget;
 import org.ssechat.stream.ChatStreamServlet;
 import org.ssechat.stream.HeapWatch;
@@ -84,6 +85,7 @@ public final class ChatApplication implements AutoCloseable {
 
     private final ChatConfig config;
     private final Clock clock;
+    private final ServletContainer container;
     private final HeapWatch heapWatch;
     private final StreamAdmission admission;
     private final ClientAddress clientAddress;
@@ -103,13 +105,14 @@ public final class ChatApplication implements AutoCloseable {
     private final Broker broker;
     private final StreamReplay chatStreams;
 
-    /** @param serverInfo the container's {@code ServletContext.getServerInfo()}: what a stream costs depends on it */
-    public ChatApplication(ChatConfig config, Clock clock, String serverInfo) {
+    /** @param container the container that serves the WAR: what a stream needs and costs depends on it */
+    public ChatApplication(ChatConfig config, Clock clock, ServletContainer container) {
         this.config = config;
         this.clock = clock;
+        this.container = container;
         this.heapWatch = new HeapWatch(HEAP_MAX_USED_FRACTION);
         int maxStreams = config.maxClients() > 0 ? config.maxClients()
-                : StreamBudget.defaultMaxStreams(Runtime.getRuntime().maxMemory(), serverInfo);
+                : StreamBudget.defaultMaxStreams(Runtime.getRuntime().maxMemory(), container.streamBytes());
         this.admission = new StreamAdmission(maxStreams, config.maxStreamsPerAddress(), heapWatch::isShort);
         this.clientAddress = new ClientAddress(config.trustForwardedFor());
         this.fanOut = new FanOut(config.fanOutThreads());
@@ -119,7 +122,8 @@ public final class ChatApplication implements AutoCloseable {
         admission.registerMetrics(metrics);
         heapWatch.registerMetrics(metrics);
         // Streams found gone or too slow are completed on the completer, not on the fan-out or sweep that found them.
-        this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes(), metrics, completer);
+        this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes(), metrics, completer,
+                container);
         this.publishParser = new PublishBodyParser(config.maxBodyBytes());
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
         this.roomAccess = roomAccess(config, validator, clock);
@@ -251,6 +255,7 @@ public final class ChatApplication implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        container.close();
     }
 
     /** Polls until done or the time is up (or this thread is interrupted); whether it got done. */

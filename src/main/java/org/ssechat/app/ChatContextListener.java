@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 import org.ssechat.config.ChatConfig;
 import org.ssechat.config.ConfigException;
 import org.ssechat.config.SettingSource;
+import org.ssechat.sse.container.ServletContainer;
 
 /**
  * Starts sse-chat when the container deploys the WAR, registering its servlets and filters,
@@ -27,7 +28,8 @@ public final class ChatContextListener implements ServletContextListener {
         ServletContext context = event.getServletContext();
         try {
             ChatConfig config = ChatConfig.load(SettingSource.of(context::getInitParameter));
-            ChatApplication started = new ChatApplication(config, Clock.systemUTC(), context.getServerInfo());
+            ChatApplication started = new ChatApplication(config, Clock.systemUTC(),
+                    ServletContainer.of(context));
             try {
                 started.register(context);
             } catch (RuntimeException e) {

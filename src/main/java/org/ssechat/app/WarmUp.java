@@ -20,6 +20,8 @@ import org.ssechat.sse.ClientRegistry;
 import org.ssechat.sse.EventId;
 import org.ssechat.sse.SseClient;
 import org.ssechat.sse.StreamStats;
+import org.ssechat.sse.container.FrameSink;
+import org.ssechat.sse.container.PeerWatch;
 
 /**
  * Runs the application's own message path (parse, validate, encode, fan out) a few thousand
@@ -56,7 +58,9 @@ final class WarmUp implements Runnable {
         try {
             ClientRegistry clients = new ClientRegistry();
             for (int i = 0; i < CLIENTS; i++) {
-                SseClient client = new SseClient(asyncWriting(new Sink()), "warm-up", 1 << 20, c -> { }, StreamStats.NONE);
+                // A stand-in: written the servlet API's way, and with no connection to watch.
+                SseClient client = new SseClient(asyncWriting(new Sink()), "warm-up", 1 << 20, c -> { }, StreamStats.NONE,
+                        Runnable::run, FrameSink.ARRAY, (async, onReadError) -> PeerWatch.NONE);
                 client.start();
                 clients.add(client);
             }

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.ssechat.sse.container.LargeFrames;
+import org.ssechat.sse.container.FrameSink;
 
 /**
  * The write side of one stream: a bounded queue of encoded frames, written through the
@@ -49,6 +49,8 @@ final class FrameWriter {
     }
 
     private final ServletOutputStream out;
+    /** How a frame goes into the output: the container's way. */
+    private final FrameSink sink;
     private final StreamOrder order;
     private final long maxQueuedBytes;
     private final StreamStats stats;
@@ -67,18 +69,17 @@ final class FrameWriter {
     /** Touched only by the current writer (see wip): bytes were written since the last flush. */
     private boolean flushPending;
 
-    FrameWriter(ServletOutputStream out, StreamOrder order, long maxQueuedBytes, StreamStats stats) {
+    FrameWriter(ServletOutputStream out, FrameSink sink, StreamOrder order, long maxQueuedBytes, StreamStats stats) {
         this.out = out;
+        this.sink = sink;
         this.order = order;
         this.maxQueuedBytes = maxQueuedBytes;
         this.stats = stats;
     }
 
-    /** One frame to the container: a frame larger than the response buffer in one piece (see LargeFrames). */
+    /** One frame to the container, its way (in Jetty a frame larger than the response buffer goes in whole). */
     private void write(byte[] frame) throws IOException {
-        if (frame.length <= SseStreamOpener.STREAM_BUFFER_BYTES || !LargeFrames.write(out, frame)) {
-            out.write(frame);
-        }
+        sink.write(out, frame);
     }
 
     long maxQueuedBytes() {

@@ -2,14 +2,16 @@ package org.ssechat.sse;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ssechat.sse.container.PeerWatch;
 
 /**
  * The clients of one room, and the order a message reaches them in: the most recently connected
- * first. In a wave of disconnects (a proxy restart, a network blip) the clients that left are
+ * (the last to join the room, which a stream does as it opens) first. In a wave of disconnects (a proxy restart, a network blip) the clients that left are
  * the old ones while the ones that just reconnected are surely there. A closed connection is
  * usually seen by the sweep first (see {@link PeerWatch}), but a dead network, an HTTP/2 stream
  * or a big node's slower sweep leaves some gone clients to be found by a failing write: this way
@@ -21,8 +23,8 @@ import org.ssechat.sse.container.PeerWatch;
  */
 final class RoomClients {
 
-    private static final Comparator<SseClient> NEWEST_FIRST =
-            (a, b) -> Long.compare(b.openedSequence(), a.openedSequence());
+    private static final Comparator<Map.Entry<SseClient, Long>> NEWEST_FIRST =
+            (a, b) -> Long.compare(b.getValue(), a.getValue());
 
     /** The clients in the order of a version of the room. */
     private record Snapshot(long version, SseClient[] newestFirst) {
@@ -31,21 +33,24 @@ final class RoomClients {
     /** No order kept: the next message builds one. */
     private static final Snapshot NONE = new Snapshot(-1, new SseClient[0]);
 
-    private final Set<SseClient> members = ConcurrentHashMap.newKeySet();
+    /** Each client, and when it joined: the room's count of joins then. */
+    private final ConcurrentMap<SseClient, Long> members = new ConcurrentHashMap<>();
+    /** Counts the room's joins: a client that joined later has a larger number. */
+    private final AtomicLong joins = new AtomicLong();
     /** Moves after every change of {@link #members}. */
     private final AtomicLong version = new AtomicLong();
     private volatile Snapshot snapshot = NONE;
 
     /** @return whether the client was not a member yet */
     boolean add(SseClient client) {
-        boolean added = members.add(client);
+        boolean added = members.putIfAbsent(client, joins.incrementAndGet()) == null;
         version.incrementAndGet(); // after the change: a message that sees this version sees the client
         return added;
     }
 
     /** @return whether the client was a member */
     boolean remove(SseClient client) {
-        boolean removed = members.remove(client);
+        boolean removed = members.remove(client) != null;
         version.incrementAndGet();
         snapshot = NONE; // a quiet room must not keep its gone clients (and their responses) reachable
         return removed;
@@ -57,7 +62,7 @@ final class RoomClients {
 
     /** A live view: it changes as clients come and go. */
     Set<SseClient> members() {
-        return members;
+        return members.keySet();
     }
 
     /**
@@ -70,8 +75,13 @@ final class RoomClients {
         if (last.version() == now) {
             return last.newestFirst();
         }
-        SseClient[] clients = members.toArray(new SseClient[0]);
-        Arrays.sort(clients, NEWEST_FIRST);
+        @SuppressWarnings("unchecked")
+        Map.Entry<SseClient, Long>[] joined = members.entrySet().toArray(new Map.Entry[0]);
+        Arrays.sort(joined, NEWEST_FIRST);
+        SseClient[] clients = new SseClient[joined.length];
+        for (int i = 0; i < joined.length; i++) {
+            clients[i] = joined[i].getKey();
+        }
         snapshot = new Snapshot(now, clients);
         if (version.get() != now) {
             snapshot = NONE; // a removal meanwhile: what was just kept may hold the gone client

@@ -9,11 +9,11 @@ import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ssechat.sse.container.FrameSink;
 import org.ssechat.sse.container.PeerWatch;
 
 /**
@@ -52,10 +52,8 @@ public final class SseClient implements AsyncListener {
     private final IntPredicate reserve;
     /** Where the completion of a client found gone or too slow runs: not on the fan-out or sweep that found it. */
     private final Executor completer;
-
-    /** Orders clients by when they connected: a fan-out serves the newest first (see ClientRegistry). */
-    private static final AtomicLong OPENED = new AtomicLong();
-    private final long openedSequence = OPENED.incrementAndGet();
+    /** Makes the watch once the stream has started: the container's, or a stand-in's. */
+    private final PeerWatch.Factory watches;
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -74,26 +72,22 @@ public final class SseClient implements AsyncListener {
      * @param maxQueuedBytes how many bytes may wait for a slow client before it is cut off
      * @param onClose        called once when the client is closed, for any reason
      * @param stats          where writes and overflows are counted
+     * @param completer      runs the completion of a client found gone or too slow, off the thread
+     *                       that found it (a fan-out, a heartbeat or the sweep, which go on with the next)
+     * @param sink           how a frame goes into the response: the container's way
+     * @param watches        makes the watch of the client's connection (see {@link PeerWatch}) at {@link #start()}
      */
     public SseClient(AsyncContext async, String room, long maxQueuedBytes, Consumer<SseClient> onClose,
-            StreamStats stats) throws IOException {
-        this(async, room, maxQueuedBytes, onClose, stats, Runnable::run);
-    }
-
-    /**
-     * @param completer runs the completion of a client found gone or too slow, off the thread
-     *                  that found it (a fan-out, a heartbeat or the sweep, which go on with the next)
-     */
-    public SseClient(AsyncContext async, String room, long maxQueuedBytes, Consumer<SseClient> onClose,
-            StreamStats stats, Executor completer) throws IOException {
+            StreamStats stats, Executor completer, FrameSink sink, PeerWatch.Factory watches) throws IOException {
         this.async = async;
         this.order = new StreamOrder(async);
         this.completer = completer;
+        this.watches = watches;
         this.out = async.getResponse().getOutputStream();
         this.room = room;
         this.onClose = onClose;
         this.stats = stats;
-        this.writer = new FrameWriter(out, order, maxQueuedBytes, stats);
+        this.writer = new FrameWriter(out, sink, order, maxQueuedBytes, stats);
         this.reserve = writer::reserve;
     }
 
@@ -120,7 +114,7 @@ public final class SseClient implements AsyncListener {
                     failedInContainer("write error: " + t);
                 }
             });
-            watch = PeerWatch.of(async, this::failedInContainer);
+            watch = watches.watch(async, this::failedInContainer);
         } finally {
             order.exit();
         }
@@ -146,11 +140,6 @@ public final class SseClient implements AsyncListener {
 
     public String room() {
         return room;
-    }
-
-    /** Increases with every client opened in this JVM: a later client has a larger one. */
-    long openedSequence() {
-        return openedSequence;
     }
 
     public boolean isOpen() {

@@ -5,6 +5,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.concurrent.Executor;
+import org.ssechat.sse.container.FrameSink;
+import org.ssechat.sse.container.ServletContainer;
 
 /**
  * Turns an admitted GET request into an open event stream: the headers, an async context
@@ -21,22 +23,25 @@ public final class SseStreamOpener {
     private final long clientBufferBytes;
     private final StreamStats stats;
     private final Executor completer;
+    private final ServletContainer container;
+    /** How the container takes a frame into a stream with this opener's response buffer. */
+    private final FrameSink sink;
 
     /**
      * @param retryMillis       the reconnection delay announced to browsers in the first frame
      * @param clientBufferBytes the byte limit of each client's outgoing queue
      * @param stats             where the streams' writes and overflows are counted
+     * @param completer         where the completions of clients found gone or too slow run (see {@link SseClient})
+     * @param container         the container that serves the streams: how they are written and watched
      */
-    public SseStreamOpener(long retryMillis, long clientBufferBytes, StreamStats stats) {
-        this(retryMillis, clientBufferBytes, stats, Runnable::run);
-    }
-
-    /** @param completer where the completions of clients found gone or too slow run (see {@link SseClient}) */
-    public SseStreamOpener(long retryMillis, long clientBufferBytes, StreamStats stats, Executor completer) {
+    public SseStreamOpener(long retryMillis, long clientBufferBytes, StreamStats stats, Executor completer,
+            ServletContainer container) {
         this.retryMillis = retryMillis;
         this.clientBufferBytes = clientBufferBytes;
         this.stats = stats;
         this.completer = completer;
+        this.container = container;
+        this.sink = container.frameSink(STREAM_BUFFER_BYTES);
     }
 
     /**
@@ -73,7 +78,7 @@ public final class SseStreamOpener {
         SseClient client = new SseClient(async, room, clientBufferBytes, closed -> {
             registry.remove(closed);
             onClosed.run();
-        }, stats, completer);
+        }, stats, completer, sink, container::watch);
         // The first frame commits the headers with a flush, so clients see the stream open now.
         client.send(SseEvent.builder().retry(retryMillis).encode());
         for (byte[] frame : firstFrames) {

@@ -27,12 +27,15 @@ import org.ssechat.sse.ClientRegistry;
 import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.EventId;
 import org.ssechat.sse.StreamStats;
+import org.ssechat.sse.container.ServletContainer;
 import org.ssechat.sse.SseStreamOpener;
 import org.ssechat.testing.FakeOutput;
 import org.ssechat.testing.SseParser;
 
 /** Resume and history, with the in-process broker and real clients on fake output streams. */
 class StreamReplayTest {
+
+    private static final ServletContainer CONTAINER = ServletContainer.of(ServletContainer.Kind.OTHER);
 
     private static final int HISTORY = 5;
     private final ClientRegistry registry = new ClientRegistry();
@@ -47,7 +50,7 @@ class StreamReplayTest {
     }
 
     private StreamReplay replay(Broker from, long clientBufferBytes) {
-        return new StreamReplay(registry, from, new SseStreamOpener(3000, clientBufferBytes, StreamStats.NONE),
+        return new StreamReplay(registry, from, new SseStreamOpener(3000, clientBufferBytes, StreamStats.NONE, Runnable::run, CONTAINER),
                 HISTORY, metrics);
     }
 
@@ -228,7 +231,7 @@ class StreamReplayTest {
         InMemoryBroker bigBroker = new InMemoryBroker(100_000, 1L << 30, Clock.systemUTC());
         bigBroker.start(new ChatHub(registry, bigBroker, 100_000, metrics));
         StreamReplay liveStreams = new StreamReplay(registry, bigBroker,
-                new SseStreamOpener(3000, 1 << 24, StreamStats.NONE), 100_000, metrics);
+                new SseStreamOpener(3000, 1 << 24, StreamStats.NONE, Runnable::run, CONTAINER), 100_000, metrics);
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean publishing = new AtomicBoolean(true);
         Thread publisher = new Thread(() -> {

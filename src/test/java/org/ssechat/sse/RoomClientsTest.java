@@ -4,20 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RoomClientsTest {
 
-    private static final AtomicLong OPENED = new AtomicLong();
-
-    /** A client that opened after every one made before it. */
+    /** A client: it joins its room as it opens (see SseStreamOpener). */
     private static SseClient opened() {
-        SseClient client = mock(SseClient.class);
-        when(client.openedSequence()).thenReturn(OPENED.incrementAndGet());
-        return client;
+        return mock(SseClient.class);
     }
 
     @Test
@@ -31,6 +25,17 @@ class RoomClientsTest {
         SseClient[] first = room.newestFirst();
         assertArrayEquals(new SseClient[] {newer, older}, first);
         assertSame(first, room.newestFirst(), "no copy and no sort for a message to an unchanged room");
+    }
+
+    @Test
+    void aClientThatJoinsAgainKeepsItsPlace() {
+        RoomClients room = new RoomClients();
+        SseClient older = opened();
+        SseClient newer = opened();
+        room.add(older);
+        room.add(newer);
+        room.add(older);
+        assertArrayEquals(new SseClient[] {newer, older}, room.newestFirst());
     }
 
     @Test

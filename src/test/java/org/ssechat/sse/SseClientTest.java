@@ -18,10 +18,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.ssechat.sse.container.FrameSink;
+import org.ssechat.sse.container.PeerWatch;
 import org.ssechat.testing.FakeOutput;
 
 /** The client's queue and write discipline, against a container-like fake output stream. */
 class SseClientTest {
+
+    /** These streams have no request: nothing watches their connection. */
+    private static final PeerWatch.Factory UNWATCHED = (async, onReadError) -> PeerWatch.NONE;
 
     private final FakeOutput out = new FakeOutput();
     private final AsyncContext async = mock(AsyncContext.class);
@@ -48,7 +53,8 @@ class SseClientTest {
     }
 
     private SseClient client(long maxQueuedBytes) throws Exception {
-        SseClient client = new SseClient(async, "room", maxQueuedBytes, c -> closes.incrementAndGet(), stats);
+        SseClient client = new SseClient(async, "room", maxQueuedBytes, c -> closes.incrementAndGet(), stats,
+                Runnable::run, FrameSink.ARRAY, UNWATCHED);
         client.start();
         return client;
     }
@@ -155,7 +161,7 @@ class SseClientTest {
             self[0].onTimeout(null);
             completedDuringTimeout.set((int) mockingDetails(async).getInvocations().stream()
                     .filter(call -> call.getMethod().getName().equals("complete")).count());
-        }, stats);
+        }, stats, Runnable::run, FrameSink.ARRAY, UNWATCHED);
         self[0].start();
         self[0].close("the application is stopping");
         assertEquals(1, completedDuringTimeout.get(), "onTimeout completed the request itself");

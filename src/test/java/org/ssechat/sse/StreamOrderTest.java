@@ -33,6 +33,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.ssechat.sse.container.FrameSink;
+import org.ssechat.sse.container.ServletContainer;
 import org.ssechat.testing.Await;
 import org.ssechat.testing.FakeOutput;
 
@@ -129,7 +131,8 @@ class StreamOrderTest {
             out.recycle(); // the container has the response back: another connection may get it now
             return null;
         }).when(async).complete();
-        client = new SseClient(async, "secret", LIMIT, closed -> { }, StreamStats.NONE, completer);
+        client = new SseClient(async, "secret", LIMIT, closed -> { }, StreamStats.NONE, completer, FrameSink.ARRAY,
+                ServletContainer.of(ServletContainer.Kind.TOMCAT)::watch);
         client.start();
         out.becomeReady();
         // The first write of the large frame waits inside the output until the test lets it go.

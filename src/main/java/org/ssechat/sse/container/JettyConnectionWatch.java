@@ -5,6 +5,11 @@ import jakarta.servlet.ServletRequestWrapper;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.sse.StreamOrder;
@@ -18,7 +23,7 @@ import org.ssechat.sse.StreamOrder;
  * and Jetty sees the end of input as if it had read it). The WAR cannot link against Jetty's
  * classes (a webapp does not see them), so the calls are found by reflection on the request,
  * through the public interfaces {@code Request}, {@code ConnectionMetaData}, {@code Connection} and
- * {@code EndPoint}, once for each request class. HTTP/2 and HTTP/3 streams share their
+ * {@code EndPoint}, once for each request class (see {@link Watches}). HTTP/2 and HTTP/3 streams share their
  * connection: those are not watched.
  *
  * <p>Nobody else reads the connection meanwhile: Jetty starts reading it again (for the next
@@ -45,15 +50,19 @@ final class JettyConnectionWatch implements PeerWatch {
     /** Jetty 12's HTTP/1 connection: one connection, one stream. */
     private static final String HTTP1_CONNECTION = "org.eclipse.jetty.server.internal.HttpConnection";
 
-    /** The reflective road from a servlet request to its endpoint's fill and its connection's close. */
-    private record Road(Method coreRequest, Method metaData, Method connection, Method endPoint, Method fill,
-            Method close) {
+    /**
+     * The reflective road from a servlet request to its endpoint's fill and its connection's
+     * close. Only Jetty's classes and methods: held by the application, they keep nothing of it.
+     */
+    private record Road(Method coreRequest, Method metaData, Method connection, Class<?> http1Connection,
+            Method endPoint, Method fill, Method close) {
 
         static Road of(Class<?> servletRequest) throws ReflectiveOperationException {
             ClassLoader jetty = servletRequest.getClassLoader();
             return new Road(servletRequest.getMethod("getRequest"),
                     method(jetty, "org.eclipse.jetty.server.Request", "getConnectionMetaData"),
                     method(jetty, "org.eclipse.jetty.server.ConnectionMetaData", "getConnection"),
+                    Class.forName(HTTP1_CONNECTION, false, jetty),
                     method(jetty, "org.eclipse.jetty.io.Connection", "getEndPoint"),
                     method(jetty, "org.eclipse.jetty.io.EndPoint", "fill", ByteBuffer.class),
                     method(jetty, "org.eclipse.jetty.io.Connection", "close"));
@@ -65,62 +74,75 @@ final class JettyConnectionWatch implements PeerWatch {
         }
     }
 
-    /** The road from each Jetty servlet request class, or null where there is none (logged once). */
-    private static final ClassValue<Road> ROADS = new ClassValue<>() {
-        @Override
-        protected Road computeValue(Class<?> type) {
+    /**
+     * The watches of one application's Jetty streams, and the roads they take, found once for
+     * each request class. The application's own (not a class value on Jetty's request class,
+     * whose entry would keep the application's class loader as long as Jetty's class lives).
+     */
+    static final class Watches {
+
+        /** Whether a class is Jetty's own: a request of another kind is left to its body's watch. */
+        private final Predicate<Class<?>> jettys;
+        /** The road from each Jetty servlet request class; empty where there is none (logged once). */
+        private final Map<Class<?>, Optional<Road>> roads = new ConcurrentHashMap<>();
+        private final AtomicBoolean unavailableLogged = new AtomicBoolean();
+
+        Watches(Predicate<Class<?>> jettys) {
+            this.jettys = jettys;
+        }
+
+        /** The watch of a Jetty HTTP/1 stream, or null for any other request or protocol. */
+        PeerWatch of(ServletRequest request) {
+            while (request instanceof ServletRequestWrapper wrapper) {
+                request = wrapper.getRequest();
+            }
+            if (request == null || !jettys.test(request.getClass())) {
+                return null;
+            }
+            Road road = roads.computeIfAbsent(request.getClass(), this::road).orElse(null);
+            if (road == null) {
+                return null;
+            }
             try {
-                return Road.of(type);
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                Object metaData = road.metaData().invoke(road.coreRequest().invoke(request));
+                Object connection = road.connection().invoke(metaData);
+                if (!road.http1Connection().isInstance(connection)) {
+                    return null;
+                }
+                return new JettyConnectionWatch(connection, road.endPoint().invoke(connection), road, this);
+            } catch (ReflectiveOperationException | RuntimeException e) {
                 unavailable(e);
                 return null;
             }
         }
-    };
 
-    private static volatile boolean unavailableLogged;
+        private Optional<Road> road(Class<?> type) {
+            try {
+                return Optional.of(Road.of(type));
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                unavailable(e);
+                return Optional.empty();
+            }
+        }
+
+        private void unavailable(Throwable e) {
+            if (unavailableLogged.compareAndSet(false, true)) {
+                LOG.log(Level.INFO, "This Jetty's connections cannot be watched; a client that left is found by a"
+                        + " write: " + e);
+            }
+        }
+    }
 
     private final Object connection;
     private final Object endPoint;
     private final Road road;
+    private final Watches watches;
 
-    private JettyConnectionWatch(Object connection, Object endPoint, Road road) {
+    private JettyConnectionWatch(Object connection, Object endPoint, Road road, Watches watches) {
         this.connection = connection;
         this.endPoint = endPoint;
         this.road = road;
-    }
-
-    /** The watch of a Jetty HTTP/1 stream, or null for any other container or protocol. */
-    static PeerWatch of(ServletRequest request) {
-        while (request instanceof ServletRequestWrapper wrapper) {
-            request = wrapper.getRequest();
-        }
-        if (request == null || !request.getClass().getName().startsWith("org.eclipse.jetty.")) {
-            return null;
-        }
-        Road road = ROADS.get(request.getClass());
-        if (road == null) {
-            return null;
-        }
-        try {
-            Object metaData = road.metaData().invoke(road.coreRequest().invoke(request));
-            Object connection = road.connection().invoke(metaData);
-            if (connection == null || !HTTP1_CONNECTION.equals(connection.getClass().getName())) {
-                return null;
-            }
-            return new JettyConnectionWatch(connection, road.endPoint().invoke(connection), road);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            unavailable(e);
-            return null;
-        }
-    }
-
-    private static void unavailable(Throwable e) {
-        if (!unavailableLogged) {
-            unavailableLogged = true;
-            LOG.log(Level.INFO, "This Jetty's connections cannot be watched; a client that left is found by a"
-                    + " write: " + e);
-        }
+        this.watches = watches;
     }
 
     @Override
@@ -133,7 +155,7 @@ final class JettyConnectionWatch implements PeerWatch {
         } catch (InvocationTargetException ioFailure) {
             gone = true; // the fill failed: the connection is broken
         } catch (ReflectiveOperationException | RuntimeException e) {
-            unavailable(e);
+            watches.unavailable(e);
             return false;
         }
         if (gone) {
@@ -147,7 +169,7 @@ final class JettyConnectionWatch implements PeerWatch {
         try {
             road.close().invoke(connection);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            unavailable(e);
+            watches.unavailable(e);
         }
     }
 }

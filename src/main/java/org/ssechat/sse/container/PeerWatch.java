@@ -1,7 +1,6 @@
 package org.ssechat.sse.container;
 
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.ServletRequest;
 import java.util.function.Consumer;
 import org.ssechat.sse.ClientRegistry;
 
@@ -10,10 +9,11 @@ import org.ssechat.sse.ClientRegistry;
  * of disconnects leaves the registry (see {@link ClientRegistry#closeGone()}) before the next
  * message meets it, instead of failing writes on the fan-out path.
  *
- * <p>Which way works depends on the container. Tomcat reads ahead on the connection when asked
- * how much of the request body is available ({@link RequestBodyWatch}). Jetty reads nothing from
- * an HTTP/1 connection while its response is open, so there the watch reads the connection itself
- * through Jetty's endpoint ({@link JettyConnectionWatch}). Like nginx, both take a connection the
+ * <p>Which way works depends on the container ({@link ServletContainer#watch}). Tomcat reads
+ * ahead on the connection when asked how much of the request body is available
+ * ({@link RequestBodyWatch}). Jetty reads nothing from an HTTP/1 connection while its response is
+ * open, so there the watch reads the connection itself through Jetty's endpoint
+ * ({@link JettyConnectionWatch}). Like nginx, both take a connection the
  * client shut for writing as gone: an event-stream client sends nothing after its request.
  */
 public interface PeerWatch {
@@ -30,16 +30,13 @@ public interface PeerWatch {
     boolean peerClosed();
 
     /**
-     * The watch that works in the container that serves this stream.
-     *
-     * @param onReadError told when the container reports a read error on the connection
+     * Makes a stream's watch once its async has started, inside its order: the container's
+     * ({@link ServletContainer#watch}), or a stand-in's.
      */
-    static PeerWatch of(AsyncContext async, Consumer<String> onReadError) {
-        ServletRequest request = async.getRequest();
-        if (request == null) {
-            return NONE; // not a container's stream (the start's warm-up writes into a stand-in)
-        }
-        PeerWatch jetty = JettyConnectionWatch.of(request);
-        return jetty != null ? jetty : RequestBodyWatch.of(request, onReadError);
+    @FunctionalInterface
+    interface Factory {
+
+        /** @param onReadError told when the container reports a read error on the connection */
+        PeerWatch watch(AsyncContext async, Consumer<String> onReadError);
     }
 }

@@ -2,7 +2,7 @@ package org.ssechat.sse.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
@@ -34,22 +34,21 @@ class PeerWatchTest {
     private final ServletInputStream body = mock(ServletInputStream.class);
     private final List<String> readErrors = new ArrayList<>();
 
-    @Test
-    void aStreamWithoutARequestIsWatchedByNothing() {
-        // The start's warm-up writes into a stand-in async context that has no request.
-        assertSame(PeerWatch.NONE, PeerWatch.of(async, readErrors::add));
-    }
+    private final ServletContainer tomcat = ServletContainer.of(ServletContainer.Kind.TOMCAT);
 
     @Test
-    void aRequestOfAnotherContainerIsNotWatchedThroughJetty() {
-        assertNull(JettyConnectionWatch.of(request));
+    void aRequestThatIsNotJettysIsWatchedThroughItsBodyEvenInJetty() throws Exception {
+        when(async.getRequest()).thenReturn(request);
+        when(request.getInputStream()).thenReturn(body);
+        PeerWatch watch = ServletContainer.of(ServletContainer.Kind.JETTY).watch(async, readErrors::add);
+        assertInstanceOf(RequestBodyWatch.class, watch);
     }
 
     @Test
     void theBodyWatchTakesAnythingReadableOrAnyFailureAsTheClientsEnd() throws Exception {
         when(async.getRequest()).thenReturn(request);
         when(request.getInputStream()).thenReturn(body);
-        PeerWatch watch = PeerWatch.of(async, readErrors::add);
+        PeerWatch watch = tomcat.watch(async, readErrors::add);
         when(body.available()).thenReturn(0);
         assertFalse(watch.peerClosed(), "nothing to read: the client is still there");
         when(body.available()).thenReturn(1);
@@ -66,7 +65,7 @@ class PeerWatchTest {
             call.getArgument(0, ReadListener.class).onError(new IOException("stream reset"));
             return null;
         }).when(body).setReadListener(any());
-        PeerWatch.of(async, readErrors::add);
+        tomcat.watch(async, readErrors::add);
         assertEquals(List.of("read error: java.io.IOException: stream reset"), readErrors);
     }
 
@@ -74,7 +73,7 @@ class PeerWatchTest {
     void aBodyReadAnotherWayIsLeftToTheWrites() throws Exception {
         when(async.getRequest()).thenReturn(request);
         when(request.getInputStream()).thenThrow(new IllegalStateException("getReader() was called"));
-        assertSame(PeerWatch.NONE, PeerWatch.of(async, readErrors::add));
+        assertSame(PeerWatch.NONE, tomcat.watch(async, readErrors::add));
     }
 
     @Test
@@ -85,7 +84,8 @@ class PeerWatchTest {
         when(async.getRequest()).thenReturn(request);
         when(request.getInputStream()).thenReturn(body);
         when(body.available()).thenReturn(1);
-        SseClient client = new SseClient(async, "room", 1024, closed -> { }, StreamStats.NONE);
+        SseClient client = new SseClient(async, "room", 1024, closed -> { }, StreamStats.NONE, Runnable::run,
+                FrameSink.ARRAY, tomcat::watch);
         client.start();
         assertTrue(client.peerClosed());
         client.close("done");

@@ -10,16 +10,15 @@ class StreamBudgetTest {
 
     @Test
     void halfTheHeapAtWhatAStreamCostsInItsContainer() {
-        assertEquals(512 * MIB / 2 / StreamBudget.JETTY_STREAM_BYTES,
-                StreamBudget.defaultMaxStreams(512 * MIB, "jetty/12.0.31"));
-        assertEquals(512 * MIB / 2 / StreamBudget.TOMCAT_STREAM_BYTES,
-                StreamBudget.defaultMaxStreams(512 * MIB, "Apache Tomcat/10.1.60"));
+        assertEquals(512 * MIB / 2 / ServletContainer.JETTY_STREAM_BYTES, StreamBudget.defaultMaxStreams(512 * MIB,
+                ServletContainer.of(ServletContainer.Kind.JETTY).streamBytes()));
+        assertEquals(512 * MIB / 2 / ServletContainer.TOMCAT_STREAM_BYTES, StreamBudget.defaultMaxStreams(512 * MIB,
+                ServletContainer.of(ServletContainer.Kind.TOMCAT).streamBytes()));
     }
 
     @Test
     void aContainerNotKnownIsCountedLikeTomcatAndATinyHeapStillTakesSome() {
-        assertEquals(StreamBudget.TOMCAT_STREAM_BYTES, StreamBudget.costPerStream("WildFly Full 35"));
-        assertEquals(StreamBudget.TOMCAT_STREAM_BYTES, StreamBudget.costPerStream(null));
-        assertEquals(StreamBudget.MIN_STREAMS, StreamBudget.defaultMaxStreams(MIB, "jetty/12"));
+        assertEquals(ServletContainer.TOMCAT_STREAM_BYTES, ServletContainer.of(ServletContainer.Kind.OTHER).streamBytes());
+        assertEquals(StreamBudget.MIN_STREAMS, StreamBudget.defaultMaxStreams(MIB, ServletContainer.JETTY_STREAM_BYTES));
     }
 }
