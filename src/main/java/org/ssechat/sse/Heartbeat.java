@@ -14,14 +14,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Heartbeat implements Runnable {
 
-    /** An empty comment line: EventSource ignores it. */
-    static final byte[] PROBE = {':', '\n'};
     /** How long after the keep-alive the probe goes: more than a reset takes to come back. */
     static final long PROBE_DELAY_MILLIS = 1000;
 
     private final ClientRegistry clients;
     private final ScheduledExecutorService scheduler;
     private final long probeDelayMillis;
+    /** The frames every stream gets, made once (a frame is never modified once made). */
+    private final byte[] keepAlive = SseEvent.heartbeat();
+    /** An empty comment line: EventSource ignores it. */
+    private final byte[] probe = {':', '\n'};
 
     /** @param periodMillis the time between beats; the probe comes at most halfway to the next */
     public Heartbeat(ClientRegistry clients, ScheduledExecutorService scheduler, long periodMillis) {
@@ -32,7 +34,7 @@ public final class Heartbeat implements Runnable {
 
     @Override
     public void run() {
-        clients.broadcastAll(SseEvent.HEARTBEAT);
-        scheduler.schedule(() -> clients.broadcastAll(PROBE), probeDelayMillis, TimeUnit.MILLISECONDS);
+        clients.broadcastAll(keepAlive);
+        scheduler.schedule(() -> clients.broadcastAll(probe), probeDelayMillis, TimeUnit.MILLISECONDS);
     }
 }

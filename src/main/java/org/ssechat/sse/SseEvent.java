@@ -19,8 +19,13 @@ import java.nio.charset.StandardCharsets;
  */
 public final class SseEvent {
 
-    /** A comment line: ignored by EventSource, so it keeps an idle connection (and proxies) alive. */
-    public static final byte[] HEARTBEAT = builder().comment("keep-alive").encode();
+    /**
+     * A comment line: ignored by EventSource, so it keeps an idle connection (and proxies) alive.
+     * A new array each time: one kept in a static would be state every instance shares.
+     */
+    public static byte[] heartbeat() {
+        return builder().comment("keep-alive").encode();
+    }
 
     private SseEvent() {
     }

@@ -80,6 +80,6 @@ class SseEventTest {
 
     @Test
     void theHeartbeatIsACommentThatDispatchesNothing() {
-        assertEquals(": keep-alive\n\n", new String(SseEvent.HEARTBEAT, StandardCharsets.UTF_8));
+        assertEquals(": keep-alive\n\n", new String(SseEvent.heartbeat(), StandardCharsets.UTF_8));
     }
 }
