@@ -59,8 +59,8 @@ final class WarmUp implements Runnable {
             ClientRegistry clients = new ClientRegistry();
             for (int i = 0; i < CLIENTS; i++) {
                 // A stand-in: written the servlet API's way, and with no connection to watch.
-                SseClient client = new SseClient(asyncWriting(new Sink()), "warm-up", 1 << 20, c -> { }, StreamStats.NONE,
-                        Runnable::run, FrameSink.ARRAY, (async, onReadError) -> PeerWatch.NONE);
+                SseClient client = new SseClient(asyncWriting(new Sink()), "warm-up", 1 << 20, c -> { },
+                        StreamStats.NONE, Runnable::run, FrameSink.ARRAY, (async, onReadError) -> PeerWatch.NONE);
                 client.start();
                 clients.add(client);
             }

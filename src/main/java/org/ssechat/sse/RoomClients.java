@@ -11,8 +11,9 @@ import org.ssechat.sse.container.PeerWatch;
 
 /**
  * The clients of one room, and the order a message reaches them in: the most recently connected
- * (the last to join the room, which a stream does as it opens) first. In a wave of disconnects (a proxy restart, a network blip) the clients that left are
- * the old ones while the ones that just reconnected are surely there. A closed connection is
+ * first (the last to join the room, as a stream does when it opens; the room counts its joins).
+ * In a wave of disconnects (a proxy restart, a network blip) the clients that left are the old
+ * ones while the ones that just reconnected are surely there. A closed connection is
  * usually seen by the sweep first (see {@link PeerWatch}), but a dead network, an HTTP/2 stream
  * or a big node's slower sweep leaves some gone clients to be found by a failing write: this way
  * the ones still there get a message before the fan-out meets those failures.

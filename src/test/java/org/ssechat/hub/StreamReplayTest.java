@@ -50,7 +50,8 @@ class StreamReplayTest {
     }
 
     private StreamReplay replay(Broker from, long clientBufferBytes) {
-        return new StreamReplay(registry, from, new SseStreamOpener(3000, clientBufferBytes, StreamStats.NONE, Runnable::run, CONTAINER),
+        return new StreamReplay(registry, from,
+                new SseStreamOpener(3000, clientBufferBytes, StreamStats.NONE, Runnable::run, CONTAINER),
                 HISTORY, metrics);
     }
 

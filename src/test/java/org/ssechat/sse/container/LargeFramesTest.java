@@ -22,7 +22,7 @@ class LargeFramesTest {
 
     private final FrameSink jettySink = ServletContainer.of(ServletContainer.Kind.JETTY).frameSink(RESPONSE_BUFFER);
 
-    /** Jetty's fake stream's twin outside Jetty's package (a filter's wrapper, say): its write(ByteBuffer) must not be used. */
+    /** Jetty's fake stream's twin outside Jetty's package (a filter's wrapper, say): its write(ByteBuffer) is not used. */
     public static class NotJettys extends BufferWritingOutput {
         @Override
         public void write(ByteBuffer buffer) {
