@@ -80,7 +80,7 @@ public final class ServletContainer implements AutoCloseable {
         return of(detect(context.getClass().getName(), context.getServerInfo()));
     }
 
-    /** A container of this kind: for tests, and for what runs outside one. */
+    /** A container of this kind, as if detected: for tests. */
     public static ServletContainer of(Kind kind) {
         return new ServletContainer(kind);
     }
