@@ -48,7 +48,7 @@ public final class ChatConfig {
             literal(16 * 1024), "the largest POST /chat body");
     static final Setting<Long> CLIENT_BUFFER_BYTES = row("CHAT_CLIENT_BUFFER_BYTES", wholeNumber(1024, 1L << 30),
             literal(1024L * 1024), "bytes that may wait for one slow client before it is cut off");
-    /** 0 when unset: the application derives it from the heap and the container (see StreamBudget). */
+    /** 0 when unset: the application derives it from the heap and the container (see sse.container.StreamBudget). */
     static final Setting<Integer> MAX_CLIENTS = row("CHAT_MAX_CLIENTS", integer(1, 10_000_000),
             derived("derived from the heap", () -> 0), zeroMeans("(unset: derived from the heap)"),
             "open streams allowed on this node");
