@@ -10,22 +10,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import org.ssechat.auth.RoomAccess;
-import org.ssechat.auth.TokenKeys;
-import org.ssechat.auth.TokenVerifier;
 import org.ssechat.broker.Broker;
-import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.clock.ClockTicker;
 import org.ssechat.clock.TimeServlet;
 import org.ssechat.config.ChatConfig;
-import org.ssechat.config.ConfigException;
 import org.ssechat.http.ClientAddress;
 import org.ssechat.http.CorsFilter;
 import org.ssechat.http.SecurityHeadersFilter;
@@ -110,6 +105,9 @@ public final class ChatApplication implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.container = container;
+        // What a setting can still refuse comes first, before anything starts a thread.
+        this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
+        this.roomAccess = Tokens.roomAccess(config, validator, clock);
         this.heapWatch = new HeapWatch(HEAP_MAX_USED_FRACTION);
         int maxStreams = config.maxClients() > 0 ? config.maxClients()
                 : StreamBudget.defaultMaxStreams(Runtime.getRuntime().maxMemory(), container.streamBytes());
@@ -125,8 +123,6 @@ public final class ChatApplication implements AutoCloseable {
         this.streamOpener = new SseStreamOpener(config.retryMillis(), config.clientBufferBytes(), metrics, completer,
                 container);
         this.publishParser = new PublishBodyParser(config.maxBodyBytes());
-        this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
-        this.roomAccess = roomAccess(config, validator, clock);
         roomAccess.registerMetrics(metrics);
         this.publishRate = new PublishRate(config.ratePerSecond() == 0 ? null : new RateLimiter(config.ratePerSecond(),
                 config.rateBurst(), PublishRate.MAX_KEYS, System::nanoTime), clientAddress);
@@ -153,25 +149,6 @@ public final class ChatApplication implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         timers.every(publishRate::forgetIdle, 1, 1, TimeUnit.MINUTES);
         this.warmUp = WarmUp.start(validator, publishParser);
-    }
-
-    /** Tokens from the configured keys, or none (every room open) when no key is set. */
-    private static RoomAccess roomAccess(ChatConfig config, MessageValidator names, Clock clock) {
-        Optional<TokenKeys> keys = TokenKeys.from(config.jwtSecret(), config.jwtPublicKey());
-        if (keys.isEmpty() && config.authRequired()) {
-            throw new ConfigException("CHAT_AUTH=required needs a key to check tokens with: set CHAT_JWT_SECRET or"
-                    + " CHAT_JWT_PUBLIC_KEY");
-        }
-        TokenVerifier.NameRule nameRule = name -> {
-            try {
-                names.checkSender(name);
-                return null;
-            } catch (ChatRequestException e) {
-                return e.getMessage();
-            }
-        };
-        return new RoomAccess(keys.map(k -> new TokenVerifier(k, Duration.ofSeconds(config.jwtClockSkewSeconds()),
-                nameRule, clock)).orElse(null), config.authRequired());
     }
 
     /** Registers the filters and servlets, each with the parts it uses. */
