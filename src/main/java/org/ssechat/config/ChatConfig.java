@@ -26,7 +26,7 @@ import java.util.function.Function;
 /**
  * Every setting of sse-chat, read once at startup and checked. Each is one row of the table below
  * (its name, parser and range, default, how the log shows it, and meaning); loading,
- * {@link #describe()} and the documentation check (ReadmeSettingsTest) all go through the table,
+ * {@link #describe()} and the documentation check (ConfigurationDocTest) all go through the table,
  * so a new setting is a new row, a typed read below it, and its line in the docs. An invalid
  * value stops the application from starting with a message that says which setting, where it
  * came from and what is allowed.

@@ -6,13 +6,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
+import org.ssechat.auth.AuthAnswers;
 import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.auth.TokenCarrier;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.RoomNames;
-import org.ssechat.http.AuthAnswers;
 import org.ssechat.http.JsonResponses;
 import org.ssechat.http.QueryParameters;
 

@@ -4,10 +4,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.Optional;
+import org.ssechat.auth.AuthAnswers;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.auth.TokenCarrier;
 import org.ssechat.chat.ChatRequestException;
-import org.ssechat.http.AuthAnswers;
 import org.ssechat.http.CrossSiteRequests;
 import org.ssechat.http.QueryParameters;
 

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ssechat.auth.AuthAnswers;
 import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.broker.Broker;
@@ -13,7 +14,6 @@ import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.MessageValidator;
-import org.ssechat.http.AuthAnswers;
 import org.ssechat.http.JsonResponses;
 import org.ssechat.metrics.ChatMetrics;
 

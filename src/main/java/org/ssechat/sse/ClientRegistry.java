@@ -15,7 +15,7 @@ import org.ssechat.sse.container.PeerWatch;
  * of a room; each client queues it without blocking, so one slow client delays nobody, and a
  * client that fails in any way is closed without the others missing the frame.
  *
- * <p>How many streams may be open is the admission's business (see the guard package): the
+ * <p>How many streams may be open is the admission's business (see stream.StreamAdmission): the
  * registry holds what was admitted.
  */
 public final class ClientRegistry {

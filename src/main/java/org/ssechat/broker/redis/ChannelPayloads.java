@@ -24,10 +24,10 @@ public final class ChannelPayloads {
     private final MessageValidator validator;
     private final int maxPayloadChars;
 
-    /** @param maxPayloadChars longer payloads are refused before parsing */
     /** The longest sender id kept from a payload; a longer one is dropped, not the message. */
     static final int MAX_USER_ID_CHARS = 256;
 
+    /** @param maxPayloadChars longer payloads are refused before parsing */
     public ChannelPayloads(MessageValidator validator, int maxPayloadChars) {
         this.validator = validator;
         this.maxPayloadChars = maxPayloadChars;

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.ssechat.sse.StreamOrder;
 
 /**
  * Watches a stream's HTTP/1 connection in Jetty 12 by reading it: Jetty itself reads nothing from
@@ -28,7 +27,7 @@ import org.ssechat.sse.StreamOrder;
  *
  * <p>Nobody else reads the connection meanwhile: Jetty starts reading it again (for the next
  * request) only after the response is complete, and a look happens only inside the stream's
- * {@link StreamOrder}, never once the stream has ended. A byte read here is lost to Jetty; an
+ * the stream's order ({@code sse.StreamOrder}), never once the stream has ended. A byte read here is lost to Jetty; an
  * event-stream client sends none.
  *
  * <p>A connection found gone is closed at once through Jetty's {@code Connection.close}, as Jetty

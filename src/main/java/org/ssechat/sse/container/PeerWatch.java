@@ -2,11 +2,10 @@ package org.ssechat.sse.container;
 
 import jakarta.servlet.AsyncContext;
 import java.util.function.Consumer;
-import org.ssechat.sse.ClientRegistry;
 
 /**
  * How a stream learns, without writing to it, that its client closed the connection: so a wave
- * of disconnects leaves the registry (see {@link ClientRegistry#closeGone()}) before the next
+ * of disconnects leaves the registry (see {@code sse.ClientRegistry.closeGone}) before the next
  * message meets it, instead of failing writes on the fan-out path.
  *
  * <p>Which way works depends on the container ({@link ServletContainer#watch}). Tomcat reads

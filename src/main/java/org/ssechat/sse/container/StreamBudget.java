@@ -4,8 +4,8 @@ package org.ssechat.sse.container;
  * The number of streams a node takes when {@code CHAT_MAX_CLIENTS} is not set: as many as half
  * the heap holds, at what one open stream costs in the container it runs in
  * ({@link ServletContainer#streamBytes()}). The container's own buffers are most of that cost,
- * and they differ by a factor of five (measured at 10,000 open streams; see the README's
- * deployment section). The other half of the heap is for everything else: messages, history,
+ * and they differ by a factor of five (measured at 10,000 open streams; see
+ * docs/deployment.md). The other half of the heap is for everything else: messages, history,
  * fan-out.
  */
 public final class StreamBudget {

@@ -1,8 +1,8 @@
-package org.ssechat.http;
+package org.ssechat.auth;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.ssechat.auth.RoomAccess;
+import org.ssechat.http.JsonResponses;
 
 /** The answers to a request refused for its token: JSON, and a 401 says how to authenticate (RFC 6750). */
 public final class AuthAnswers {
