@@ -16,7 +16,6 @@ import static org.ssechat.config.Setting.hidden;
 import static org.ssechat.config.Setting.zeroMeans;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +31,6 @@ import java.util.function.Function;
  * came from and what is allowed.
  */
 public final class ChatConfig {
-
-    /** Declared first: each row() below adds to it as the class initialises, in this order. */
-    private static final List<Setting<?>> ROWS = new ArrayList<>();
 
     static final Setting<Integer> HEARTBEAT_SECONDS = row("CHAT_HEARTBEAT_SECONDS", integer(1, 3600), literal(15),
             "seconds between keep-alive comments on idle streams");
@@ -100,8 +96,13 @@ public final class ChatConfig {
             list -> list.isEmpty() ? "(unset: same origin only)" : String.join(",", list),
             "the origins other than the page's own that may use the API from a browser (CORS)");
 
-    /** Every setting, in the order of the startup log. */
-    static final List<Setting<?>> SETTINGS = List.copyOf(ROWS);
+    /** Every setting, in the order of the startup log (ChatConfigTest: every row above is here). */
+    static final List<Setting<?>> SETTINGS = List.of(
+            HEARTBEAT_SECONDS, RETRY_MILLIS, MAX_TEXT_LENGTH, MAX_USER_LENGTH, MAX_BODY_BYTES, CLIENT_BUFFER_BYTES,
+            MAX_CLIENTS, FAN_OUT_THREADS, REDIS_URL, CHANNEL, HISTORY_SIZE, HISTORY_TTL_SECONDS, PUBLISH_TOKEN,
+            RATE_PER_SECOND, RATE_BURST, TRUST_FORWARDED_FOR, MAX_STREAMS_PER_ADDRESS, BODY_TIMEOUT_SECONDS,
+            HISTORY_MAX_BYTES, REDIS_QUEUE_BYTES, JWT_SECRET, JWT_PUBLIC_KEY, JWT_CLOCK_SKEW_SECONDS, AUTH,
+            ALLOWED_ORIGINS);
 
     private final Map<Setting<?>, Object> values;
 
@@ -244,8 +245,6 @@ public final class ChatConfig {
 
     private static <T> Setting<T> row(String name, Parser<T> parser, Default<T> byDefault,
             Function<? super T, String> shown, String meaning) {
-        Setting<T> setting = new Setting<>(name, parser, byDefault, shown, meaning);
-        ROWS.add(setting);
-        return setting;
+        return new Setting<>(name, parser, byDefault, shown, meaning);
     }
 }

@@ -5,11 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ChatConfigTest {
+
+    @Test
+    void theTableHoldsEveryRowOnceInTheOrderTheyAreDeclared() throws Exception {
+        List<Object> declared = new ArrayList<>();
+        for (Field field : ChatConfig.class.getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == Setting.class) {
+                declared.add(field.get(null));
+            }
+        }
+        assertEquals(declared, List.copyOf(ChatConfig.SETTINGS));
+    }
 
     @Test
     void everySettingHasADefault() {
