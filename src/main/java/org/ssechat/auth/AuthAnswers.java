@@ -7,6 +7,9 @@ import org.ssechat.http.JsonResponses;
 /** The answers to a request refused for its token: JSON, and a 401 says how to authenticate (RFC 6750). */
 public final class AuthAnswers {
 
+    /** The challenge to a request that carries no credentials (RFC 6750 §3). */
+    public static final String CHALLENGE = "Bearer realm=\"sse-chat\"";
+
     private AuthAnswers() {
     }
 
@@ -16,8 +19,8 @@ public final class AuthAnswers {
             return null;
         }
         return denial.reason() == RoomAccess.Reason.MISSING
-                ? "Bearer realm=\"sse-chat\""
-                : "Bearer realm=\"sse-chat\", error=\"invalid_token\"";
+                ? CHALLENGE
+                : CHALLENGE + ", error=\"invalid_token\"";
     }
 
     public static void challenge(HttpServletResponse resp, RoomAccess.Denial denial) {

@@ -73,7 +73,7 @@ public final class PublishHead {
             return new Refused(badToken.get().status(), badToken.get().error());
         }
         if (!publishToken.permits(req.getHeader("Authorization"))) {
-            resp.setHeader("WWW-Authenticate", "Bearer realm=\"sse-chat\"");
+            resp.setHeader("WWW-Authenticate", AuthAnswers.CHALLENGE);
             return new Refused(HttpServletResponse.SC_UNAUTHORIZED,
                     "publishing needs the header Authorization: Bearer <token>");
         }
