@@ -160,7 +160,8 @@ public final class ChatApplication implements AutoCloseable {
         TokenExpiry expiry = new TokenExpiry(timers.executor(), clock,
                 Duration.ofSeconds(config.jwtClockSkewSeconds()));
         servlet(context, "chat-stream", "/sse", true,
-                new ChatStreamServlet(gate, roomAccess, chatStreams, expiry, clock, config.historySize()));
+                new ChatStreamServlet(gate, roomAccess, chatStreams, expiry, clock, config.historySize(),
+                        config.maxRoomsPerStream()));
         PublishHead head = new PublishHead(roomAccess, publishRate,
                 new PublishToken(config.publishToken().orElse(null)), publishParser, config.allowedOrigins());
         Publisher publisher = new Publisher(publishParser, validator, roomAccess, broker, metrics, clock);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.chat.ChatEvents;
@@ -59,7 +60,9 @@ final class WarmUp implements Runnable {
             ClientRegistry clients = new ClientRegistry();
             for (int i = 0; i < CLIENTS; i++) {
                 // A stand-in: written the servlet API's way, and with no connection to watch.
-                SseClient client = new SseClient(asyncWriting(new Sink()), "warm-up", 1 << 20, c -> { },
+                // Half of them follow a second room too: the many-room road is compiled as well.
+                List<String> rooms = i % 2 == 0 ? List.of("warm-up") : List.of("warm-up", "warm-up-" + i);
+                SseClient client = new SseClient(asyncWriting(new Sink()), rooms, 1 << 20, c -> { },
                         StreamStats.NONE, Runnable::run, FrameSink.ARRAY, (async, onReadError) -> PeerWatch.NONE);
                 client.start();
                 clients.add(client);

@@ -44,11 +44,13 @@ public final class ChatEvents {
      * What the history holds follows it. The SSE spec has no way to say this (whatwg/html 8297).
      *
      * @param lastEventId the id the client sent, as sent (null if none)
+     * @param room        the room the messages may be missing from (a stream of many rooms gets one a room)
      */
-    public static byte[] reset(String reason, String lastEventId) {
+    public static byte[] reset(String reason, String lastEventId, String room) {
         JsonObject json = new JsonObject();
         json.addProperty("reason", reason);
         json.addProperty("lastEventId", lastEventId);
+        json.addProperty("room", room);
         return SseEvent.builder().event(RESET).data(MessageJson.GSON.toJson(json)).encode();
     }
 

@@ -1,5 +1,8 @@
 package org.ssechat.chat;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -20,6 +23,25 @@ public final class RoomNames {
     /** The explanation sent with a 400 for a bad room. */
     public static String rule() {
         return "room must be 1 to 64 characters: letters, digits, '_' or '-'";
+    }
+
+    /**
+     * The rooms a stream request names ({@code ?room=} repeated), each once, in the order given:
+     * {@link ChatMessage#DEFAULT_ROOM} when it names none.
+     *
+     * @param maxRooms the most rooms one stream may follow
+     * @throws ChatRequestException (400) for a name that is not a valid one, or more than {@code maxRooms}
+     */
+    public static List<String> requested(List<String> rooms, int maxRooms) throws ChatRequestException {
+        Set<String> named = new LinkedHashSet<>();
+        for (String room : rooms) {
+            named.add(requested(room));
+        }
+        if (named.size() > maxRooms) {
+            throw ChatRequestException.badRequest("a stream follows at most " + maxRooms + " rooms; this one asks for "
+                    + named.size());
+        }
+        return named.isEmpty() ? List.of(ChatMessage.DEFAULT_ROOM) : List.copyOf(named);
     }
 
     /**

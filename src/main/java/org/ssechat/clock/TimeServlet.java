@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import org.ssechat.sse.ClientRegistry;
 import org.ssechat.stream.StreamGate;
 import org.ssechat.sse.SseStreamOpener;
@@ -34,7 +35,7 @@ public final class TimeServlet extends HttpServlet {
             return;
         }
         try {
-            opener.open(req, resp, ClockTicker.ROOM, clients, false, ticket::release,
+            opener.open(req, resp, List.of(ClockTicker.ROOM), clients, false, ticket::release,
                     ClockTicker.frame(clock.instant()));
         } catch (IOException | RuntimeException e) {
             ticket.release();

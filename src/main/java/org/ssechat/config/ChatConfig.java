@@ -97,12 +97,14 @@ public final class ChatConfig {
             "the origins other than the page's own that may use the API from a browser (CORS)");
 
     /** Every setting, in the order of the startup log (ChatConfigTest: every row above is here). */
+    static final Setting<Integer> MAX_ROOMS_PER_STREAM = row("CHAT_MAX_ROOMS_PER_STREAM", integer(1, 1000),
+            literal(32), "the most rooms one stream may follow (GET /sse?room=a&room=b...); more is a 400");
     static final List<Setting<?>> SETTINGS = List.of(
             HEARTBEAT_SECONDS, RETRY_MILLIS, MAX_TEXT_LENGTH, MAX_USER_LENGTH, MAX_BODY_BYTES, CLIENT_BUFFER_BYTES,
             MAX_CLIENTS, FAN_OUT_THREADS, REDIS_URL, CHANNEL, HISTORY_SIZE, HISTORY_TTL_SECONDS, PUBLISH_TOKEN,
             RATE_PER_SECOND, RATE_BURST, TRUST_FORWARDED_FOR, MAX_STREAMS_PER_ADDRESS, BODY_TIMEOUT_SECONDS,
             HISTORY_MAX_BYTES, REDIS_QUEUE_BYTES, JWT_SECRET, JWT_PUBLIC_KEY, JWT_CLOCK_SKEW_SECONDS, AUTH,
-            ALLOWED_ORIGINS);
+            ALLOWED_ORIGINS, MAX_ROOMS_PER_STREAM);
 
     private final Map<Setting<?>, Object> values;
 
@@ -194,6 +196,10 @@ public final class ChatConfig {
 
     public int maxStreamsPerAddress() {
         return get(MAX_STREAMS_PER_ADDRESS);
+    }
+
+    public int maxRoomsPerStream() {
+        return get(MAX_ROOMS_PER_STREAM);
     }
 
     public int bodyTimeoutSeconds() {

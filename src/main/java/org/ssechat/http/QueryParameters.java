@@ -1,6 +1,8 @@
 package org.ssechat.http;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.ssechat.chat.ChatRequestException;
 
@@ -12,9 +14,9 @@ import org.ssechat.chat.ChatRequestException;
  */
 public final class QueryParameters {
 
-    private final Map<String, String> values;
+    private final Map<String, List<String>> values;
 
-    private QueryParameters(Map<String, String> values) {
+    private QueryParameters(Map<String, List<String>> values) {
         this.values = values;
     }
 
@@ -23,7 +25,7 @@ public final class QueryParameters {
      * @throws ChatRequestException (400) when a name or value is not validly encoded
      */
     public static QueryParameters parse(String rawQuery) throws ChatRequestException {
-        Map<String, String> values = new HashMap<>();
+        Map<String, List<String>> values = new HashMap<>();
         if (rawQuery != null) {
             for (String pair : rawQuery.split("&")) {
                 if (pair.isEmpty()) {
@@ -33,7 +35,7 @@ public final class QueryParameters {
                 try {
                     String name = FormDecoding.decode(eq < 0 ? pair : pair.substring(0, eq));
                     String value = eq < 0 ? "" : FormDecoding.decode(pair.substring(eq + 1));
-                    values.putIfAbsent(name, value); // the first of repeated parameters wins, as in getParameter
+                    values.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
                 } catch (ChatRequestException e) {
                     throw ChatRequestException.badRequest("malformed query string: a %-escape is incomplete or not UTF-8");
                 }
@@ -42,8 +44,14 @@ public final class QueryParameters {
         return new QueryParameters(values);
     }
 
-    /** The value of a parameter, or null when it is absent. */
+    /** The value of a parameter (the first, when it is repeated), or null when it is absent. */
     public String get(String name) {
-        return values.get(name);
+        List<String> all = values.get(name);
+        return all == null ? null : all.get(0);
+    }
+
+    /** Every value of a parameter, in the order given; empty when it is absent. */
+    public List<String> all(String name) {
+        return values.getOrDefault(name, List.of());
     }
 }

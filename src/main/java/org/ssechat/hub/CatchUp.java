@@ -8,6 +8,7 @@ import org.ssechat.broker.HistorySlice;
 import org.ssechat.chat.ChatEvents;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.sse.ClientRegistry;
+import org.ssechat.sse.EventFrame;
 import org.ssechat.sse.EventId;
 import org.ssechat.sse.SseClient;
 
@@ -72,7 +73,7 @@ final class CatchUp {
      */
     private EventId startOf(String room) {
         EventId from = clients.clientsIn(room).stream()
-                .map(SseClient::cursor).filter(c -> c != null).min(EventId::compareTo).orElse(null);
+                .map(client -> client.cursor(room)).filter(c -> c != null).min(EventId::compareTo).orElse(null);
         EventId delivered = live.lastDelivered(room);
         if (from == null || (delivered != null && from.isAfter(delivered))) {
             from = delivered;
@@ -101,14 +102,14 @@ final class CatchUp {
             return;
         }
         for (SseClient client : clients.clientsIn(room)) {
-            EventId cursor = client.cursor();
+            EventId cursor = client.cursor(room);
             // ZERO is "opened on an empty history": there is no older position to compare, and the
             // history still reaches back CHAT_HISTORY_SIZE messages, which is all that can be replayed.
             if (cursor != null && !cursor.equals(EventId.ZERO) && first.isAfter(cursor)) {
                 LOG.warning("A client of room '" + room + "' lost messages while this node was cut off: the history "
                         + "no longer reaches back to " + cursor);
-                client.sendEvent(null, ChatEvents.reset("messages were lost while this server was "
-                        + "disconnected from Redis", cursor.toString()));
+                client.sendEvent(room, null, EventFrame.of(ChatEvents.reset("messages were lost while this server was "
+                        + "disconnected from Redis", cursor.toString(), room)));
             }
         }
     }

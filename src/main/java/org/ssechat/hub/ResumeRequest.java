@@ -1,27 +1,42 @@
 package org.ssechat.hub;
 
+import java.util.Map;
 import org.ssechat.chat.ChatRequestException;
+import org.ssechat.chat.RoomNames;
 import org.ssechat.http.QueryParameters;
 import org.ssechat.sse.EventId;
+import org.ssechat.sse.RoomPositions;
 
 /**
- * Where a new stream starts: after the client's {@code Last-Event-ID} (the header EventSource
- * sends when it reconnects, or the query parameter {@code lastEventId} for clients that cannot
- * set headers), or with the room's newest {@code history} messages, or with nothing.
- * {@code Last-Event-ID} wins: an EventSource opened with {@code ?history=20} reconnects to the
- * same URL, and must then resume rather than get the 20 again.
+ * Where a new stream starts in each of its rooms: after the client's {@code Last-Event-ID} (the
+ * header EventSource sends when it reconnects, or the query parameter {@code lastEventId} for
+ * clients that cannot set headers), or with the room's newest {@code history} messages, or with
+ * nothing. For a one-room stream the id is a message id; for a stream of many rooms it names a
+ * position in each (see {@link RoomPositions}), and a room it does not name starts as on a new
+ * stream. {@code Last-Event-ID} wins: an EventSource opened with {@code ?history=20} reconnects
+ * to the same URL, and must then resume rather than get the 20 again.
  *
  * @param lastEventId the id as the client sent it, or null (said back in a {@code reset} event)
- * @param after       that id, parsed once here; null when there is none or it is not an id of ours
- * @param history     how many recent messages to start with (0 when resuming)
+ * @param history     how many recent messages a room the id does not name starts with
  */
-public record ResumeRequest(String lastEventId, EventId after, int history) {
+public record ResumeRequest(String lastEventId, int history) {
 
     public static final ResumeRequest NONE = new ResumeRequest(null, 0);
 
-    /** A request with the id as the client sent it, parsed here. */
-    public ResumeRequest(String lastEventId, int history) {
-        this(lastEventId, EventId.parse(lastEventId), history);
+    /** Where one room of the stream starts. */
+    public sealed interface Start {
+    }
+
+    /** A room new to the stream: its newest {@code count} messages (none: live). */
+    public record Newest(int count) implements Start {
+    }
+
+    /** A room the client was in: what came after {@code id}. */
+    public record After(EventId id) implements Start {
+    }
+
+    /** The id is not one of this server's: the client may have missed anything. */
+    public record Unknown() implements Start {
     }
 
     /**
@@ -37,8 +52,35 @@ public record ResumeRequest(String lastEventId, EventId after, int history) {
             lastEventId = nonEmpty(query.get("lastEventId"));
         }
         // Checked even when Last-Event-ID wins, so a bad URL fails on first use, not on reconnect.
-        int history = history(query.get("history"), maxHistory);
-        return new ResumeRequest(lastEventId, lastEventId != null ? 0 : history);
+        return new ResumeRequest(lastEventId, history(query.get("history"), maxHistory));
+    }
+
+    /** Whether the client sent an id to resume from. */
+    public boolean resumes() {
+        return lastEventId != null;
+    }
+
+    /**
+     * Where a room starts.
+     *
+     * @param manyRooms whether the stream follows more than one room (its ids name every room)
+     */
+    public Start startOf(String room, boolean manyRooms) {
+        if (lastEventId == null) {
+            return new Newest(history);
+        }
+        if (!manyRooms) {
+            EventId id = EventId.parse(lastEventId);
+            if (id != null) {
+                return new After(id);
+            }
+        }
+        Map<String, EventId> named = RoomPositions.parse(lastEventId, RoomNames::isValid);
+        if (named == null) {
+            return new Unknown();
+        }
+        EventId position = named.get(room);
+        return position != null ? new After(position) : new Newest(history);
     }
 
     private static int history(String value, int maxHistory) throws ChatRequestException {

@@ -11,8 +11,8 @@ import java.util.logging.Logger;
 import org.ssechat.sse.container.PeerWatch;
 
 /**
- * The open streams of this node, by room. Broadcasting hands one encoded frame to every client
- * of a room; each client queues it without blocking, so one slow client delays nobody, and a
+ * The open streams of this node, by room (a stream of many rooms is in each of them).
+ * Broadcasting hands one encoded frame to every client of a room; each client queues it without blocking, so one slow client delays nobody, and a
  * client that fails in any way is closed without the others missing the frame.
  *
  * <p>How many streams may be open is the admission's business (see stream.StreamAdmission): the
@@ -23,6 +23,8 @@ public final class ClientRegistry {
     private static final Logger LOG = Logger.getLogger(ClientRegistry.class.getName());
 
     private final ConcurrentMap<String, RoomClients> rooms = new ConcurrentHashMap<>();
+    /** Every stream once, whatever its rooms: for what goes to each stream (heartbeats, the sweep). */
+    private final Set<SseClient> all = ConcurrentHashMap.newKeySet();
     private final AtomicInteger size = new AtomicInteger();
     private final FanOut fanOut;
     /** Told the name of a room that got its first client, and of one that lost its last. */
@@ -58,36 +60,42 @@ public final class ClientRegistry {
         this.roomEmptied = emptied;
     }
 
-    /** Adds a client; a client that closed before it was added is forgotten again at once. */
+    /** Adds a client to each of its rooms; a client that closed before it was added is forgotten again at once. */
     public void add(SseClient client) {
-        // compute() is atomic per room, so a concurrent remove cannot drop the room's new set.
-        rooms.compute(client.room(), (room, clients) -> {
-            RoomClients set = clients != null ? clients : new RoomClients();
-            if (set.add(client)) {
-                size.incrementAndGet();
-            }
-            if (clients == null) {
-                roomOpened.accept(room);
-            }
-            return set;
-        });
+        if (all.add(client)) {
+            size.incrementAndGet();
+        }
+        for (String name : client.rooms()) {
+            // compute() is atomic per room, so a concurrent remove cannot drop the room's new set.
+            rooms.compute(name, (room, clients) -> {
+                RoomClients set = clients != null ? clients : new RoomClients();
+                set.add(client);
+                if (clients == null) {
+                    roomOpened.accept(room);
+                }
+                return set;
+            });
+        }
         if (!client.isOpen()) {
             remove(client); // it closed before it was added: its own remove came too early
         }
     }
 
-    /** Forgets a client; an empty room disappears with its last client. Idempotent. */
+    /** Forgets a client, in each of its rooms; an empty room disappears with its last client. Idempotent. */
     public void remove(SseClient client) {
-        rooms.computeIfPresent(client.room(), (room, clients) -> {
-            if (clients.remove(client)) {
-                size.decrementAndGet();
-            }
-            if (clients.isEmpty()) {
-                roomEmptied.accept(room);
-                return null;
-            }
-            return clients;
-        });
+        if (all.remove(client)) {
+            size.decrementAndGet();
+        }
+        for (String name : client.rooms()) {
+            rooms.computeIfPresent(name, (room, clients) -> {
+                clients.remove(client);
+                if (clients.isEmpty()) {
+                    roomEmptied.accept(room);
+                    return null;
+                }
+                return clients;
+            });
+        }
     }
 
     /**
@@ -113,12 +121,15 @@ public final class ClientRegistry {
      * Sends one encoded event to every client of a room that does not have it yet (see
      * {@link SseClient#sendEvent}), the most recently connected first (see {@link RoomClients}).
      * Called by one thread at a time: the broker's.
+     *
+     * @param frame the event, encoded once, its id line first when it has an id
      */
     public void broadcastEvent(String room, EventId id, byte[] frame) {
         RoomClients clients = rooms.get(room);
         if (clients != null) {
+            EventFrame shared = id != null ? EventFrame.withId(frame) : EventFrame.of(frame);
             // One action per message, not one per client: this runs for every client of the room.
-            Consumer<SseClient> send = client -> client.sendEvent(id, frame);
+            Consumer<SseClient> send = client -> client.sendEvent(room, id, shared);
             fanOut.forEach(clients.newestFirst(), client -> isolated(client, send));
         }
     }
@@ -213,15 +224,13 @@ public final class ClientRegistry {
     }
 
     private static void failed(SseClient client, RuntimeException e) {
-        LOG.log(Level.WARNING, "Closing a client of room '" + client.room() + "' that failed", e);
+        LOG.log(Level.WARNING, "Closing a client of room(s) " + client.rooms() + " that failed", e);
         client.close("failed: " + e);
     }
 
     private void forEach(Consumer<SseClient> action) {
-        for (RoomClients clients : rooms.values()) {
-            for (SseClient client : clients.members()) {
-                isolated(client, action);
-            }
+        for (SseClient client : all) {
+            isolated(client, action);
         }
     }
 }

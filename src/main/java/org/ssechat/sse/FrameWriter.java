@@ -55,7 +55,8 @@ final class FrameWriter {
     private final long maxQueuedBytes;
     private final StreamStats stats;
 
-    private final Queue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    /** Each a frame ({@code byte[]}) or a {@link Pair}. */
+    private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
     /** Bytes queued, plus those reserved by {@link #reserve} for frames held elsewhere. */
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Work-in-progress counter that makes one thread at a time the writer; see drain(). */
@@ -77,9 +78,30 @@ final class FrameWriter {
         this.stats = stats;
     }
 
+    /**
+     * A frame that goes out right behind its head, in the same burst: a many-room stream's own
+     * {@code id:} line, then the event that every stream shares (see {@link EventFrame}).
+     */
+    private record Pair(byte[] head, byte[] frame) {
+    }
+
     /** One frame to the container, its way (in Jetty a frame larger than the response buffer goes in whole). */
     private void write(byte[] frame) throws IOException {
         sink.write(out, frame);
+    }
+
+    /** A queued frame, or pair, to the container. */
+    private void write(Object queued) throws IOException {
+        if (queued instanceof Pair pair) {
+            write(pair.head());
+            write(pair.frame());
+        } else {
+            write((byte[]) queued);
+        }
+    }
+
+    private static int length(Object queued) {
+        return queued instanceof Pair pair ? pair.head().length + pair.frame().length : ((byte[]) queued).length;
     }
 
     long maxQueuedBytes() {
@@ -98,6 +120,20 @@ final class FrameWriter {
      *         overflowed the limit (then {@link #outcome()} says so)
      */
     boolean send(byte[] frame) {
+        return sendQueued(frame);
+    }
+
+    /**
+     * Writes a head and a frame together, as one: nothing another thread sends comes between
+     * them, and they go out in the same burst, with one flush.
+     *
+     * @return as {@link #send(byte[])}
+     */
+    boolean send(byte[] head, byte[] frame) {
+        return sendQueued(new Pair(head, frame));
+    }
+
+    private boolean sendQueued(Object frame) {
         if (outcome.get() != null || ending) {
             return false;
         }
@@ -162,8 +198,8 @@ final class FrameWriter {
         drain();
     }
 
-    private boolean enqueue(byte[] frame) {
-        if (!reserve(frame.length)) {
+    private boolean enqueue(Object frame) {
+        if (!reserve(length(frame))) {
             return false;
         }
         queue.add(frame);
@@ -181,7 +217,7 @@ final class FrameWriter {
      * waited for the order, say), and a full socket keeps it for onWritePossible. Only the
      * writer (see drain()) calls this.
      */
-    private boolean writeFirst(byte[] frame) {
+    private boolean writeFirst(Object frame) {
         if (!order.enter()) {
             end(Ending.DISCARDED, null); // the stream ended: its response is not ours any more
             return false;
@@ -260,7 +296,7 @@ final class FrameWriter {
         int written = 0;
         try {
             while (isOpen() && out.isReady()) {
-                byte[] frame = queue.poll();
+                Object frame = queue.poll();
                 if (frame == null) {
                     if (flushPending) {
                         flushPending = false;
@@ -272,7 +308,7 @@ final class FrameWriter {
                     }
                     return;
                 }
-                queuedBytes.addAndGet(-frame.length);
+                queuedBytes.addAndGet(-length(frame));
                 write(frame);
                 written++;
                 flushPending = true;

@@ -19,10 +19,11 @@ final class HeldEvents {
 
     /** Delivers one released event; false when the stream took no more (it ended). */
     interface Delivery {
-        boolean deliver(EventId id, byte[] frame);
+        boolean deliver(int room, EventId id, EventFrame frame);
     }
 
-    private record Held(EventId id, byte[] frame) {
+    /** @param room the event's room: its index in the stream's rooms */
+    private record Held(int room, EventId id, EventFrame frame) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -41,7 +42,7 @@ final class HeldEvents {
      * @return true if the event was taken care of (held, or refused for lack of room), false if
      *         nothing is held any more and the caller delivers it now
      */
-    boolean offer(EventId id, byte[] frame, IntPredicate reserve) {
+    boolean offer(int room, EventId id, EventFrame frame, IntPredicate reserve) {
         if (!holding) {
             return false;
         }
@@ -50,8 +51,8 @@ final class HeldEvents {
             if (!holding) {
                 return false;
             }
-            if (reserve.test(frame.length)) {
-                held.add(new Held(id, frame));
+            if (reserve.test(frame.length())) {
+                held.add(new Held(room, id, frame));
             }
             return true;
         } finally {
@@ -68,8 +69,8 @@ final class HeldEvents {
         lock.lock();
         try {
             for (Held event : held) {
-                unreserve.accept(event.frame().length);
-                if (!delivery.deliver(event.id(), event.frame())) {
+                unreserve.accept(event.frame().length());
+                if (!delivery.deliver(event.room(), event.id(), event.frame())) {
                     break;
                 }
             }

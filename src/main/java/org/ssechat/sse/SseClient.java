@@ -6,6 +6,8 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,12 +19,13 @@ import org.ssechat.sse.container.FrameSink;
 import org.ssechat.sse.container.PeerWatch;
 
 /**
- * One open {@code text/event-stream} response of a room: its lifecycle and where it stands in
- * the room's events. Its {@link FrameWriter} writes the frames, without ever blocking; its
+ * One open {@code text/event-stream} response of one room or many: its lifecycle and where it
+ * stands in each room's events. Its {@link FrameWriter} writes the frames, without ever blocking; its
  * {@link HeldEvents} keep live events back while a new stream replays history.
  *
- * <p>Where it stands: the cursor is the newest event id it was sent, so a replay and the live
- * stream never deliver a message twice.
+ * <p>Where it stands: in each room, the newest event id it was sent (its cursor there, see
+ * {@link RoomPositions}), so a replay and the live stream never deliver a message twice. A
+ * stream of many rooms sends its position in all of them as each event's id.
  *
  * <p>Lifecycle: the client is closed, exactly once, when the peer goes away (a failed write, an
  * async error or timeout), when its queue overflows its byte limit, or on shutdown. This class
@@ -43,7 +46,10 @@ public final class SseClient implements AsyncListener {
     private final AsyncContext async;
     private final StreamOrder order;
     private final ServletOutputStream out;
-    private final String room;
+    /** Its rooms, and where it stands in each. */
+    private final RoomPositions positions;
+    /** Whether it follows more than one room: then each event's id is its position in all of them. */
+    private final boolean manyRooms;
     private final Consumer<SseClient> onClose;
     private final StreamStats stats;
     private final FrameWriter writer;
@@ -57,18 +63,12 @@ public final class SseClient implements AsyncListener {
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /**
-     * The newest event id this client has been sent: live events at or before it are dropped,
-     * so a replay and the live stream never deliver a message twice. Written by the one thread
-     * that delivers events at a time (the broker's), or by the replaying thread before release.
-     */
-    private volatile EventId cursor;
     /** Tells, without a write, that the client left; set by start(). */
     private volatile PeerWatch watch = PeerWatch.NONE;
 
     /**
      * @param async          the started async context; its response headers are already set
-     * @param room           the room this client listens to
+     * @param rooms          the rooms this client listens to, each once, in the order asked for
      * @param maxQueuedBytes how many bytes may wait for a slow client before it is cut off
      * @param onClose        called once when the client is closed, for any reason
      * @param stats          where writes and overflows are counted
@@ -77,14 +77,15 @@ public final class SseClient implements AsyncListener {
      * @param sink           how a frame goes into the response: the container's way
      * @param watches        makes the watch of the client's connection (see {@link PeerWatch}) at {@link #start()}
      */
-    public SseClient(AsyncContext async, String room, long maxQueuedBytes, Consumer<SseClient> onClose,
+    public SseClient(AsyncContext async, List<String> rooms, long maxQueuedBytes, Consumer<SseClient> onClose,
             StreamStats stats, Executor completer, FrameSink sink, PeerWatch.Factory watches) throws IOException {
         this.async = async;
         this.order = new StreamOrder(async);
         this.completer = completer;
         this.watches = watches;
         this.out = async.getResponse().getOutputStream();
-        this.room = room;
+        this.positions = new RoomPositions(rooms);
+        this.manyRooms = rooms.size() > 1;
         this.onClose = onClose;
         this.stats = stats;
         this.writer = new FrameWriter(out, sink, order, maxQueuedBytes, stats);
@@ -138,8 +139,9 @@ public final class SseClient implements AsyncListener {
         }
     }
 
-    public String room() {
-        return room;
+    /** Its rooms, in the order asked for. */
+    public List<String> rooms() {
+        return positions.rooms();
     }
 
     public boolean isOpen() {
@@ -159,30 +161,44 @@ public final class SseClient implements AsyncListener {
     }
 
     /**
-     * Sends a live event unless this client has it already. Events without an id (published
-     * into Redis by other programs) always go out. Called by one thread at a time.
+     * Sends a live event of one of its rooms unless this client has it already. Events without
+     * an id (published into Redis by other programs) always go out. Called by one thread at a
+     * time.
      *
      * @param id the event's id, or null
      */
-    public void sendEvent(EventId id, byte[] frame) {
-        if (held.offer(id, frame, reserve)) {
+    public void sendEvent(String room, EventId id, EventFrame frame) {
+        int index = positions.indexOf(room);
+        if (index < 0) {
+            return; // not one of its rooms
+        }
+        if (held.offer(index, id, frame, reserve)) {
             settle(); // held, or the hold overflowed the limit
             return;
         }
-        deliver(id, frame);
+        deliver(index, id, frame);
         settle();
     }
 
-    /** Sends unless the cursor says this client has the event; does not act on the outcome. */
-    private boolean deliver(EventId id, byte[] frame) {
-        if (id != null) {
-            EventId seen = cursor;
-            if (seen != null && !id.isAfter(seen)) {
-                return true;
-            }
-            cursor = id;
+    /**
+     * Sends unless the room's cursor says this client has the event; does not act on the
+     * outcome. A stream of many rooms sends its own id line, then the shared frame after its id.
+     */
+    private boolean deliver(int room, EventId id, EventFrame frame) {
+        if (id == null) {
+            return writer.send(frame.whole());
         }
-        return writer.send(frame);
+        EventId seen = positions.get(room);
+        if (seen != null && !id.isAfter(seen)) {
+            return true;
+        }
+        if (!manyRooms) {
+            positions.set(room, id);
+            return writer.send(frame.whole());
+        }
+        positions.set(room, id, frame.idText());
+        return frame.hasId() ? writer.send(positions.idLine(), frame.afterId())
+                : writer.send(positions.idLine(), frame.whole());
     }
 
     /**
@@ -205,18 +221,46 @@ public final class SseClient implements AsyncListener {
         held.hold();
     }
 
-    /** Sends one replayed event now, ahead of the held live ones, and moves the cursor to it. */
-    public void replay(EventId id, byte[] frame) {
-        deliver(id, frame);
+    /** Sends one replayed event of a room now, ahead of the held live ones, and moves its cursor there. */
+    public void replay(String room, EventId id, EventFrame frame) {
+        int index = positions.indexOf(room);
+        if (index >= 0) {
+            deliver(index, id, frame);
+            settle();
+        }
+    }
+
+    /** Sends a frame of no room's order now (a {@code reset}), ahead of the held live events. */
+    public void replay(byte[] frame) {
+        writer.send(frame);
         settle();
     }
 
     /**
-     * Sets where this client stands: the newest id it has. Only while live events are held
-     * (before {@link #releaseHeldEvents()}), when the opening thread alone moves the cursor.
+     * Sets where this client stands in a room: the newest id it has there. Only while live
+     * events are held (before {@link #releaseHeldEvents()}), when the opening thread alone
+     * moves the cursors.
      */
-    public void startAt(EventId id) {
-        cursor = id;
+    public void startAt(String room, EventId id) {
+        int index = positions.indexOf(room);
+        if (index >= 0) {
+            positions.set(index, id);
+        }
+    }
+
+    /**
+     * A stream of many rooms tells its client where it stands in all of them, in an event with
+     * only an id (EventSource takes the id and dispatches nothing): so a reconnect that comes
+     * before the next message resumes every room. Only before {@link #releaseHeldEvents()}.
+     */
+    public void sendPosition() {
+        if (manyRooms && positions.anySet()) {
+            byte[] line = positions.idLine();
+            byte[] event = Arrays.copyOf(line, line.length + 1);
+            event[line.length] = '\n';
+            writer.send(event);
+            settle();
+        }
     }
 
     /** Sends the held live events that the replay did not cover, and goes live. */
@@ -225,9 +269,10 @@ public final class SseClient implements AsyncListener {
         settle();
     }
 
-    /** The newest event id this client has been sent, or null. */
-    public EventId cursor() {
-        return cursor;
+    /** The newest event id of a room this client has been sent, or null. */
+    public EventId cursor(String room) {
+        int index = positions.indexOf(room);
+        return index < 0 ? null : positions.get(index);
     }
 
     /** Acts on how the writer ended, if it did: the one place that turns a write's outcome into a close. */
@@ -250,8 +295,8 @@ public final class SseClient implements AsyncListener {
      */
     private void overflowed() {
         if (release("its buffer overflowed")) {
-            LOG.log(Level.WARNING, "Disconnecting a slow client of room ''{0}'': more than {1} bytes waited for it",
-                    new Object[] {room, writer.maxQueuedBytes()});
+            LOG.log(Level.WARNING, "Disconnecting a slow client of room(s) {0}: more than {1} bytes waited for it",
+                    new Object[] {positions.rooms(), writer.maxQueuedBytes()});
             stats.slowClientDisconnected();
             completeSoon();
         }
@@ -308,7 +353,7 @@ public final class SseClient implements AsyncListener {
         if (!closed.compareAndSet(false, true)) {
             return false;
         }
-        LOG.log(Level.FINE, "SSE client in room {0} closed: {1}", new Object[] {room, reason});
+        LOG.log(Level.FINE, "SSE client of room(s) {0} closed: {1}", new Object[] {positions.rooms(), reason});
         writer.discard();
         onClose.accept(this);
         return true;

@@ -4,6 +4,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.Executor;
 import org.ssechat.sse.container.FrameSink;
 import org.ssechat.sse.container.ServletContainer;
@@ -59,12 +60,13 @@ public final class SseStreamOpener {
      * Opens the stream and registers it. The caller has checked the request and admitted it;
      * the response must not be committed yet.
      *
+     * @param rooms          the stream's rooms, each once, in the order asked for
      * @param holdLiveEvents whether live events wait until the caller has replayed history and
      *                       called {@link SseClient#releaseHeldEvents()}
      * @param onClosed       runs once when the stream ends, for any reason (its admission ends)
      * @param firstFrames    frames sent right after the {@code retry:} line
      */
-    public SseClient open(HttpServletRequest req, HttpServletResponse resp, String room, ClientRegistry registry,
+    public SseClient open(HttpServletRequest req, HttpServletResponse resp, List<String> rooms, ClientRegistry registry,
             boolean holdLiveEvents, Runnable onClosed, byte[]... firstFrames) throws IOException {
         // A stream flushes after every burst of frames, so a large response buffer would only be
         // memory held for as long as the stream is open (Jetty keeps 32 KB, Tomcat 8 KB).
@@ -75,7 +77,7 @@ public final class SseStreamOpener {
         AsyncContext async = req.startAsync();
         // Tomcat and Jetty end an async request after 30 s by default; a stream lives until closed.
         async.setTimeout(0);
-        SseClient client = new SseClient(async, room, clientBufferBytes, closed -> {
+        SseClient client = new SseClient(async, rooms, clientBufferBytes, closed -> {
             registry.remove(closed);
             onClosed.run();
         }, stats, completer, sink, container::watch);

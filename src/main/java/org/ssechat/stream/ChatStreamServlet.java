@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,8 +24,9 @@ import org.ssechat.sse.SseClient;
 import org.ssechat.sse.SseStreamOpener;
 
 /**
- * GET /sse?room=NAME: the chat stream of one room, for a caller its token allows when the room
- * needs one (see {@link RoomAccess}); a stream opened with a token ends with {@code event: expired}
+ * GET /sse?room=NAME (repeated for many rooms, at most {@code CHAT_MAX_ROOMS_PER_STREAM}): the
+ * chat stream of one room or many, for a caller its token allows in each room that needs one
+ * (see {@link RoomAccess}); a stream opened with a token ends with {@code event: expired}
  * when the token does. {@code Last-Event-ID} (or
  * {@code ?lastEventId=}) resumes after that message; {@code ?history=N} starts with the newest N;
  * {@code ?clock=1} starts with the server's time (an {@code event: time}).
@@ -34,7 +36,7 @@ import org.ssechat.sse.SseStreamOpener;
 public final class ChatStreamServlet extends HttpServlet {
 
     /** What a stream request asks for, once checked. */
-    private record StreamRequest(String room, ResumeRequest resume, boolean clock, Identity identity) {
+    private record StreamRequest(List<String> rooms, ResumeRequest resume, boolean clock, Identity identity) {
     }
 
     private final transient StreamGate gate;
@@ -43,16 +45,21 @@ public final class ChatStreamServlet extends HttpServlet {
     private final transient TokenExpiry expiries;
     private final transient Clock clock;
     private final int historySize;
+    private final int maxRooms;
 
-    /** @param historySize the most messages a stream may ask to start with ({@code CHAT_HISTORY_SIZE}) */
+    /**
+     * @param historySize the most messages a stream may ask to start with ({@code CHAT_HISTORY_SIZE})
+     * @param maxRooms    the most rooms one stream may follow ({@code CHAT_MAX_ROOMS_PER_STREAM})
+     */
     public ChatStreamServlet(StreamGate gate, RoomAccess access, StreamReplay streams, TokenExpiry expiries, Clock clock,
-            int historySize) {
+            int historySize, int maxRooms) {
         this.gate = gate;
         this.access = access;
         this.streams = streams;
         this.expiries = expiries;
         this.clock = clock;
         this.historySize = historySize;
+        this.maxRooms = maxRooms;
     }
 
     @Override
@@ -77,7 +84,7 @@ public final class ChatStreamServlet extends HttpServlet {
         SseClient client;
         try {
             byte[][] first = request.clock() ? new byte[][] {ChatEvents.time(clock.instant())} : new byte[0][];
-            client = streams.open(req, resp, request.room(), request.resume(), onClosed, first);
+            client = streams.open(req, resp, request.rooms(), request.resume(), onClosed, first);
         } catch (IOException | RuntimeException e) {
             ticket.release();
             throw e;
@@ -106,24 +113,27 @@ public final class ChatStreamServlet extends HttpServlet {
         }
     }
 
-    /** The room, where to start and who asks, or null after answering a 400, 401 or 403. */
+    /** The rooms, where to start and who asks, or null after answering a 400, 401 or 403. */
     private StreamRequest checked(HttpServletRequest req, HttpServletResponse resp)
             throws IOException {
         try {
             QueryParameters query = QueryParameters.parse(req.getQueryString());
-            String room = RoomNames.requested(query.get("room"));
+            List<String> rooms = RoomNames.requested(query.all("room"), maxRooms);
             String clock = query.get("clock");
             if (clock != null && !clock.equals("0") && !clock.equals("1")) {
                 throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, "clock must be 0 or 1");
             }
             ResumeRequest resume = ResumeRequest.from(req.getHeader("Last-Event-ID"), query, historySize);
             RoomAccess.Caller caller = access.identify(TokenCarrier.token(TokenCarrier.find(req, query, null)));
-            Optional<RoomAccess.Denial> denial = access.check(caller, room, false);
-            if (denial.isPresent()) {
-                AuthAnswers.deny(resp, denial.get());
-                return null;
+            // One room the caller may not read refuses the whole stream, naming that room.
+            for (String room : rooms) {
+                Optional<RoomAccess.Denial> denial = access.check(caller, room, false);
+                if (denial.isPresent()) {
+                    AuthAnswers.deny(resp, denial.get());
+                    return null;
+                }
             }
-            return new StreamRequest(room, resume, "1".equals(clock), caller.identity());
+            return new StreamRequest(rooms, resume, "1".equals(clock), caller.identity());
         } catch (ChatRequestException e) {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return null;

@@ -37,8 +37,8 @@ class ChatEventsTest {
 
     @Test
     void aResetSaysWhyAndEchoesTheIdSafely() {
-        String wire = new String(ChatEvents.reset("too old", "1-0\ndata: x"), StandardCharsets.UTF_8);
-        assertEquals("event: reset\ndata: {\"reason\":\"too old\",\"lastEventId\":\"1-0\\ndata: x\"}\n\n", wire);
+        String wire = new String(ChatEvents.reset("too old", "1-0\ndata: x", "dev"), StandardCharsets.UTF_8);
+        assertEquals("event: reset\ndata: {\"reason\":\"too old\",\"lastEventId\":\"1-0\\ndata: x\",\"room\":\"dev\"}\n\n", wire);
     }
 
     @Test

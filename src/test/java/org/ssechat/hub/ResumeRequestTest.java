@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.http.QueryParameters;
+import org.ssechat.sse.EventId;
 
 class ResumeRequestTest {
 
@@ -34,8 +35,10 @@ class ResumeRequestTest {
 
     @Test
     void theHeaderWinsOverTheQueryParameterAndBothWinOverHistory() throws Exception {
-        assertEquals(new ResumeRequest("5-0", 0), from(request("5-0", "4-0", "20"), 100));
-        assertEquals(new ResumeRequest("4-0", 0), from(request(null, "4-0", "20"), 100));
+        assertEquals(new ResumeRequest("5-0", 20), from(request("5-0", "4-0", "20"), 100));
+        assertEquals(new ResumeRequest.After(new EventId(5, 0)),
+                from(request("5-0", "4-0", "20"), 100).startOf("dev", false));
+        assertEquals(new ResumeRequest("4-0", 20), from(request(null, "4-0", "20"), 100));
         assertEquals(new ResumeRequest("4-0", 0), from(request("", "4-0", null), 100));
         assertEquals(new ResumeRequest(null, 20), from(request(null, null, "20"), 100));
         assertEquals(ResumeRequest.NONE, from(request(null, null, null), 100));
@@ -58,5 +61,27 @@ class ResumeRequestTest {
     @Test
     void aLastEventIdThatDoesNotParseIsStillPassedOnNotRefused() throws Exception {
         assertEquals("garbage\u0000", from(request("garbage\u0000", null, null), 100).lastEventId());
+    }
+
+    @Test
+    void aManyRoomIdResumesTheRoomsItNamesAndStartsTheOthersAsNew() throws Exception {
+        ResumeRequest resume = from(request("dev:5-0,ops:0-0", null, "20"), 100);
+        assertEquals(new ResumeRequest.After(new EventId(5, 0)), resume.startOf("dev", true));
+        assertEquals(new ResumeRequest.After(EventId.ZERO), resume.startOf("ops", true));
+        assertEquals(new ResumeRequest.Newest(20), resume.startOf("new", true));
+        // A one-room stream takes its room's position from a many-room id (a page that left the others).
+        assertEquals(new ResumeRequest.After(new EventId(5, 0)), resume.startOf("dev", false));
+        assertEquals(new ResumeRequest.Newest(20), resume.startOf("new", false));
+    }
+
+    @Test
+    void anIdOfNeitherFormIsUnknownInEveryRoom() throws Exception {
+        assertEquals(new ResumeRequest.Unknown(), from(request("5-0", null, null), 100).startOf("dev", true));
+        for (String bad : new String[] {"dev:5-0,", "dev:5-0,dev:6-0", "dev:x", "d v:5-0", ":5-0", "dev:5-0;ops:1-0",
+                "dev", "dev:5-0\nops:1-0"}) {
+            assertEquals(new ResumeRequest.Unknown(), new ResumeRequest(bad, 0).startOf("dev", true), bad);
+            assertEquals(new ResumeRequest.Unknown(), new ResumeRequest(bad, 0).startOf("dev", false), bad);
+        }
+        assertEquals(new ResumeRequest.Newest(0), ResumeRequest.NONE.startOf("dev", true));
     }
 }

@@ -77,7 +77,7 @@ class StreamReplayTest {
             when(req.startAsync()).thenReturn(async);
             when(async.getResponse()).thenReturn(resp);
             when(resp.getOutputStream()).thenReturn(out);
-            streams.open(req, resp, room, resume, () -> { });
+            streams.open(req, resp, List.of(room), resume, () -> { });
             out.becomeReady();
             return new Opened(out, async);
         }

@@ -1,6 +1,8 @@
 package org.ssechat.sse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -30,7 +32,7 @@ class ClientRegistryTest {
 
     private static SseClient clientIn(String room) {
         SseClient client = mock(SseClient.class);
-        when(client.room()).thenReturn(room);
+        when(client.rooms()).thenReturn(List.of(room));
         when(client.isOpen()).thenReturn(true);
         when(client.send(org.mockito.ArgumentMatchers.any())).thenReturn(true);
         return client;
@@ -92,8 +94,8 @@ class ClientRegistryTest {
             byte[] frame = {1};
 
             registry.broadcastEvent("big", id, frame);
-            room.forEach(client -> verify(client).sendEvent(id, frame));
-            verify(other, never()).sendEvent(id, frame);
+            room.forEach(client -> verify(client).sendEvent(eq("big"), eq(id), any(EventFrame.class)));
+            verify(other, never()).sendEvent(any(), any(), any());
         }
     }
 
@@ -200,7 +202,7 @@ class ClientRegistryTest {
         ServletResponse response = mock(ServletResponse.class);
         when(response.getOutputStream()).thenReturn(out);
         when(async.getResponse()).thenReturn(response);
-        SseClient client = new SseClient(async, "a", 1 << 20, registry::remove, StreamStats.NONE, Runnable::run,
+        SseClient client = new SseClient(async, List.of("a"), 1 << 20, registry::remove, StreamStats.NONE, Runnable::run,
                 FrameSink.ARRAY, (started, onReadError) -> PeerWatch.NONE);
         client.start();
         out.becomeReady();

@@ -53,7 +53,7 @@ class SseClientTest {
     }
 
     private SseClient client(long maxQueuedBytes) throws Exception {
-        SseClient client = new SseClient(async, "room", maxQueuedBytes, c -> closes.incrementAndGet(), stats,
+        SseClient client = new SseClient(async, List.of("room"), maxQueuedBytes, c -> closes.incrementAndGet(), stats,
                 Runnable::run, FrameSink.ARRAY, UNWATCHED);
         client.start();
         return client;
@@ -157,7 +157,7 @@ class SseClientTest {
         // timeout comes from the release's own callback, at exactly that moment.
         AtomicInteger completedDuringTimeout = new AtomicInteger();
         SseClient[] self = new SseClient[1];
-        self[0] = new SseClient(async, "room", 1024, c -> {
+        self[0] = new SseClient(async, List.of("room"), 1024, c -> {
             self[0].onTimeout(null);
             completedDuringTimeout.set((int) mockingDetails(async).getInvocations().stream()
                     .filter(call -> call.getMethod().getName().equals("complete")).count());
@@ -229,9 +229,9 @@ class SseClientTest {
         SseClient client = client(1 << 20);
         client.holdLiveEvents();
         out.becomeReady();
-        client.sendEvent(new EventId(1, 0), frame("a"));
-        client.sendEvent(new EventId(2, 0), frame("b"));
-        client.sendEvent(new EventId(3, 0), frame("c"));
+        client.sendEvent("room", new EventId(1, 0), EventFrame.of(frame("a")));
+        client.sendEvent("room", new EventId(2, 0), EventFrame.of(frame("b")));
+        client.sendEvent("room", new EventId(3, 0), EventFrame.of(frame("c")));
         out.failWrites();
         client.releaseHeldEvents();
         assertFalse(client.isOpen());

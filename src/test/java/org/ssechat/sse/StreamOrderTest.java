@@ -131,7 +131,7 @@ class StreamOrderTest {
             out.recycle(); // the container has the response back: another connection may get it now
             return null;
         }).when(async).complete();
-        client = new SseClient(async, "secret", LIMIT, closed -> { }, StreamStats.NONE, completer, FrameSink.ARRAY,
+        client = new SseClient(async, List.of("secret"), LIMIT, closed -> { }, StreamStats.NONE, completer, FrameSink.ARRAY,
                 ServletContainer.of(ServletContainer.Kind.TOMCAT)::watch);
         client.start();
         out.becomeReady();

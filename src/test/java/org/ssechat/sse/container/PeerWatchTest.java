@@ -84,7 +84,7 @@ class PeerWatchTest {
         when(async.getRequest()).thenReturn(request);
         when(request.getInputStream()).thenReturn(body);
         when(body.available()).thenReturn(1);
-        SseClient client = new SseClient(async, "room", 1024, closed -> { }, StreamStats.NONE, Runnable::run,
+        SseClient client = new SseClient(async, List.of("room"), 1024, closed -> { }, StreamStats.NONE, Runnable::run,
                 FrameSink.ARRAY, tomcat::watch);
         client.start();
         assertTrue(client.peerClosed());
