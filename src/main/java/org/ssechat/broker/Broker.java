@@ -10,8 +10,8 @@ import org.ssechat.sse.EventId;
  *
  * Each room keeps a bounded history, in that same order, for clients that resume.
  *
- * <p>Lifecycle: {@link #start(BrokerListener)} once, then {@link #publish} and {@link #history}
- * from any thread, then {@link #close()}, which stops every thread the broker started. The node
+ * <p>Lifecycle: {@link #start(BrokerListener)} once, then {@link #publish}, {@link #history} and
+ * {@link #historyBefore} from any thread, then {@link #close()}, which stops every thread the broker started. The node
  * tells the broker which rooms it follows ({@link #subscribe}, {@link #unsubscribe}); the broker
  * never asks.
  */
@@ -69,6 +69,16 @@ public interface Broker extends AutoCloseable {
      * @throws BrokerUnavailableException when the history cannot be read now
      */
     HistorySlice history(String room, EventId after, int limit) throws BrokerUnavailableException;
+
+    /**
+     * Reads a room's history backwards, a page at a time (GET /history).
+     *
+     * @param before with an id: the newest messages before it; null: the newest messages
+     * @param limit  at most this many messages
+     * @return the messages oldest first, with the bounds of the history read in the same step
+     * @throws BrokerUnavailableException when the history cannot be read now
+     */
+    HistorySlice historyBefore(String room, EventId before, int limit) throws BrokerUnavailableException;
 
     /** False while the broker cannot publish or receive (its server is unreachable). */
     boolean isHealthy();

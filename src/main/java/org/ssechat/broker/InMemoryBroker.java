@@ -96,6 +96,16 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
+    public HistorySlice historyBefore(String room, EventId before, int limit) {
+        lock.lock();
+        try {
+            return histories.readBefore(room, before, limit);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public boolean isHealthy() {
         return true;
     }

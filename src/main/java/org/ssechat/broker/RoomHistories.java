@@ -150,6 +150,27 @@ final class RoomHistories {
         return new HistorySlice(messages, ring.getFirst().id(), ring.getLast().id());
     }
 
+    /**
+     * The newest messages before an id (or the newest of all, with null), oldest first: a page
+     * of a client paging back. A read counts as a use, as a resume's does.
+     */
+    HistorySlice readBefore(String room, EventId before, int limit) {
+        Room entry = rooms.get(room);
+        if (entry == null || entry.messages.isEmpty()) {
+            return HistorySlice.EMPTY;
+        }
+        Deque<ChatMessage> ring = entry.messages;
+        ArrayDeque<ChatMessage> page = new ArrayDeque<>(Math.min(limit, ring.size()));
+        Iterator<ChatMessage> newestFirst = ring.descendingIterator();
+        while (page.size() < limit && newestFirst.hasNext()) {
+            ChatMessage message = newestFirst.next();
+            if (before == null || before.isAfter(message.id())) {
+                page.addFirst(message);
+            }
+        }
+        return new HistorySlice(List.copyOf(page), ring.getFirst().id(), ring.getLast().id());
+    }
+
     /** The bytes the history holds now (estimated). */
     long bytes() {
         return bytes;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -105,5 +106,37 @@ class RoomHistoriesTest {
         assertEquals(3, held.size());
         assertEquals(held.stream().mapToLong(RoomHistories::sizeOf).sum() + RoomHistories.ROOM_OVERHEAD_BYTES,
                 histories.bytes(), "the bytes follow what is held");
+    }
+
+    @Test
+    void readingBeforeAnIdGivesTheNewestOlderMessagesOldestFirstWithTheBounds() {
+        RoomHistories histories = new RoomHistories(1000, 1L << 30, withListeners::contains);
+        List<ChatMessage> held = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            held.add(message("r", "m" + i));
+            histories.add(held.get(i));
+        }
+        HistorySlice page = histories.readBefore("r", held.get(7).id(), 3);
+        assertEquals(held.subList(4, 7), page.messages());
+        assertEquals(held.get(0).id(), page.first());
+        assertEquals(held.get(9).id(), page.last());
+        assertEquals(held.subList(7, 10), histories.readBefore("r", null, 3).messages(), "null: the newest");
+        assertEquals(held.subList(0, 2), histories.readBefore("r", held.get(2).id(), 5).messages(), "up to the first");
+        assertEquals(List.of(), histories.readBefore("r", held.get(0).id(), 5).messages());
+        assertEquals(List.of(), histories.readBefore("r", EventId.ZERO, 5).messages());
+        assertEquals(held, histories.readBefore("r", new EventId(Long.MAX_VALUE, 0), 100).messages());
+        assertEquals(HistorySlice.EMPTY, histories.readBefore("other", null, 5));
+    }
+
+    @Test
+    void readingBeforeAnIdThatIsNotInTheHistoryStartsBelowIt() {
+        RoomHistories histories = new RoomHistories(1000, 1L << 30, withListeners::contains);
+        ChatMessage a = new ChatMessage(new EventId(10, 0), "r", "ann", "a", Instant.EPOCH);
+        ChatMessage b = new ChatMessage(new EventId(20, 0), "r", "ann", "b", Instant.EPOCH);
+        histories.add(a);
+        histories.add(b);
+        assertEquals(List.of(a), histories.readBefore("r", new EventId(15, 3), 5).messages());
+        assertEquals(List.of(a), histories.readBefore("r", new EventId(20, 0), 5).messages());
+        assertEquals(List.of(a, b), histories.readBefore("r", new EventId(20, 1), 5).messages());
     }
 }

@@ -198,6 +198,11 @@ class StreamReplayTest {
             }
 
             @Override
+            public HistorySlice historyBefore(String room, EventId before, int limit) throws BrokerUnavailableException {
+                throw new BrokerUnavailableException("down", null);
+            }
+
+            @Override
             public boolean isHealthy() {
                 return false;
             }

@@ -16,14 +16,16 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * The two scripts every Redis broker runs: publishing (append to the room's capped history
- * stream and publish, atomically, so the stream id is the message id) and reading a history.
- * With a cluster the history key and the channel share a slot, so each script runs on one node.
+ * The scripts every Redis broker runs: publishing (append to the room's capped history stream
+ * and publish, atomically, so the stream id is the message id), reading a history forwards (a
+ * resume) and backwards (a page of GET /history). With a cluster the history key and the
+ * channel share a slot, so each script runs on one node.
  */
 public final class HistoryScripts {
 
     private static final String PUBLISH_SCRIPT = script("publish.lua");
     private static final String HISTORY_SCRIPT = script("history.lua");
+    private static final String HISTORY_BEFORE_SCRIPT = script("history-before.lua");
     private static final Logger LOG = Logger.getLogger(HistoryScripts.class.getName());
 
     private final String historyLength;
@@ -51,8 +53,23 @@ public final class HistoryScripts {
     }
 
     public HistorySlice history(UnifiedJedis redis, String historyKey, String room, EventId after, int limit) {
-        List<?> reply = (List<?>) redis.eval(HISTORY_SCRIPT, List.of(historyKey),
-                List.of(after == null ? "" : after.toString(), String.valueOf(limit)));
+        return slice(room, redis.eval(HISTORY_SCRIPT, List.of(historyKey),
+                List.of(after == null ? "" : after.toString(), String.valueOf(limit))));
+    }
+
+    /** The newest {@code limit} messages before an id (null: the newest of all), oldest first. */
+    public HistorySlice historyBefore(UnifiedJedis redis, String historyKey, String room, EventId before, int limit) {
+        if (EventId.ZERO.equals(before)) {
+            // Nothing is before 0-0, and Redis refuses it as an exclusive end: only the bounds.
+            return history(redis, historyKey, room, null, 0);
+        }
+        return slice(room, redis.eval(HISTORY_BEFORE_SCRIPT, List.of(historyKey),
+                List.of(before == null ? "" : before.toString(), String.valueOf(limit))));
+    }
+
+    /** The reply of either history script: the bounds, then ids and entries oldest first. */
+    private static HistorySlice slice(String room, Object answer) {
+        List<?> reply = (List<?>) answer;
         List<ChatMessage> messages = new ArrayList<>((reply.size() - 2) / 2);
         for (int i = 2; i + 1 < reply.size(); i += 2) {
             String id = (String) reply.get(i);

@@ -152,6 +152,15 @@ public final class RedisBroker implements Broker {
         }
     }
 
+    @Override
+    public HistorySlice historyBefore(String room, EventId before, int limit) throws BrokerUnavailableException {
+        try {
+            return scripts.historyBefore(publisher, historyKey(room), room, before, limit);
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("Redis at " + node() + " could not read the history: " + e.getMessage(), e);
+        }
+    }
+
     /** The history stream of a room: {@code <channel>:history:<room>}. */
     String historyKey(String room) {
         return channel + ":history:" + room;

@@ -263,6 +263,31 @@ class RedisBrokerTest {
     }
 
     @Test
+    void theHistoryReadsBackwardsBeforeAnIdOldestFirst() throws Exception {
+        RedisBroker broker = broker(new LinkedBlockingQueue<>());
+        List<ChatMessage> published = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            published.add(broker.publish(draft("r", "m" + i)));
+        }
+
+        HistorySlice page = broker.historyBefore("r", published.get(4).id(), 3);
+        assertEquals(published.subList(1, 4), page.messages(), "the id itself is left out");
+        assertEquals(published.get(0).id(), page.first());
+        assertEquals(published.get(5).id(), page.last());
+        assertEquals(published.subList(4, 6), broker.historyBefore("r", null, 2).messages(), "null: the newest");
+        assertEquals(published.subList(0, 1), broker.historyBefore("r", published.get(1).id(), 5).messages());
+        assertEquals(List.of(), broker.historyBefore("r", published.get(0).id(), 5).messages());
+        EventId between = new EventId(published.get(3).id().millis(), published.get(3).id().sequence() + 1);
+        assertEquals(published.subList(0, 4), broker.historyBefore("r", between, 10).messages(),
+                "an id that is no entry's");
+        HistorySlice beforeZero = broker.historyBefore("r", EventId.ZERO, 5);
+        assertEquals(List.of(), beforeZero.messages(), "nothing is before 0-0 (which Redis refuses as an end)");
+        assertEquals(published.get(0).id(), beforeZero.first());
+        assertEquals(published, broker.historyBefore("r", new EventId(-1, -1), 100).messages(), "the largest id");
+        assertEquals(HistorySlice.EMPTY, broker.historyBefore("empty", null, 10));
+    }
+
+    @Test
     void theHistoryIsCappedAtItsLength() throws Exception {
         RedisBroker broker = broker(new LinkedBlockingQueue<>());
         for (int i = 0; i < 1000; i++) {

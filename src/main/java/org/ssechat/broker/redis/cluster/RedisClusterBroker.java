@@ -157,6 +157,15 @@ public final class RedisClusterBroker implements Broker {
         }
     }
 
+    @Override
+    public HistorySlice historyBefore(String room, EventId before, int limit) throws BrokerUnavailableException {
+        try {
+            return scripts.historyBefore(topology.publisher(), historyKey(room), room, before, limit);
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("the Redis Cluster could not read the history: " + e.getMessage(), e);
+        }
+    }
+
     /** {@code <channel>:history:{<room>}}: in the slot of the room's name. */
     String historyKey(String room) {
         return channel + ":history:{" + room + "}";

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -184,6 +185,27 @@ class RedisClusterBrokerTest {
         assertEquals(atB.stream().collect(java.util.stream.Collectors.toMap(r -> r, published::get)), seenByB);
         assertNull(b.received.poll(300, TimeUnit.MILLISECONDS), "nothing of the rooms without streams at B");
         assertEquals(atB.size() * 5, b.receivedFromRedis() - bBefore, "B received only its rooms' messages");
+    }
+
+    @Test
+    void eachRoomsHistoryReadsBackwardsOnItsOwnPrimary() throws Exception {
+        Node node = new Node();
+        List<String> rooms = roomsOnEveryPrimary("pages-", 24);
+        Map<String, List<ChatMessage>> published = new HashMap<>();
+        for (int round = 0; round < 4; round++) {
+            for (String room : rooms) {
+                published.computeIfAbsent(room, r -> new ArrayList<>()).add(node.broker.publish(draft(room, "m" + round)));
+            }
+        }
+        for (String room : rooms) {
+            List<ChatMessage> held = published.get(room);
+            HistorySlice page = node.broker.historyBefore(room, held.get(3).id(), 2);
+            assertEquals(held.subList(1, 3), page.messages(), room);
+            assertEquals(held.get(0).id(), page.first());
+            assertEquals(held.get(3).id(), page.last());
+            assertEquals(held.subList(2, 4), node.broker.historyBefore(room, null, 2).messages(), room);
+            assertEquals(List.of(), node.broker.historyBefore(room, EventId.ZERO, 2).messages(), room);
+        }
     }
 
     @Test
