@@ -21,6 +21,7 @@ import org.ssechat.chat.MessageValidator;
 import org.ssechat.clock.ClockTicker;
 import org.ssechat.clock.TimeServlet;
 import org.ssechat.config.ChatConfig;
+import org.ssechat.history.HistoryServlet;
 import org.ssechat.http.ClientAddress;
 import org.ssechat.http.CorsFilter;
 import org.ssechat.http.SecurityHeadersFilter;
@@ -62,6 +63,7 @@ import org.ssechat.stream.TokenExpiry;
  *     broker (in-process, or Redis channel ──> subscriber ──> delivery queue) ──> hub
  *     hub ── LiveFanOut: encode once ──> chatClients.broadcastEvent ──> each SseClient
  * GET /sse ── StreamGate ──> chatStreams (StreamReplay: history, then live) ──> chatClients
+ * GET /history ── HistoryServlet ──> broker.historyBefore
  * </pre>
  */
 public final class ChatApplication implements AutoCloseable {
@@ -162,6 +164,7 @@ public final class ChatApplication implements AutoCloseable {
         servlet(context, "chat-stream", "/sse", true,
                 new ChatStreamServlet(gate, roomAccess, chatStreams, expiry, clock, config.historySize(),
                         config.maxRoomsPerStream()));
+        servlet(context, "chat-history", "/history", false, new HistoryServlet(roomAccess, broker));
         PublishHead head = new PublishHead(roomAccess, publishRate,
                 new PublishToken(config.publishToken().orElse(null)), publishParser, config.allowedOrigins());
         Publisher publisher = new Publisher(publishParser, validator, roomAccess, broker, metrics, clock);

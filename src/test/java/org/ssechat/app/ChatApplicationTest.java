@@ -94,6 +94,7 @@ class ChatApplicationTest {
                 "cors CorsFilter /* async"), describe(filters));
         assertEquals(List.of(
                 "chat-stream ChatStreamServlet /sse async",
+                "chat-history HistoryServlet /history",
                 "chat-publish ChatPublishServlet /chat async",
                 "time-stream TimeServlet /time async",
                 "health HealthServlet /health async",
