@@ -123,6 +123,10 @@ public final class StreamReplay {
         } else if (after.isAfter(bounds.last())) {
             client.replay(ChatEvents.reset("the Last-Event-ID is newer than the room's history", lastEventId, room));
             client.startAt(room, bounds.last());
+        } else if (after.equals(EventId.ZERO)) {
+            // The room's history was empty when the client's stream started there: all it holds
+            // now came later, and is all that can be replayed (as a catch-up takes it, see CatchUp).
+            replayAll(client, room, null, page);
         } else if (bounds.first().isAfter(after)) {
             client.replay(ChatEvents.reset("the Last-Event-ID is older than the room's history", lastEventId, room));
             replayAll(client, room, null, page);

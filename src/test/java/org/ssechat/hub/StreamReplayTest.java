@@ -70,6 +70,10 @@ class StreamReplayTest {
     /** A stream opened as a container would: mocked request and async context, a fake socket made writable at once. */
     private record Opened(FakeOutput out, AsyncContext async) {
         static Opened by(StreamReplay streams, String room, ResumeRequest resume) throws Exception {
+            return by(streams, List.of(room), resume);
+        }
+
+        static Opened by(StreamReplay streams, List<String> rooms, ResumeRequest resume) throws Exception {
             FakeOutput out = new FakeOutput();
             HttpServletRequest req = mock(HttpServletRequest.class);
             HttpServletResponse resp = mock(HttpServletResponse.class);
@@ -77,7 +81,7 @@ class StreamReplayTest {
             when(req.startAsync()).thenReturn(async);
             when(async.getResponse()).thenReturn(resp);
             when(resp.getOutputStream()).thenReturn(out);
-            streams.open(req, resp, List.of(room), resume, () -> { });
+            streams.open(req, resp, rooms, resume, () -> { });
             out.becomeReady();
             return new Opened(out, async);
         }
@@ -265,5 +269,100 @@ class StreamReplayTest {
             }
             assertEquals(expected, texts(outs.get(c)), "client " + c + " resumed at message " + from.get(c));
         }
+    }
+
+    /** Each event as {@code room/text}, a reset as {@code RESET room}. */
+    private static List<String> roomTexts(FakeOutput out) {
+        List<String> texts = new ArrayList<>();
+        for (SseParser.Event event : SseParser.parse(out.text()).events()) {
+            var json = JsonParser.parseString(event.data()).getAsJsonObject();
+            texts.add(event.event().equals("reset") ? "RESET " + json.get("room").getAsString()
+                    : json.get("room").getAsString() + "/" + json.get("text").getAsString());
+        }
+        return texts;
+    }
+
+    @Test
+    void aStreamOfManyRoomsCarriesEachRoomsMessagesWithItsPositionInAllAsTheId() throws Exception {
+        String a1 = publish("a", "a1");
+        FakeOutput out = Opened.by(streams, List.of("a", "b"), ResumeRequest.NONE).out();
+        SseParser start = SseParser.parse(out.text());
+        assertEquals("a:" + a1 + ",b:0-0", start.lastEventId(), "its position, sent once it has started");
+        assertTrue(start.events().isEmpty(), "an id-only event dispatches nothing");
+        String b1 = publish("b", "b1");
+        String a2 = publish("a", "a2");
+        publish("c", "not followed");
+        assertEquals(List.of("b/b1", "a/a2"), roomTexts(out));
+        List<SseParser.Event> events = SseParser.parse(out.text()).events();
+        assertEquals("a:" + a1 + ",b:" + b1, events.get(0).id());
+        assertEquals("a:" + a2 + ",b:" + b1, events.get(1).id());
+        assertEquals(b1, JsonParser.parseString(events.get(0).data()).getAsJsonObject().get("id").getAsString(),
+                "the message's own id stays in its JSON");
+    }
+
+    @Test
+    void aManyRoomIdResumesEveryRoomFromItsOwnPosition() throws Exception {
+        String a1 = publish("a", "a1");
+        publish("a", "a2");
+        String b1 = publish("b", "b1");
+        publish("b", "b2");
+        publish("b", "b3");
+        FakeOutput out = Opened.by(streams, List.of("a", "b"), new ResumeRequest("a:" + a1 + ",b:" + b1, 0)).out();
+        publish("a", "a3");
+        assertEquals(List.of("a/a2", "b/b2", "b/b3", "a/a3"), roomTexts(out));
+    }
+
+    @Test
+    void aRoomTheIdDoesNotNameStartsAsOnANewStream() throws Exception {
+        String a1 = publish("a", "a1");
+        publish("a", "a2");
+        publish("new", "n1");
+        publish("new", "n2");
+        FakeOutput out = Opened.by(streams, List.of("a", "new"), new ResumeRequest("a:" + a1 + ",gone:1-0", 1)).out();
+        assertEquals(List.of("a/a2", "new/n2"), roomTexts(out));
+    }
+
+    @Test
+    void aRoomBehindItsHistoryGetsItsOwnResetTheOthersResume() throws Exception {
+        String a1 = publish("a", "a1");
+        publish("a", "a2");
+        String b0 = publish("b", "b0");
+        for (int i = 1; i <= HISTORY + 1; i++) {
+            publish("b", "b" + i);
+        }
+        FakeOutput out = Opened.by(streams, List.of("a", "b"), new ResumeRequest("a:" + a1 + ",b:" + b0, 0)).out();
+        assertEquals(List.of("a/a2", "RESET b", "b/b2", "b/b3", "b/b4", "b/b5", "b/b6"), roomTexts(out));
+    }
+
+    @Test
+    void aOneRoomIdGivenToAManyRoomStreamIsNotOursInAnyRoom() throws Exception {
+        String a1 = publish("a", "a1");
+        publish("b", "b1");
+        FakeOutput out = Opened.by(streams, List.of("a", "b"), new ResumeRequest(a1, 0)).out();
+        assertEquals(List.of("RESET a", "a/a1", "RESET b", "b/b1"), roomTexts(out));
+    }
+
+    @Test
+    void aReplayTooBigForOneStreamEndsAfterAPageAndTheNextResumesWhereItStopped() throws Exception {
+        StreamReplay small = replay(broker, 1200);
+        for (int i = 0; i < HISTORY; i++) {
+            publish("a", "a" + i);
+            publish("b", "b" + i);
+        }
+        List<String> seen = new ArrayList<>();
+        String lastEventId = "a:0-0,b:0-0";
+        for (int page = 0; page < 20 && seen.size() < 2 * HISTORY; page++) {
+            FakeOutput out = Opened.by(small, List.of("a", "b"), new ResumeRequest(lastEventId, 0)).out();
+            seen.addAll(roomTexts(out));
+            lastEventId = SseParser.parse(out.text()).lastEventId();
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < HISTORY; i++) {
+            expected.add("a/a" + i);
+        }
+        for (int i = 0; i < HISTORY; i++) {
+            expected.add("b/b" + i);
+        }
+        assertEquals(expected, seen, "each message once, page after page, in each room's order");
     }
 }

@@ -1,6 +1,7 @@
 package org.ssechat.sse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
@@ -198,14 +199,43 @@ class ClientRegistryTest {
 
     /** A real client of room "a" on a fake socket the container has made writable. */
     private static SseClient writableClient(ClientRegistry registry, FakeOutput out) throws Exception {
+        return writableClient(registry, out, List.of("a"));
+    }
+
+    private static SseClient writableClient(ClientRegistry registry, FakeOutput out, List<String> rooms)
+            throws Exception {
         AsyncContext async = mock(AsyncContext.class);
         ServletResponse response = mock(ServletResponse.class);
         when(response.getOutputStream()).thenReturn(out);
         when(async.getResponse()).thenReturn(response);
-        SseClient client = new SseClient(async, List.of("a"), 1 << 20, registry::remove, StreamStats.NONE, Runnable::run,
+        SseClient client = new SseClient(async, rooms, 1 << 20, registry::remove, StreamStats.NONE, Runnable::run,
                 FrameSink.ARRAY, (started, onReadError) -> PeerWatch.NONE);
         client.start();
         out.becomeReady();
         return client;
+    }
+
+    @Test
+    void aStreamOfManyRoomsIsInEachOfThemOnceAndLeavesThemAllTogether() throws Exception {
+        ClientRegistry registry = new ClientRegistry();
+        List<String> opened = new ArrayList<>();
+        List<String> emptied = new ArrayList<>();
+        registry.onRoomChanges(opened::add, emptied::add);
+        FakeOutput out = new FakeOutput();
+        SseClient client = writableClient(registry, out, List.of("a", "b"));
+        registry.add(client);
+        assertEquals(1, registry.size(), "one stream, whatever its rooms");
+        assertEquals(List.of("a", "b"), opened);
+        assertEquals(Set.of("a", "b"), registry.rooms());
+
+        registry.broadcastAll(": hb\n\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals(": hb\n\n", out.text(), "a heartbeat reaches a stream once, not once a room");
+        registry.broadcastEvent("b", new EventId(1, 0), "id: 1-0\ndata: x\n\n".getBytes(StandardCharsets.UTF_8));
+        assertTrue(out.text().endsWith("id: b:1-0\ndata: x\n\n"), out.text());
+
+        client.close("gone");
+        assertEquals(0, registry.size());
+        assertEquals(List.of("a", "b"), emptied);
+        assertEquals(Set.of(), registry.rooms());
     }
 }

@@ -237,4 +237,40 @@ class SseClientTest {
         assertFalse(client.isOpen());
         assertEquals(1, closes.get());
     }
+
+    @Test
+    void aStreamOfManyRoomsWritesItsPositionThenTheSharedFrameAndDropsWhatEachRoomHasSeen() throws Exception {
+        SseClient client = new SseClient(async, List.of("a", "b"), 1 << 20, c -> closes.incrementAndGet(), stats,
+                Runnable::run, FrameSink.ARRAY, UNWATCHED);
+        client.start();
+        out.becomeReady();
+        EventFrame a5 = EventFrame.withId(SseEvent.builder().id("5-0").event("message").data("a5").encode());
+        EventFrame b3 = EventFrame.withId(SseEvent.builder().id("3-0").event("message").data("b3").encode());
+        client.sendEvent("a", new EventId(5, 0), a5);
+        client.sendEvent("b", new EventId(3, 0), b3);
+        client.sendEvent("a", new EventId(5, 0), a5); // a catch-up's repeat: dropped
+        client.sendEvent("c", new EventId(9, 0), a5); // not its room: dropped
+        assertEquals("id: a:5-0\nevent: message\ndata: a5\n\n"
+                + "id: a:5-0,b:3-0\nevent: message\ndata: b3\n\n", out.text());
+        assertEquals(new EventId(3, 0), client.cursor("b"));
+        assertEquals(null, client.cursor("c"));
+        assertEquals(2, out.flushes, "a position and its frame go out together, with one flush");
+    }
+
+    @Test
+    void heldEventsOfManyRoomsGoOutAfterTheReplayEachWithThePositionThen() throws Exception {
+        SseClient client = new SseClient(async, List.of("a", "b"), 1 << 20, c -> closes.incrementAndGet(), stats,
+                Runnable::run, FrameSink.ARRAY, UNWATCHED);
+        client.holdLiveEvents();
+        client.start();
+        out.becomeReady();
+        client.sendEvent("b", new EventId(4, 0), EventFrame.withId(SseEvent.builder().id("4-0").data("b4").encode()));
+        client.sendEvent("a", new EventId(2, 0), EventFrame.withId(SseEvent.builder().id("2-0").data("a2").encode()));
+        client.startAt("a", new EventId(2, 0)); // the replay had a2 already
+        client.replay("b", new EventId(3, 0), EventFrame.withId(SseEvent.builder().id("3-0").data("b3").encode()));
+        client.sendPosition();
+        client.releaseHeldEvents();
+        assertEquals("id: a:2-0,b:3-0\ndata: b3\n\n" + "id: a:2-0,b:3-0\n\n" + "id: a:2-0,b:4-0\ndata: b4\n\n",
+                out.text());
+    }
 }
