@@ -122,6 +122,20 @@ class AuthIT {
     }
 
     @Test
+    void oneRoomOfManyThatTheTokenDoesNotAllowRefusesTheWholeStreamNamingIt() throws Exception {
+        String bob = "Bearer " + token(List.of("general", "private-bob"));
+        HttpResponse<String> refused = get("sse?room=general&room=private-bob&room=private-ann",
+                Map.of("Authorization", bob));
+        JsonAssertions.assertJsonError(refused, 403);
+        assertTrue(refused.body().contains("private-ann"), refused.body());
+        JsonAssertions.assertJsonError(get("sse?room=general&room=private-ann", Map.of()), 401);
+        try (SseStream stream = SseStream.open(base.resolve("sse?room=general&room=private-bob&access_token="
+                + token(List.of("general", "private-bob"))))) {
+            assertEquals(200, stream.status());
+        }
+    }
+
+    @Test
     void theRightTokenOpensTheRoomFromEachOfItsThreePlaces() throws Exception {
         String token = token(List.of("private-*"));
         List<SseStream> streams = List.of(
