@@ -69,6 +69,12 @@ final class FrameWriter {
     private volatile boolean writable;
     /** Touched only by the current writer (see wip): bytes were written since the last flush. */
     private boolean flushPending;
+    /**
+     * Touched only by the current writer: the frame of a pair whose head went out when the
+     * output then said it was not ready (a write then would be refused); it goes out first
+     * when the output is ready again, before anything queued.
+     */
+    private byte[] carried;
 
     FrameWriter(ServletOutputStream out, FrameSink sink, StreamOrder order, long maxQueuedBytes, StreamStats stats) {
         this.out = out;
@@ -90,11 +96,18 @@ final class FrameWriter {
         sink.write(out, frame);
     }
 
-    /** A queued frame, or pair, to the container. */
+    /**
+     * A queued frame, or pair, to the container. The servlet API allows a write only while the
+     * output is ready, so a pair's frame waits as {@link #carried} when the head left it not ready.
+     */
     private void write(Object queued) throws IOException {
         if (queued instanceof Pair pair) {
             write(pair.head());
-            write(pair.frame());
+            if (out.isReady()) {
+                write(pair.frame());
+            } else {
+                carried = pair.frame();
+            }
         } else {
             write((byte[]) queued);
         }
@@ -223,7 +236,7 @@ final class FrameWriter {
             return false;
         }
         try {
-            if (!queue.isEmpty() || !out.isReady()) {
+            if (carried != null || !queue.isEmpty() || !out.isReady()) {
                 if (!enqueue(frame)) {
                     return false;
                 }
@@ -296,6 +309,13 @@ final class FrameWriter {
         int written = 0;
         try {
             while (isOpen() && out.isReady()) {
+                if (carried != null) {
+                    byte[] rest = carried;
+                    carried = null;
+                    write(rest);
+                    flushPending = true;
+                    continue;
+                }
                 Object frame = queue.poll();
                 if (frame == null) {
                     if (flushPending) {

@@ -273,4 +273,20 @@ class SseClientTest {
         assertEquals("id: a:2-0,b:3-0\ndata: b3\n\n" + "id: a:2-0,b:3-0\n\n" + "id: a:2-0,b:4-0\ndata: b4\n\n",
                 out.text());
     }
+
+    @Test
+    void aPositionThatFillsTheSocketLeavesItsFrameForTheNextWritePossibleAheadOfTheRest() throws Exception {
+        SseClient client = new SseClient(async, List.of("a", "b"), 1 << 20, c -> closes.incrementAndGet(), stats,
+                Runnable::run, FrameSink.ARRAY, UNWATCHED);
+        client.start();
+        out.becomeReady();
+        out.fillUpSoon(); // the id line fills the socket: the frame may not be written now
+        client.sendEvent("a", new EventId(1, 0), EventFrame.withId(SseEvent.builder().id("1-0").data("a1").encode()));
+        client.send(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals("id: a:1-0\n", out.text());
+        out.becomeReady();
+        assertEquals("id: a:1-0\ndata: a1\n\n: keep-alive\n\n", out.text(), "nothing comes between a position and its frame");
+        assertFalse(out.misused);
+        assertTrue(client.isOpen());
+    }
 }

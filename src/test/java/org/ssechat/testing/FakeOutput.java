@@ -26,13 +26,29 @@ public final class FakeOutput extends ServletOutputStream {
     private volatile boolean recycled;
     public volatile int flushes;
     public volatile boolean misused;
+    /**
+     * Jetty's rule: in non-blocking mode each write and flush must follow an {@code isReady()}
+     * that said true (or the container's {@code onWritePossible}); its output refuses another,
+     * "isReady() not called".
+     */
+    private volatile boolean askedReady;
 
     @Override
     public boolean isReady() {
         if (recycled) {
             misused = true;
         }
+        askedReady = ready;
         return ready;
+    }
+
+    /** Jetty's rule (see {@link #askedReady}): a write or flush uses up one true {@code isReady()}. */
+    private void useReadiness() {
+        if (!askedReady) {
+            misused = true;
+            throw new IllegalStateException("isReady() not called");
+        }
+        askedReady = false;
     }
 
     @Override
@@ -53,6 +69,7 @@ public final class FakeOutput extends ServletOutputStream {
                 misused = true;
                 throw new IllegalStateException("write while not ready");
             }
+            useReadiness();
             if (failWrites) {
                 throw new IOException("Broken pipe");
             }
@@ -75,8 +92,12 @@ public final class FakeOutput extends ServletOutputStream {
     @Override
     public void flush() {
         enter();
-        flushes++;
-        users.decrementAndGet();
+        try {
+            useReadiness();
+            flushes++;
+        } finally {
+            users.decrementAndGet();
+        }
     }
 
     private void enter() {
@@ -109,6 +130,7 @@ public final class FakeOutput extends ServletOutputStream {
     /** Makes the stream ready and calls the listener, as the container does. */
     public void becomeReady() throws IOException {
         ready = true;
+        askedReady = true; // as Jetty: onWritePossible is called ready
         listener.onWritePossible();
     }
 
