@@ -1,23 +1,23 @@
-// The streams of all tabs of this browser, held in one place: a SharedWorker (stream-worker.js),
-// or, where a browser has none, the tab elected leader (app.js). Tabs are "ports" here: anything
-// with postMessage. A tab joins a room; tabs of one room share one EventSource for it, and every
-// stream starts with the server's time (?clock=1), so the clock needs no connection of its own.
+// The stream of all tabs of this browser, held in one place: a SharedWorker (stream-worker.js),
+// or, where a browser has none, the tab elected leader (stream-link.js). Tabs are "ports" here:
+// anything with postMessage. Each tab says which rooms it follows; the hub holds ONE EventSource
+// for all of them, `sse?room=a&room=b&...&clock=1&history=50` (see docs/protocol.md, "Many rooms
+// on one stream"), and hands each tab the messages of its rooms. The stream starts with the
+// server's time, so the clock needs no connection of its own.
 //
-// A stream that fails for good (any answer but 200 text/event-stream: a 502 while a backend
-// restarts) is opened again with capped, jittered backoff, resuming after the newest message it
-// delivered; the tabs drop what they have shown already, so nothing is missed or shown twice.
+// When the set of rooms changes, or a stream that failed for good (any answer but 200
+// text/event-stream: a 502 while a backend restarts) is opened again with capped, jittered
+// backoff, the new stream carries `lastEventId=room:id,room:id`, built here from the newest id
+// of each room: the old rooms resume exactly, a new one starts with its newest 50.
 /* exported StreamHub */
 var StreamHub = (function () {
   'use strict';
 
   const HISTORY_ON_FIRST_LOAD = 50; // also how many recent messages a tab that joins later is given
+  const MAX_ROOMS = 32; // the server's CHAT_MAX_ROOMS_PER_STREAM by default: more is a 400
   const BACKOFF_FIRST_MILLIS = 1000;
   const BACKOFF_MAX_MILLIS = 30000;
-  // Over HTTP/1.1 a browser opens at most 6 connections to a host, for everything: 4 rooms leave
-  // two for posting and loading pages. Over HTTP/2 and 3 streams share one connection.
-  const ROOMS_OVER_HTTP1 = 4;
-  const ROOMS_MULTIPLEXED = 50;
-  const CLOSE_EMPTY_ROOM_AFTER_MILLIS = 2000; // a room change, or a reload while another tab lives, keeps it
+  const CLOSE_EMPTY_ROOM_AFTER_MILLIS = 2000; // a reload while another tab lives keeps the room
   const QUIET_TAB_MILLIS = 150000; // without Web Locks, a tab silent this long is gone (timers of
   // hidden tabs may fire once a minute only)
   const CATCH_UP_MILLIS = 15000;
@@ -36,45 +36,89 @@ var StreamHub = (function () {
     return Math.max(atLeast || 0, Math.round(ceiling / 2 + Math.random() * ceiling / 2));
   }
 
-  // One room's EventSource, kept open for as long as the room has tabs.
-  class RoomStream {
-    constructor(room, lastEventId, events) {
-      this.room = room;
-      this.lastEventId = lastEventId || null;
-      this.events = events;
+  // An event id: a one-room stream's is the message's id; a many-room stream's is the stream's
+  // position in every room, `room:id,room:id`. Gives { room: id }.
+  function positions(eventId, room) {
+    const found = {};
+    if (eventId.indexOf(':') < 0) {
+      found[room] = eventId;
+      return found;
+    }
+    for (const pair of eventId.split(',')) {
+      const colon = pair.lastIndexOf(':');
+      if (colon > 0) {
+        found[pair.slice(0, colon)] = pair.slice(colon + 1);
+      }
+    }
+    return found;
+  }
+
+  function compositeId(rooms, positionOf) {
+    return rooms.filter((room) => positionOf(room)).map((room) => room + ':' + positionOf(room)).join(',');
+  }
+
+  // The one EventSource, for the rooms it was opened with; opened again (with backoff) when
+  // EventSource gives up for good. `hub` gives it its rooms and their positions at each opening.
+  class RoomsStream {
+    constructor(hub) {
+      this.hub = hub;
       this.failures = 0;
       this.refusal = null;
       this.source = null;
       this.timer = null;
-      this.connect();
+      this.rooms = [];
+      this.newRooms = null; // rooms without a position at this opening, until its time event
+      this.historyBefore = new Map(); // room -> server millis: its messages older came as history
     }
 
     url() {
-      const start = this.lastEventId
-        ? '&lastEventId=' + encodeURIComponent(this.lastEventId)
-        : '&history=' + HISTORY_ON_FIRST_LOAD;
-      return 'sse?room=' + encodeURIComponent(this.room) + '&clock=1' + start;
+      const positionOf = (room) => this.hub.position(room);
+      this.rooms = this.hub.streamRooms();
+      this.newRooms = this.rooms.filter((room) => !positionOf(room));
+      const id = compositeId(this.rooms, positionOf);
+      return 'sse?' + this.rooms.map((room) => 'room=' + encodeURIComponent(room)).join('&')
+        + '&clock=1&history=' + HISTORY_ON_FIRST_LOAD + (id ? '&lastEventId=' + encodeURIComponent(id) : '');
     }
 
     connect() {
+      clearTimeout(this.timer);
       this.timer = null;
+      if (this.source) {
+        this.source.close();
+      }
       const source = new EventSource(this.url());
       this.source = source;
       source.addEventListener('open', () => {
         this.failures = 0;
         this.refusal = null;
-        this.events.state({ state: 'live' });
+        this.hub.setState({ state: 'live' });
       });
       source.addEventListener('message', (event) => {
+        const message = JSON.parse(event.data);
+        const room = message.room || this.rooms[0];
         if (event.lastEventId) {
-          this.lastEventId = event.lastEventId;
+          this.hub.advance(positions(event.lastEventId, room));
         }
-        this.events.message(JSON.parse(event.data));
+        const start = this.historyBefore.get(room);
+        const history = start !== undefined && message.id && Number(message.id.split('-')[0]) < start;
+        this.hub.deliver(room, message, !history);
       });
-      source.addEventListener('time', (event) => this.events.time(event.data));
-      source.addEventListener('reset', (event) => this.events.reset(JSON.parse(event.data)));
+      // The first event of every opening: the rooms that came without a position get their newest
+      // messages as history, all older than this (they raise no unread count).
+      source.addEventListener('time', (event) => {
+        const now = Date.parse(event.data);
+        if (this.newRooms !== null) {
+          this.newRooms.forEach((room) => this.historyBefore.set(room, now));
+          this.newRooms = null;
+        }
+        this.hub.setClock(now - Date.now());
+      });
+      source.addEventListener('reset', (event) => {
+        const data = JSON.parse(event.data);
+        this.hub.reset(data.room || this.rooms[0], data.reason);
+      });
       // The token ended the stream; EventSource comes back by itself, with a refreshed cookie or not.
-      source.addEventListener('expired', () => this.events.expired());
+      source.addEventListener('expired', () => this.hub.broadcast({ type: 'expired' }));
       // A node that cannot take the stream says why and when to come back, then ends it.
       source.addEventListener('refused', (event) => {
         this.refusal = JSON.parse(event.data);
@@ -84,13 +128,13 @@ var StreamHub = (function () {
           return;
         }
         if (source.readyState === EventSource.CLOSED) {
-          this.retryLater(); // EventSource gave up for good: this one does not
+          this.retryLater(); // EventSource gave up for good (a 502, a 401): this one does not
         } else if (this.refusal) {
           // EventSource comes back by itself after the refusal's retry: delay.
-          this.events.state({ state: 'reconnecting', retryAt: Date.now() + this.refusal.retryMillis,
+          this.hub.setState({ state: 'reconnecting', retryAt: Date.now() + this.refusal.retryMillis,
             reason: this.refusal.error });
         } else {
-          this.events.state({ state: 'reconnecting' });
+          this.hub.setState({ state: 'reconnecting' });
         }
       });
     }
@@ -99,7 +143,7 @@ var StreamHub = (function () {
       this.source.close();
       this.failures++;
       const delay = backoff(this.failures, this.refusal ? this.refusal.retryMillis : 0);
-      this.events.state({ state: 'reconnecting', retryAt: Date.now() + delay,
+      this.hub.setState({ state: 'reconnecting', retryAt: Date.now() + delay,
         reason: this.refusal ? this.refusal.error : null });
       this.timer = setTimeout(() => this.connect(), delay);
     }
@@ -107,7 +151,6 @@ var StreamHub = (function () {
     // Back online: waiting out a backoff would only keep the reader offline longer.
     retryNow() {
       if (this.timer !== null) {
-        clearTimeout(this.timer);
         this.connect();
       }
     }
@@ -123,13 +166,16 @@ var StreamHub = (function () {
 
   class StreamHub {
     constructor() {
-      this.rooms = new Map(); // room -> { ports, stream, recent, seen, state, closeTimer }
-      this.tabs = new Map(); // port -> { room, multiplexed }
+      this.rooms = new Map(); // room -> { ports, recent, seen, position, closeTimer }
+      this.tabs = new Map(); // port -> { rooms: Set, heardAt }
+      this.stream = null;
+      this.state = { state: 'connecting' };
       this.clockOffset = null;
       this.quietTimer = null;
     }
 
-    // What a tab says: { type: 'join', room, lastEventId, multiplexed, tabLock } or { type: 'leave' }.
+    // What a tab says: { type: 'join', rooms, lastEventIds: { room: id }, tabLock } (again
+    // whenever its rooms change), { type: 'leave' } or { type: 'alive' }.
     handle(port, message) {
       const tab = this.tabs.get(port);
       if (tab) {
@@ -142,84 +188,159 @@ var StreamHub = (function () {
       }
     }
 
-    join(port, { room, lastEventId, multiplexed, tabLock }) {
-      const known = this.tabs.get(port);
-      if (known && known.room !== room) {
-        this.leave(port);
+    join(port, { rooms, lastEventIds, tabLock }) {
+      const ids = lastEventIds || {};
+      let tab = this.tabs.get(port);
+      if (!tab) {
+        if (tabLock && typeof navigator !== 'undefined' && navigator.locks) {
+          // The tab holds this lock while it lives: granted here, it says the tab is gone, also
+          // when it crashed or was discarded without a word.
+          navigator.locks.request(tabLock, () => this.leave(port));
+        } else if (!tabLock) {
+          this.watchQuietTabs();
+        }
+        tab = { rooms: new Set(), heardAt: Date.now() };
+        this.tabs.set(port, tab);
+        port.postMessage(Object.assign({ type: 'state' }, this.state));
+        if (this.clockOffset !== null) {
+          port.postMessage({ type: 'clock', offset: this.clockOffset });
+        }
       }
-      if (!known && tabLock && typeof navigator !== 'undefined' && navigator.locks) {
-        // The tab holds this lock while it lives: granted here, it says the tab is gone, also
-        // when it crashed or was discarded without a word.
-        navigator.locks.request(tabLock, () => this.leave(port));
-      } else if (!tabLock) {
-        this.watchQuietTabs();
+      const wanted = new Set((rooms || []).slice(0, MAX_ROOMS));
+      for (const room of tab.rooms) {
+        if (!wanted.has(room)) {
+          this.leaveRoom(port, room);
+        }
       }
-      const raisesLimit = Boolean(multiplexed) && this.roomLimit() < ROOMS_MULTIPLEXED;
-      this.tabs.set(port, { room, multiplexed: Boolean(multiplexed), heardAt: Date.now() });
-      let entry = this.rooms.get(room);
-      if (!entry) {
-        entry = { room, ports: new Set(), stream: null, recent: [], seen: new Set(), trimmed: false,
-          from: null, resumeFrom: lastEventId || null, state: { state: 'connecting' }, closeTimer: null };
-        this.rooms.set(room, entry);
+      const behind = {};
+      let added = false;
+      for (const room of wanted) {
+        if (tab.rooms.has(room)) {
+          continue;
+        }
+        tab.rooms.add(room);
+        let entry = this.rooms.get(room);
+        if (!entry) {
+          // A room this hub never held starts where the tab stands (a new leader), or fresh.
+          entry = { room, ports: new Set(), recent: [], seen: new Set(), trimmed: false,
+            position: ids[room] || null, from: ids[room] || null, closeTimer: null };
+          this.rooms.set(room, entry);
+          added = true;
+        }
+        clearTimeout(entry.closeTimer);
+        entry.closeTimer = null;
+        entry.ports.add(port);
+        port.postMessage({ type: 'messages', room, messages: entry.recent });
+        if (ids[room] && this.isBehind(entry, ids[room])) {
+          behind[room] = ids[room];
+        }
       }
-      clearTimeout(entry.closeTimer);
-      entry.closeTimer = null;
-      entry.ports.add(port);
-      port.postMessage({ type: 'messages', room, messages: entry.recent });
-      port.postMessage(Object.assign({ type: 'state', room }, entry.state));
-      if (this.clockOffset !== null) {
-        port.postMessage({ type: 'clock', offset: this.clockOffset });
+      if (added) {
+        this.reopen();
       }
-      if (entry.stream) {
-        this.catchUpIfBehind(port, entry, lastEventId);
-      } else {
-        this.start(entry, entry.resumeFrom);
-      }
-      if (raisesLimit) {
-        this.startWaiting();
+      if (Object.keys(behind).length > 0) {
+        this.catchUp(port, behind);
       }
     }
 
-    // A tab that showed messages up to lastEventId joins a stream that began after it, or whose
-    // recent messages no longer reach back to it (a tab back from the back-forward cache, a
-    // follower behind when the lead changed hands): it gets what lies between from a stream of
-    // its own, until that meets what the room's stream delivered.
-    catchUpIfBehind(port, entry, lastEventId) {
-      if (!lastEventId || entry.seen.has(lastEventId)) {
+    // The rooms the stream carries: every room some tab follows, and rooms left a moment ago.
+    streamRooms() {
+      return Array.from(this.rooms.keys()).slice(0, MAX_ROOMS);
+    }
+
+    position(room) {
+      const entry = this.rooms.get(room);
+      return entry ? entry.position : null;
+    }
+
+    advance(found) {
+      for (const room of Object.keys(found)) {
+        const entry = this.rooms.get(room);
+        if (entry && (!entry.position || older(entry.position, found[room]))) {
+          entry.position = found[room];
+        }
+      }
+    }
+
+    // The set of rooms changed: the stream is opened again with the new set, resuming the old
+    // rooms from their positions. A stream waiting out a backoff keeps its count of failures.
+    reopen() {
+      if (this.rooms.size === 0) {
+        if (this.stream) {
+          this.stream.close();
+          this.stream = null;
+        }
         return;
+      }
+      if (!this.stream) {
+        this.stream = new RoomsStream(this);
+        this.setState({ state: 'connecting' });
+      }
+      this.stream.connect();
+    }
+
+    // A tab that showed messages up to id has missed some if the hub's stream began after it, or
+    // if its recent messages no longer reach back to it (a tab back from the back-forward cache, a
+    // follower behind when the lead changed hands).
+    isBehind(entry, id) {
+      if (entry.seen.has(id)) {
+        return false;
       }
       const oldestKnown = entry.trimmed || !entry.from ? (entry.recent[0] && entry.recent[0].id) : entry.from;
-      if (!oldestKnown || !older(lastEventId, oldestKnown)) {
-        return;
-      }
-      const source = new EventSource('sse?room=' + encodeURIComponent(entry.room)
-        + '&lastEventId=' + encodeURIComponent(lastEventId));
+      return Boolean(oldestKnown) && older(id, oldestKnown);
+    }
+
+    // It gets what lies between from one short stream of its own for all such rooms, each room
+    // until it meets what the hub's stream delivered.
+    catchUp(port, behind) {
+      const rooms = Object.keys(behind);
+      const targets = new Map(rooms.map((room) => [room, this.rooms.get(room).position]));
+      const id = compositeId(rooms, (room) => behind[room]);
+      const source = new EventSource('sse?' + rooms.map((room) => 'room=' + encodeURIComponent(room)).join('&')
+        + '&lastEventId=' + encodeURIComponent(id));
       let finished = false;
-      const done = (caughtUp) => {
-        if (finished) {
-          return;
-        }
+      const done = () => {
         finished = true;
         clearTimeout(timer);
         source.close();
-        if (!caughtUp && entry.ports.has(port)) {
-          // Failed or stuck before it met the room's stream: the tab says a gap may be there.
-          port.postMessage({ type: 'reset', room: entry.room, reason: 'the messages missed meanwhile could not be fetched' });
-        }
       };
-      const timer = setTimeout(() => done(false), CATCH_UP_MILLIS);
-      source.addEventListener('message', (event) => {
-        const message = JSON.parse(event.data);
-        if (entry.seen.has(message.id) || !entry.ports.has(port)) {
-          done(true); // caught up with the room's stream (or the tab left)
+      const giveUp = () => {
+        if (finished) {
           return;
         }
-        port.postMessage({ type: 'message', room: entry.room, message });
+        done();
+        for (const room of targets.keys()) {
+          const entry = this.rooms.get(room);
+          if (entry && entry.ports.has(port)) {
+            // Failed or stuck before it met the hub's stream: the tab says a gap may be there.
+            port.postMessage({ type: 'reset', room, reason: 'the messages missed meanwhile could not be fetched' });
+          }
+        }
+      };
+      const timer = setTimeout(giveUp, CATCH_UP_MILLIS);
+      source.addEventListener('message', (event) => {
+        const message = JSON.parse(event.data);
+        const room = message.room || rooms[0];
+        const entry = this.rooms.get(room);
+        if (!targets.has(room) || !entry || !entry.ports.has(port)) {
+          targets.delete(room);
+        } else {
+          if (!entry.seen.has(message.id)) {
+            port.postMessage({ type: 'message', room, message, live: true });
+          }
+          if (!older(message.id, targets.get(room))) {
+            targets.delete(room); // caught up with the hub's stream
+          }
+        }
+        if (targets.size === 0 && !finished) {
+          done();
+        }
       });
       source.addEventListener('reset', (event) => {
-        port.postMessage({ type: 'reset', room: entry.room, reason: JSON.parse(event.data).reason });
+        const data = JSON.parse(event.data);
+        port.postMessage({ type: 'reset', room: data.room || rooms[0], reason: data.reason });
       });
-      source.addEventListener('error', () => done(false));
+      source.addEventListener('error', giveUp);
     }
 
     // Without Web Locks (plain HTTP), tabs say they live; the ones that went quiet are dropped.
@@ -243,75 +364,42 @@ var StreamHub = (function () {
         return;
       }
       this.tabs.delete(port);
-      const entry = this.rooms.get(tab.room);
+      for (const room of tab.rooms) {
+        this.leaveRoom(port, room);
+      }
+    }
+
+    leaveRoom(port, room) {
+      const tab = this.tabs.get(port);
+      if (tab) {
+        tab.rooms.delete(room);
+      }
+      const entry = this.rooms.get(room);
       if (!entry) {
         return;
       }
       entry.ports.delete(port);
       if (entry.ports.size === 0 && entry.closeTimer === null) {
-        entry.closeTimer = setTimeout(() => this.closeRoom(entry), CLOSE_EMPTY_ROOM_AFTER_MILLIS);
+        entry.closeTimer = setTimeout(() => {
+          this.rooms.delete(room);
+          this.reopen();
+        }, CLOSE_EMPTY_ROOM_AFTER_MILLIS);
       }
     }
 
-    closeRoom(entry) {
-      if (entry.stream) {
-        entry.stream.close();
+    deliver(room, message, live) {
+      const entry = this.rooms.get(room);
+      if (!entry) {
+        return; // a room left, until the stream is opened again without it
       }
-      this.rooms.delete(entry.room);
-      this.startWaiting();
-    }
-
-    // How many rooms may have a stream now: more when a tab says its page came over HTTP/2 or 3.
-    roomLimit() {
-      for (const tab of this.tabs.values()) {
-        if (tab.multiplexed) {
-          return ROOMS_MULTIPLEXED;
-        }
-      }
-      return ROOMS_OVER_HTTP1;
-    }
-
-    streamsOpen() {
-      let open = 0;
-      for (const entry of this.rooms.values()) {
-        if (entry.stream) {
-          open++;
-        }
-      }
-      return open;
-    }
-
-    start(entry, lastEventId) {
-      if (this.streamsOpen() >= this.roomLimit()) {
-        this.setState(entry, { state: 'waiting', limit: this.roomLimit() });
-        return;
-      }
-      const newest = entry.recent.length > 0 ? entry.recent[entry.recent.length - 1].id : null;
-      entry.from = newest || lastEventId || null;
-      this.setState(entry, { state: 'connecting' });
-      entry.stream = new RoomStream(entry.room, entry.from, {
-        message: (message) => this.deliver(entry, message),
-        reset: (data) => this.send(entry, { type: 'reset', room: entry.room, reason: data.reason }),
-        expired: () => this.send(entry, { type: 'expired', room: entry.room }),
-        time: (iso) => this.setClock(Date.parse(iso) - Date.now()),
-        state: (state) => this.setState(entry, state),
-      });
-    }
-
-    startWaiting() {
-      for (const entry of this.rooms.values()) {
-        if (!entry.stream && entry.ports.size > 0) {
-          this.start(entry, entry.resumeFrom);
-        }
-      }
-    }
-
-    deliver(entry, message) {
       if (message.id) {
         if (entry.seen.has(message.id)) {
           return; // EventSource reconnected without an id yet and got the history again
         }
         entry.seen.add(message.id);
+        if (!entry.position || older(entry.position, message.id)) {
+          entry.position = message.id;
+        }
       }
       entry.recent.push(message);
       if (entry.recent.length > HISTORY_ON_FIRST_LOAD) {
@@ -319,12 +407,19 @@ var StreamHub = (function () {
         entry.seen.delete(dropped.id);
         entry.trimmed = true;
       }
-      this.send(entry, { type: 'message', room: entry.room, message });
+      this.send(entry, { type: 'message', room, message, live });
     }
 
-    setState(entry, state) {
-      entry.state = state;
-      this.send(entry, Object.assign({ type: 'state', room: entry.room }, state));
+    reset(room, reason) {
+      const entry = this.rooms.get(room);
+      if (entry) {
+        this.send(entry, { type: 'reset', room, reason });
+      }
+    }
+
+    setState(state) {
+      this.state = state;
+      this.broadcast(Object.assign({ type: 'state' }, state));
     }
 
     setClock(offset) {
@@ -332,8 +427,12 @@ var StreamHub = (function () {
         return;
       }
       this.clockOffset = offset;
+      this.broadcast({ type: 'clock', offset });
+    }
+
+    broadcast(message) {
       for (const port of this.tabs.keys()) {
-        port.postMessage({ type: 'clock', offset });
+        port.postMessage(message);
       }
     }
 
@@ -344,10 +443,8 @@ var StreamHub = (function () {
     }
 
     retryNow() {
-      for (const entry of this.rooms.values()) {
-        if (entry.stream) {
-          entry.stream.retryNow();
-        }
+      if (this.stream) {
+        this.stream.retryNow();
       }
     }
 
@@ -355,16 +452,18 @@ var StreamHub = (function () {
       clearInterval(this.quietTimer);
       for (const entry of this.rooms.values()) {
         clearTimeout(entry.closeTimer);
-        if (entry.stream) {
-          entry.stream.close();
-        }
+      }
+      if (this.stream) {
+        this.stream.close();
+        this.stream = null;
       }
       this.rooms.clear();
       this.tabs.clear();
     }
   }
 
-  StreamHub.ROOMS_OVER_HTTP1 = ROOMS_OVER_HTTP1;
+  StreamHub.MAX_ROOMS = MAX_ROOMS;
   StreamHub.backoff = backoff;
+  StreamHub.older = older;
   return StreamHub;
 })();

@@ -1,7 +1,7 @@
-// A tab's link to the streams it shares with the other tabs of this browser (stream-hub.js):
-//   - a SharedWorker (stream-worker.js) that holds them; if it fails to load or never answers,
-//   - the tab that holds the Web Lock of this deployment leads: it holds the streams and relays
-//     them to the others over a BroadcastChannel, and the next tab takes over when it closes;
+// A tab's link to the one stream it shares with the other tabs of this browser (stream-hub.js):
+//   - a SharedWorker (stream-worker.js) that holds it; if it fails to load or never answers,
+//   - the tab that holds the Web Lock of this deployment leads: it holds the stream and relays
+//     it to the others over a BroadcastChannel, and the next tab takes over when it closes;
 //   - failing both (no Web Locks: plain HTTP is not a secure context), this tab holds its own.
 // Lock and channel names carry the page's path: two deployments on one origin share nothing.
 /* global StreamHub */
@@ -11,12 +11,12 @@ var openStreamLink = (function () {
 
   // Bumped when what tabs and the hub say to each other changes: a page of a new deployment must
   // not talk to a SharedWorker of the old one, which lives while any tab of it does.
-  const PROTOCOL = 3;
+  const PROTOCOL = 4;
   const WORKER_ANSWER_MILLIS = 5000; // the hub answers a join at once; silence means there is none
   const ALIVE_MILLIS = 20000; // without Web Locks, tabs say they live this often
 
   // tabId: who this tab is; locks: navigator.locks, or null; onEvent(message): what the hub sends this tab;
-  // joinMessage(): the join to send now (it carries the newest message the tab shows).
+  // joinMessage(): the join to send now (the rooms the tab follows, the newest message of each).
   return function openStreamLink({ tabId, locks, onEvent, joinMessage }) {
     const scope = new URL('.', location.href).pathname;
     const link = { kind: null, send: null, hub: null };
@@ -116,7 +116,7 @@ var openStreamLink = (function () {
     }
 
     // Without Web Locks nobody learns that a tab crashed: it says it lives, and the hub drops
-    // tabs that went quiet (see StreamHub.dropQuiet).
+    // tabs that went quiet (see StreamHub.watchQuietTabs).
     if (!locks) {
       setInterval(() => link.send({ type: 'alive' }), ALIVE_MILLIS);
     }

@@ -1,5 +1,5 @@
-// The SharedWorker that holds the streams of every tab of this page in this browser: one
-// EventSource a room, however many tabs show it (see stream-hub.js). It lives while a tab does.
+// The SharedWorker that holds the stream of every tab of this page in this browser: one
+// EventSource for all the rooms they follow (see stream-hub.js). It lives while a tab does.
 /* global StreamHub */
 'use strict';
 
