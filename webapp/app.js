@@ -530,21 +530,23 @@
       log.failed = 'Older messages could not be loaded: the server cannot be reached.';
     }
     log.loading = false;
+    let added = 0;
     if (answer) {
-      const added = answer.messages.map((message) => log.addMessage(message)).filter((index) => index >= 0);
+      added = answer.messages.map((message) => log.addMessage(message)).filter((index) => index >= 0).length;
       log.more = Boolean(answer.more) && answer.messages.length > 0;
-      if (name === room && added.length > 0) {
-        // Above what the reader sees: the distance from the end is kept, so nothing moves.
-        const fromEnd = scroller.scrollHeight - scroller.scrollTop;
-        list.setAttribute('aria-busy', 'true');
-        list.replaceChildren(...log.items.map(render));
-        list.removeAttribute('aria-busy');
-        scroller.scrollTop = scroller.scrollHeight - fromEnd;
-      }
     }
-    if (name === room) {
-      showOlder();
+    if (name !== room) {
+      return;
     }
+    // Above what the reader sees: its distance from the end is kept, so nothing the reader sees moves.
+    const fromEnd = scroller.scrollHeight - scroller.scrollTop;
+    if (added > 0) {
+      list.setAttribute('aria-busy', 'true');
+      list.replaceChildren(...log.items.map(render));
+      list.removeAttribute('aria-busy');
+    }
+    showOlder();
+    scroller.scrollTop = scroller.scrollHeight - fromEnd;
   }
 
   olderButton.addEventListener('click', loadOlder);

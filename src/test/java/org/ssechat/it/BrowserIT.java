@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ssechat.testing.ChatPage.awaitText;
 import static org.ssechat.testing.ChatPage.emptyRoomHint;
+import static org.ssechat.testing.ChatPage.followedRooms;
 import static org.ssechat.testing.ChatPage.say;
 import static org.ssechat.testing.ChatPage.status;
 import static org.ssechat.testing.ChatPage.switchRoom;
 import static org.ssechat.testing.ChatPage.texts;
+import static org.ssechat.testing.ChatPage.unread;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -85,13 +87,10 @@ class BrowserIT {
         driver.get(page(room));
         browser.await("the page shows it is live", d -> "live".equals(status(d)));
     }
-
-
-
-
-
     @Test
     void aMessageTypedInOneWindowAppearsInBoth() throws Exception {
+        openLive("deploys"); // each room opened is followed: the list beside the conversation shows them
+        openLive("random");
         openLive("lobby");
         String ann = driver.getWindowHandle();
         driver.switchTo().newWindow(WindowType.WINDOW);
@@ -118,9 +117,19 @@ class BrowserIT {
         assertEquals(List.of("Yes, two minutes ago ✓\nAll green."), own.stream().map(WebElement::getText).toList(),
                 "bob's own message is set apart, ann's are not");
         assertEquals("bob", driver.findElement(By.id("user")).getAttribute("value"));
+
+        // News in the rooms not shown: counted in both windows, on the phone behind the Rooms button.
+        ChatHttp.publish(server.base(), "deploys", "ci", "v2.4.1 is live");
+        ChatHttp.publish(server.base(), "random", "cy", "lunch?");
+        ChatHttp.publish(server.base(), "random", "dee", "yes!");
+        browser.await("the phone's Rooms button counts the unread", d -> d.findElement(By.id("unread-total")).getText().equals("3"));
+        assertEquals(List.of("deploys", "random", "lobby"), followedRooms(driver), "the rooms in the order followed");
+        assertEquals(2, unread(driver, "random"));
         assertOneColumn();
         byte[] phone = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         driver.switchTo().window(ann);
+        browser.await("the unread counts are shown beside the conversation", d -> unread(d, "random") == 2 && unread(d, "deploys") == 1);
+        assertTrue(driver.findElement(By.id("room-list")).isDisplayed(), "a wide window shows the room list");
         assertOneColumn();
         byte[] desktop = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         sideBySide(desktop, phone, new File("target/chat.png"));

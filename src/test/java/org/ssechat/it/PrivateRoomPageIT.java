@@ -3,7 +3,9 @@ package org.ssechat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ssechat.testing.ChatPage.followedRooms;
 import static org.ssechat.testing.ChatPage.status;
+import static org.ssechat.testing.ChatPage.switchRoom;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -82,7 +84,6 @@ class PrivateRoomPageIT {
         return server.base().resolve("?room=" + room).toString();
     }
 
-
     private static List<WebElement> messages(WebDriver driver) {
         return driver.findElements(By.cssSelector("#messages .message"));
     }
@@ -101,6 +102,25 @@ class PrivateRoomPageIT {
         WebElement shown = messages(driver).get(messages(driver).size() - 1);
         assertEquals("Ann Lee", shown.findElement(By.cssSelector(".user")).getText());
         assertTrue(shown.getAttribute("class").contains("own"), "set apart as the reader's own");
+    }
+
+    /**
+     * One room the token does not allow would refuse the whole stream (a 403, and EventSource
+     * gives up on every room): the page refuses to follow it, saying why, and the others stay live.
+     */
+    @Test
+    void aRoomTheTokenDoesNotAllowIsNotFollowedAndTheOthersStayLive() throws Exception {
+        signIn(token("u-bob", "Bob", List.of("private-bob")));
+        driver.get(page("private-bob"));
+        browser.await("bob's room is live", d -> "live".equals(status(d)));
+        switchRoom(driver, "private-team");
+        browser.await("the page says why it does not follow the room", d -> d.findElement(By.id("room-error")).getText()
+                .equals("#private-team: Your account may not read this room."));
+        assertEquals(List.of("private-bob"), followedRooms(driver));
+        assertEquals("live", status(driver));
+        driver.findElement(By.id("text")).sendKeys("still here", Keys.ENTER);
+        browser.await("the message is shown", d -> messages(d).stream()
+                .anyMatch(m -> m.findElement(By.cssSelector(".text")).getText().equals("still here")));
     }
 
     @Test

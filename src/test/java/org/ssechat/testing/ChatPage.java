@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -47,11 +48,44 @@ public final class ChatPage {
         return driver.findElements(By.id("empty")).stream().map(WebElement::getText).findFirst().orElse("");
     }
 
-    /** Joins another room through the header's form, as a reader does. */
+    /** Follows a room and shows it, through the room list's form, as a reader does. */
     public static void switchRoom(WebDriver driver, String room) {
+        openRooms(driver);
         WebElement field = driver.findElement(By.id("room"));
         field.clear();
         field.sendKeys(room, Keys.ENTER);
+    }
+
+    /** Shows a room already followed, by its link in the room list. */
+    public static void showRoom(WebDriver driver, String room) {
+        openRooms(driver);
+        driver.findElement(By.cssSelector("#room-list li[data-room='" + room + "'] .go")).click();
+    }
+
+    /** On a narrow screen the room list is a panel behind the header's "Rooms" button: opens it. */
+    private static void openRooms(WebDriver driver) {
+        WebElement toggle = driver.findElement(By.id("rooms-toggle"));
+        if (toggle.isDisplayed() && "false".equals(toggle.getAttribute("aria-expanded"))) {
+            toggle.click();
+        }
+    }
+
+    /** The rooms the list shows as followed, in order. */
+    public static List<String> followedRooms(WebDriver driver) {
+        return driver.findElements(By.cssSelector("#room-list li")).stream().map(item -> item.getAttribute("data-room")).toList();
+    }
+
+    /** The room this tab shows. */
+    public static String shownRoom(WebDriver driver) {
+        return driver.findElement(By.id("room-name")).getText().substring(1);
+    }
+
+    /** The unread count the room list shows for a room: 0 when it shows none. */
+    public static int unread(WebDriver driver, String room) {
+        Object count = ((JavascriptExecutor) driver).executeScript(
+                "const badge = document.querySelector(\"#room-list li[data-room='\" + arguments[0] + \"'] .unread\");"
+                        + " return badge ? badge.firstChild.textContent : '0';", room);
+        return Integer.parseInt(String.valueOf(count));
     }
 
     /** Waits until the message is shown, and checks it is shown once. */
