@@ -590,11 +590,15 @@
   tick();
 
   jump.addEventListener('click', scrollToEnd);
+  let lastScrollTop = 0;
   window.addEventListener('scroll', () => {
     if (nearBottom()) {
       jump.hidden = true;
     }
-    if (scroller.scrollTop < NEAR_TOP_PIXELS && scroller.scrollHeight > scroller.clientHeight) {
+    // Only a reader going up asks for more: a room filling up moves the page down.
+    const up = scroller.scrollTop < lastScrollTop;
+    lastScrollTop = scroller.scrollTop;
+    if (up && scroller.scrollTop < NEAR_TOP_PIXELS) {
       loadOlder();
     }
   }, { passive: true });

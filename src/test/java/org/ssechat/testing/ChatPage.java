@@ -39,8 +39,11 @@ public final class ChatPage {
     }
 
     /** The texts of the messages shown, in order. */
+    @SuppressWarnings("unchecked")
     public static List<String> texts(WebDriver driver) {
-        return driver.findElements(By.cssSelector("#messages .message .text")).stream().map(WebElement::getText).toList();
+        // Read in one script: the page may put a room's list together again between two reads.
+        return (List<String>) ((JavascriptExecutor) driver).executeScript(
+                "return [...document.querySelectorAll('#messages .message .text')].map((element) => element.innerText);");
     }
 
     /** What the page says of a room with no messages, as shown; empty when it shows none. */
