@@ -219,7 +219,7 @@ class Http2IT {
 
     /**
      * The chat page over HTTP/2 in Chromium (trusting the test's certificate only): six tabs of
-     * six rooms, more than the four a browser follows over HTTP/1.1, all live on one connection;
+     * six rooms, all followed in every tab on the page's one stream, live on one connection;
      * a message typed in the last reaches it; and the streams leave the node as soon as the
      * browser closes (each reset, as in the test below).
      */
@@ -245,8 +245,8 @@ class Http2IT {
                 assertEquals("h2", ((JavascriptExecutor) driver).executeScript(
                         "return performance.getEntriesByType('navigation')[0].nextHopProtocol"), "the page came over h2");
             }
-            // At least the page's six: a stream an earlier test left may still be leaving (seen once).
-            Await.until("the node holds the six rooms' streams", this::streams, open -> open >= 6);
+            // The page's one stream for the six rooms (a stream an earlier test left may still be leaving).
+            Await.until("the node holds the page's stream", this::streams, open -> open >= 1);
             driver.findElement(By.id("user")).sendKeys("ann");
             driver.findElement(By.id("text")).sendKeys("typed over h2", Keys.ENTER);
             browser.await("the message is shown", d -> d.findElements(By.cssSelector("#messages .message .text"))
