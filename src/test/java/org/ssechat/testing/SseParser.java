@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  *
  * <p>Where a browser's {@code lastEventId} carries over from event to event, {@link Event#id()}
  * is the id the event itself set, or null: what tests usually mean to check.
- * {@link #lastEventId()} is the spec's last event ID buffer, what a browser would send back.
+ * {@link #lastEventId()} is the spec's last event ID buffer; {@link #resumeId()} is the last
+ * event ID string a browser sends back when it reconnects, which only a blank line moves.
  *
  * <p>Not thread-safe: one thread feeds it.
  */
@@ -32,6 +33,7 @@ public final class SseParser {
     private final List<String> retries = new ArrayList<>();
     private boolean firstLine = true;
     private String lastEventId = "";
+    private String resumeId = "";
     private String id;
     private String event;
     private StringBuilder data;
@@ -91,6 +93,7 @@ public final class SseParser {
     }
 
     private void dispatch() {
+        resumeId = lastEventId; // the spec's first step, before an event without data is dropped
         if (data != null) {
             Event dispatched = new Event(id, event == null || event.isEmpty() ? "message" : event, data.toString());
             events.add(dispatched);
@@ -118,5 +121,14 @@ public final class SseParser {
     /** The spec's last event ID buffer: the newest id set, kept across events ("" before any). */
     public String lastEventId() {
         return lastEventId;
+    }
+
+    /**
+     * The spec's last event ID string: the buffer as it stood at the last blank line, so moved
+     * by an event with only an {@code id} too, and not by an event the connection cut off before
+     * its blank line. What a browser sends as {@code Last-Event-ID} when it reconnects.
+     */
+    public String resumeId() {
+        return resumeId;
     }
 }

@@ -45,6 +45,14 @@ class SseParserTest {
     }
 
     @Test
+    void anEventWithOnlyAnIdMovesTheResumeIdAndACutOffEventDoesNot() {
+        SseParser parser = SseParser.parse("id: 7\ndata: a\n\nid: 8\n\nid: 9\ndata: b");
+        assertEquals(1, parser.events().size(), "an event without data is not dispatched");
+        assertEquals("9", parser.lastEventId(), "the buffer");
+        assertEquals("8", parser.resumeId(), "what a browser sends back: the event with 9 never ended");
+    }
+
+    @Test
     void oneLeadingByteOrderMarkIsIgnored() {
         SseParser parser = SseParser.parse("\uFEFFdata: x\n\n");
         assertEquals(List.of(new SseParser.Event(null, "message", "x")), parser.events());
