@@ -26,6 +26,11 @@ function notes(r) {
         (same ? '; the same swap in every client seen: the publishes reached the server in that order ' +
           '(they overlap when one is slow), not a stream reordering' : ''));
     }
+    if (w.roomsTotal) { // many rooms on one stream: what only a many-room run can get wrong
+      if (w.duplicates) out.push(`# ${name(r)}${where}: ${w.duplicates} duplicate deliveries, e.g. ${JSON.stringify(w.duplicateExamples)}`);
+      if (w.misrouted) out.push(`# ${name(r)}${where}: ${w.misrouted} deliveries to a stream not following their room, e.g. ${JSON.stringify(w.misroutedExamples)}`);
+      if (w.roomLabels?.wrong) out.push(`# ${name(r)}${where}: ${w.roomLabels.wrong} of ${w.roomLabels.checked} events named another room than the one published to, e.g. ${JSON.stringify(w.roomLabels.examples)}`);
+    }
     if (w.deliveriesReceived < w.deliveriesExpected) {
       out.push(`# ${name(r)}${where}: ${w.deliveriesExpected - w.deliveriesReceived} deliveries of ${w.deliveriesExpected} did not arrive`);
     }
@@ -83,6 +88,15 @@ if (reports.length === 1) {
     ['other processes\' CPU (% of a core)', 'otherCpuPercentOfOneCore'],
     ['machine busy (> 15 %)', 'machineBusy'],
   ];
+  if (a.roomsTotal) {
+    rows.splice(6, 0,
+      ['delivered to a stream not following the room', 'misrouted'],
+      ['events whose JSON names another room', 'roomLabels.wrong'],
+      ['events whose JSON room was checked', 'roomLabels.checked'],
+      ['followers per room, fewest', 'followersPerRoom.min'],
+      ['followers per room, most', 'followersPerRoom.max'],
+    );
+  }
   if (a.steady && b.steady) {
     rows.push(
       ['steady p99 before the wave (ms)', 'steady.latencyMs.p99'],
@@ -101,7 +115,8 @@ if (reports.length === 1) {
     table.push([label, fmt(x), fmt(y), ratio]);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  console.log(`# ${a.scenario}, ${a.clients} clients (${a.slowClients} slow), ${a.rate} msg/s for ${a.messages / a.rate} s, ${a.messageBytes}-byte messages, warm-up ${a.warmupSeconds} s`);
+  console.log(`# ${a.scenario}, ${a.clients} clients (${a.slowClients} slow), ${a.rate} msg/s for ${a.messages / a.rate} s, ${a.messageBytes}-byte messages, warm-up ${a.warmupSeconds} s` +
+    (a.roomsTotal ? `, ${a.roomsTotal} rooms, ${a.roomsPerClient} on each stream` : ''));
   for (const row of table) console.log('| ' + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ') + ' |');
   for (const line of [...notes(a), ...notes(b)]) console.log(line);
 }

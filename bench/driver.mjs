@@ -15,6 +15,15 @@
 //   --cold: no warm-up and no pause: the window opens as soon as the streams are connected.
 //   --http11: streams ask over HTTP/1.1, as browsers do (the answer is chunked), instead of
 //           HTTP/1.0 (the answer is the bytes as they come, as nginx proxies by default).
+//   --rooms-total T --rooms-per-client P: many rooms on one stream. Rooms r1..rT; client i
+//           follows the P rooms from (i * P) mod T on (wrapping), so every room has
+//           clients * P / T followers (give or take one), on ONE stream: sse-chat
+//           GET /sse?room=r1&room=r2..., Nchan GET /sub/r1,r2,... (its multiplexed channels).
+//           Message n goes to room n mod T (POST /chat {"user","room","text"}; Nchan POST /pub/rK
+//           with the same body), --rate stays messages per second across all rooms. The room of a
+//           delivery is the room its number was published to: each is checked per (client,
+//           room), once and in order; a delivery to a client not following its room is
+//           "misrouted", and the JSON's "room" ahead of "text" is compared to it ("roomLabels").
 //
 // A stream that is refused (a status other than 200, or `event: refused` in its first bytes,
 // which is how sse-chat turns away a stream over its per-address cap), that ends before the end
@@ -35,6 +44,21 @@ const port = Number(arg('port', 8080));
 const target = arg('target', 'sse-chat');
 if (target !== 'sse-chat' && target !== 'nchan') throw new Error('--target sse-chat|nchan');
 const room = 'bench';
+// Many rooms on one stream (0: the one room "bench", as before).
+const roomsTotal = Number(arg('rooms-total', 0));
+const roomsPerClient = Number(arg('rooms-per-client', roomsTotal ? 1 : 0));
+const manyRooms = roomsTotal > 0;
+if (manyRooms && !(roomsPerClient >= 1 && roomsPerClient <= roomsTotal)) throw new Error('--rooms-per-client: 1 to --rooms-total');
+if (!manyRooms && arg('rooms-per-client', null) !== null) throw new Error('--rooms-per-client needs --rooms-total');
+const roomName = (r) => `r${r + 1}`;
+const firstRoomOf = (index) => (index * roomsPerClient) % roomsTotal; // then the next P-1, wrapping
+const roomsOf = (index) => Array.from({ length: roomsPerClient }, (_, k) => (firstRoomOf(index) + k) % roomsTotal);
+const roomOfSeq = (seq) => ((seq % roomsTotal) + roomsTotal) % roomsTotal; // warm-up's are negative
+const streamPathOf = (index) => {
+  if (!manyRooms) return streamPath;
+  const names = roomsOf(index).map(roomName);
+  return target === 'nchan' ? `/sub/${names.join(',')}` : `/sse?${names.map((n) => 'room=' + n).join('&')}`;
+};
 const streamPath = arg('stream-path', target === 'nchan' ? '/sub' : `/sse?room=${room}`);
 const publishPath = arg('publish-path', target === 'nchan' ? '/pub' : '/chat');
 const clients = Number(arg('clients', 1000));
@@ -135,6 +159,7 @@ const BUSY_MACHINE_PERCENT = 15; // of one core, used by other processes during 
 // the driver shares the machine with the server, so every microsecond it spends per event is
 // taken from the server and added to the latencies it reports.
 const MARKER = Buffer.from('"text":"');
+const ROOM_MARKER = Buffer.from('"room":"r'); // many rooms: the event's room, ahead of its text
 const REFUSED = Buffer.from('event: refused');
 const REFUSAL_SCAN_BYTES = 4096; // `event: refused` comes first, right after the headers
 // Every socket reads into this one buffer (onread: no Buffer and no stream event per read);
@@ -147,6 +172,13 @@ function openStream(index, isSlow) {
   return new Promise((resolve) => {
     const client = { index, slow: isSlow, received: 0, lastSeq: -1, outOfOrder: 0,
       open: false, ended: false, refused: null, closing: false, bodyBytes: 0 };
+    if (manyRooms) {
+      client.firstRoom = firstRoomOf(index);
+      client.roomLast = new Float64Array(roomsPerClient).fill(-1); // per followed room: the last number
+      client.seen = new Set(); // the numbers received in the window: a second one is a duplicate
+      client.duplicates = 0;
+      client.misrouted = 0;
+    }
     let settled = false;
     const settle = () => { if (!settled) { settled = true; clearTimeout(timer); resolve(client); } };
     const refuse = (why) => {
@@ -173,7 +205,10 @@ function openStream(index, isSlow) {
           carry = Buffer.from(buf.subarray(at));
           return;
         }
-        if (i > first && buf[i] === 32) onEvent(client, seq, t); // warm-up messages have "-n "
+        if (i > first && buf[i] === 32) {  // warm-up messages have "-n "
+          if (manyRooms) onRoomEvent(client, seq, t, roomLabel(buf, from, at));
+          else onEvent(client, seq, t);
+        }
         from = i;
       }
       // Keep the end only if it is the start of a marker: reads mostly end elsewhere, and
@@ -214,7 +249,15 @@ function openStream(index, isSlow) {
           chunkLeft = parseInt(sizeLine, 16); // "1f4\r" or "1f4;ext\r": the hex digits count
           sizeLine = null;
           i = nl + 1;
-          if (!(chunkLeft > 0)) return; // the last chunk: the stream has ended
+          if (!(chunkLeft > 0)) { // the last chunk: the stream has ended
+            // Many rooms: an answer that ends while the connection stays open (HTTP/1.1) ends
+            // the stream as a close would (single-room runs keep their old accounting).
+            if (manyRooms && chunkLeft === 0) {
+              client.ended = true;
+              if (client.open && !client.closing) client.endedEarly = true;
+            }
+            return;
+          }
         }
       }
     };
@@ -245,7 +288,7 @@ function openStream(index, isSlow) {
     const socket = net.connect({ host, port, localAddress: sources[index % sources.length],
       onread: { buffer: readBuffer, callback: onRead } });
     socket.on('connect', () => {
-      socket.write(`GET ${streamPath} ${httpVersion}\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`);
+      socket.write(`GET ${streamPathOf(index)} ${httpVersion}\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`);
     });
     socket.on('error', (e) => { if (!client.open && client.refused === null) client.refused = 'error ' + (e.code || e.message); });
     socket.on('close', () => {
@@ -276,15 +319,70 @@ function onEvent(client, seq, t) {
   if (!w.firstArrival.has(seq)) w.firstArrival.set(seq, t);
 }
 
+// The room number the event's JSON names ("room":"rK" between the end of the previous event's
+// number and this event's text), or -1 when it is not in this piece (a read cut between them).
+function roomLabel(buf, from, at) {
+  const r = buf.lastIndexOf(ROOM_MARKER, at);
+  if (r < from || r < 0) return -1;
+  let k = r + ROOM_MARKER.length;
+  let n = 0;
+  const first = k;
+  while (k < at && buf[k] >= 48 && buf[k] <= 57) n = n * 10 + buf[k++] - 48;
+  return k > first && buf[k] === 34 ? n - 1 : -2; // -2: not a room of the benchmark's
+}
+
+// Many rooms: each delivery is checked in the room its number was published to.
+function onRoomEvent(client, seq, t, label) {
+  const w = current;
+  if (w === null) return;
+  const sent = w.sentAt.get(seq);
+  if (sent === undefined) return;   // not a message of the measured window
+  const r = roomOfSeq(seq);
+  if (label !== -1) {
+    w.roomLabelsChecked++;
+    if (label !== r) {
+      w.roomLabelsWrong++;
+      if (w.roomLabelExamples.length < 5) w.roomLabelExamples.push({ client: client.index, seq, room: roomName(r), label: label >= 0 ? roomName(label) : '?' });
+    }
+  }
+  const slot = (r - client.firstRoom + roomsTotal) % roomsTotal;
+  if (slot >= roomsPerClient) {
+    client.misrouted++;
+    if (w.misroutedExamples.length < 5) w.misroutedExamples.push({ client: client.index, seq, room: roomName(r) });
+    return;
+  }
+  if (client.seen.has(seq)) {
+    client.duplicates++;
+    if (w.duplicateExamples.length < 5) w.duplicateExamples.push({ client: client.index, seq, room: roomName(r) });
+    return;
+  }
+  client.seen.add(seq);
+  client.received++;
+  if (seq < client.roomLast[slot]) {
+    client.outOfOrder++;
+    if (w.outOfOrderExamples.length < 5) w.outOfOrderExamples.push({ client: client.index, room: roomName(r), seq, after: client.roomLast[slot], nth: client.received });
+  }
+  client.roomLast[slot] = seq;
+  w.latencies.push(t - sent);
+  const second = Math.floor((sent - w.start) / 1000);
+  (w.bySecond[second] ||= []).push(t - sent);
+  w.lastArrival.set(seq, t);
+  if (!w.firstArrival.has(seq)) w.firstArrival.set(seq, t);
+}
+
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 const padding = 'x'.repeat(Math.max(0, size - 30));
-function publish(seq, sentAt) {
+// Many rooms: the message goes to room `to` (its number mod T), with the room in its body for
+// both targets, so that the event's JSON names it in both.
+function publish(seq, sentAt, to = null) {
   return new Promise((resolve) => {
     const t = now();
     if (sentAt) sentAt.set(seq, t);
     const text = `${seq} ${t.toFixed(3)} ${padding}`;
-    const body = JSON.stringify(target === 'nchan' ? { user: 'bench', text } : { user: 'bench', room, text });
-    const req = http.request({ host, port, path: publishPath, method: 'POST', agent,
+    const body = to !== null ? JSON.stringify({ user: 'bench', room: roomName(to), text })
+      : JSON.stringify(target === 'nchan' ? { user: 'bench', text } : { user: 'bench', room, text });
+    const path = to !== null && target === 'nchan' && arg('publish-path', null) === null ? `/pub/${roomName(to)}` : publishPath;
+    const req = http.request({ host, port, path, method: 'POST', agent,
       headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode));
@@ -353,6 +451,10 @@ function refusals(all) {
 async function measure(all, seqBase) {
   const w = { sentAt: new Map(), latencies: [], firstArrival: new Map(), lastArrival: new Map(), bySecond: [], start: 0, outOfOrderExamples: [] };
   for (const c of all) { c.received = 0; c.lastSeq = -1; c.outOfOrder = 0; }
+  if (manyRooms) {
+    Object.assign(w, { roomLabelsChecked: 0, roomLabelsWrong: 0, roomLabelExamples: [], misroutedExamples: [], duplicateExamples: [] });
+    for (const c of all) { c.roomLast?.fill(-1); c.seen?.clear(); c.duplicates = 0; c.misrouted = 0; }
+  }
   // The slow clients stop reading as the measured window opens: the kernel's socket buffers
   // fill first (several MiB on loopback), then the server's queue, until it cuts them off.
   for (const c of all) if (c.slow && c.open) c.socket.pause();
@@ -371,7 +473,7 @@ async function measure(all, seqBase) {
     const due = start + i * 1000 / rate;
     const wait = due - now();
     if (wait > 0) await sleep(wait);
-    sends.push(publish(seqBase + i, w.sentAt).then((status) => { statuses[status] = (statuses[status] || 0) + 1; }));
+    sends.push(publish(seqBase + i, w.sentAt, manyRooms ? roomOfSeq(seqBase + i) : null).then((status) => { statuses[status] = (statuses[status] || 0) + 1; }));
   }
   await Promise.all(sends);
   const publishWindow = (now() - start) / 1000;
@@ -380,9 +482,20 @@ async function measure(all, seqBase) {
   const serverTicks1 = cpuTicks();
   const machine1 = machineBusyTicks();
   const driverCpu = process.cpuUsage(driverCpu0);
-  const expected = messages * fast.length;
+  let expected = messages * fast.length;
+  let expectedOf = () => messages;
+  let followers = null;
+  if (manyRooms) {
+    // A message to room r is expected by the open clients following r.
+    const perRoom = new Array(roomsTotal).fill(0); // messages published to each room
+    for (let i = 0; i < messages; i++) perRoom[roomOfSeq(seqBase + i)]++;
+    followers = new Array(roomsTotal).fill(0);
+    for (const c of fast) for (const r of roomsOf(c.index)) followers[r]++;
+    expected = perRoom.reduce((n, m, r) => n + m * followers[r], 0);
+    expectedOf = (c) => roomsOf(c.index).reduce((n, r) => n + perRoom[r], 0);
+  }
   const deadline = now() + 10000;
-  const missing = () => fast.some((c) => c.received < messages && !c.ended);
+  const missing = () => fast.some((c) => c.received < expectedOf(c) && !c.ended);
   while (missing() && now() < deadline) await sleep(50);
   const serverTicks2 = cpuTicks();
   const drainWindow = (now() - start) / 1000;
@@ -406,7 +519,14 @@ async function measure(all, seqBase) {
     deliveriesExpected: expected, deliveriesReceived: received,
     outOfOrder: fast.reduce((n, c) => n + c.outOfOrder, 0),
     outOfOrderExamples: w.outOfOrderExamples, // client, the seq received, the one before, how many it had
-    duplicates: fast.reduce((n, c) => n + Math.max(0, c.received - messages), 0),
+    duplicates: manyRooms ? fast.reduce((n, c) => n + c.duplicates, 0) : fast.reduce((n, c) => n + Math.max(0, c.received - messages), 0),
+    ...(manyRooms ? {
+      roomsTotal, roomsPerClient,
+      followersPerRoom: { min: Math.min(...followers), max: Math.max(...followers) },
+      misrouted: fast.reduce((n, c) => n + c.misrouted, 0), misroutedExamples: w.misroutedExamples,
+      duplicateExamples: w.duplicateExamples,
+      roomLabels: { checked: w.roomLabelsChecked, wrong: w.roomLabelsWrong, examples: w.roomLabelExamples },
+    } : {}),
     latencyMs: { p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)),
       p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1] ?? null) },
     // p99 of the messages published in each second of the window: where the tail is
@@ -439,7 +559,8 @@ async function warmUp(all, forSeconds) {
   for (let i = 0; i < Math.round(rate * forSeconds); i++) {
     const wait = start + i * 1000 / rate - now();
     if (wait > 0) await sleep(wait);
-    await publish(-1 - (warmedUp++), null);
+    const seq = -1 - (warmedUp++);
+    await publish(seq, null, manyRooms ? roomOfSeq(seq) : null);
     if (churn > 0 && i % perMessage === perMessage - 1) {
       for (let k = 0; k < churn; k++) {
         const at = churnNext++ % all.length;
