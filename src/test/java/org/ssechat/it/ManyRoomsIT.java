@@ -58,11 +58,6 @@ import org.ssechat.testing.WarServer;
  * what a browser would send back ({@link SseParser#resumeId()}): the id-only event a stream sends
  * after its start moves it, an event cut off by the drop does not.
  */
-// KNOWN SERVER BUG (found by this test; remove this note once fixed): in Jetty a many-room stream
-// ends at its first message. FrameWriter.write(Pair) writes the stream's id line and the shared
-// frame back to back without isReady() between them, and Jetty's async output throws
-// "IllegalStateException: isReady() not called"; the stream is counted as vanished, unlogged. The
-// two cases that stream from Jetty (20 rooms, two rooms) fail until that is fixed.
 @ParameterizedClass(name = "{0}")
 @EnumSource(ManyRoomsIT.Backend.class)
 class ManyRoomsIT {
