@@ -85,7 +85,9 @@ public final class RoomPositions {
 
     /** Sets a room's position. */
     public void set(int room, EventId id) {
-        texts.set(room, null);
+        if (texts.get(room) != null) {
+            texts.set(room, null); // a one-room stream never spells its position: no write for it
+        }
         positions.set(room, id);
     }
 
