@@ -160,6 +160,10 @@ final class RoomHistories {
             return HistorySlice.EMPTY;
         }
         Deque<ChatMessage> ring = entry.messages;
+        if (before != null && !before.isAfter(ring.getFirst().id())) {
+            // Nothing is older: no walk through the whole room under the broker's lock.
+            return new HistorySlice(List.of(), ring.getFirst().id(), ring.getLast().id());
+        }
         ArrayDeque<ChatMessage> page = new ArrayDeque<>(Math.min(limit, ring.size()));
         Iterator<ChatMessage> newestFirst = ring.descendingIterator();
         while (page.size() < limit && newestFirst.hasNext()) {

@@ -35,7 +35,9 @@ public final class RoomNames {
     public static List<String> requested(List<String> rooms, int maxRooms) throws ChatRequestException {
         Set<String> named = new LinkedHashSet<>();
         for (String room : rooms) {
-            named.add(requested(room));
+            if (!room.isEmpty()) { // ?room=a&room= is room a: an empty value names none
+                named.add(requested(room));
+            }
         }
         if (named.size() > maxRooms) {
             throw ChatRequestException.badRequest("a stream follows at most " + maxRooms + " rooms; this one asks for "

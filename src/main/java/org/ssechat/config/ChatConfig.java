@@ -96,9 +96,11 @@ public final class ChatConfig {
             list -> list.isEmpty() ? "(unset: same origin only)" : String.join(",", list),
             "the origins other than the page's own that may use the API from a browser (CORS)");
 
+    static final Setting<Integer> MAX_ROOMS_PER_STREAM = row("CHAT_MAX_ROOMS_PER_STREAM",
+            integer(1, 255), literal(32), // 255 as Nchan's; sse.RoomPositions reads no id naming more
+            "the most rooms one stream may follow (GET /sse?room=a&room=b...); more is a 400");
+
     /** Every setting, in the order of the startup log (ChatConfigTest: every row above is here). */
-    static final Setting<Integer> MAX_ROOMS_PER_STREAM = row("CHAT_MAX_ROOMS_PER_STREAM", integer(1, 1000),
-            literal(32), "the most rooms one stream may follow (GET /sse?room=a&room=b...); more is a 400");
     static final List<Setting<?>> SETTINGS = List.of(
             HEARTBEAT_SECONDS, RETRY_MILLIS, MAX_TEXT_LENGTH, MAX_USER_LENGTH, MAX_BODY_BYTES, CLIENT_BUFFER_BYTES,
             MAX_CLIENTS, FAN_OUT_THREADS, REDIS_URL, CHANNEL, HISTORY_SIZE, HISTORY_TTL_SECONDS, PUBLISH_TOKEN,

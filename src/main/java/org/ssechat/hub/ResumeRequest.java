@@ -1,5 +1,7 @@
 package org.ssechat.hub;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.RoomNames;
@@ -61,26 +63,29 @@ public record ResumeRequest(String lastEventId, int history) {
     }
 
     /**
-     * Where a room starts.
+     * Where each room of a stream starts, the id read once for all of them.
      *
-     * @param manyRooms whether the stream follows more than one room (its ids name every room)
+     * @param rooms the stream's rooms: with more than one, its ids name every room
      */
-    public Start startOf(String room, boolean manyRooms) {
+    public List<Start> startsOf(List<String> rooms) {
+        List<Start> starts = new ArrayList<>(rooms.size());
         if (lastEventId == null) {
-            return new Newest(history);
+            rooms.forEach(room -> starts.add(new Newest(history)));
+            return starts;
         }
-        if (!manyRooms) {
-            EventId id = EventId.parse(lastEventId);
-            if (id != null) {
-                return new After(id);
+        EventId plain = rooms.size() == 1 ? EventId.parse(lastEventId) : null;
+        Map<String, EventId> named = plain == null ? RoomPositions.parse(lastEventId, RoomNames::isValid) : null;
+        for (String room : rooms) {
+            if (plain != null) {
+                starts.add(new After(plain));
+            } else if (named == null) {
+                starts.add(new Unknown());
+            } else {
+                EventId position = named.get(room);
+                starts.add(position != null ? new After(position) : new Newest(history));
             }
         }
-        Map<String, EventId> named = RoomPositions.parse(lastEventId, RoomNames::isValid);
-        if (named == null) {
-            return new Unknown();
-        }
-        EventId position = named.get(room);
-        return position != null ? new After(position) : new Newest(history);
+        return starts;
     }
 
     private static int history(String value, int maxHistory) throws ChatRequestException {

@@ -56,14 +56,11 @@ public final class StreamReplay {
     public SseClient open(HttpServletRequest req, HttpServletResponse resp, List<String> rooms, ResumeRequest resume,
             Runnable onClosed, byte[]... firstFrames) throws IOException {
         SseClient client = opener.open(req, resp, rooms, clients, true, onClosed, firstFrames);
-        boolean manyRooms = rooms.size() > 1;
-        List<ResumeRequest.Start> starts = new ArrayList<>(rooms.size());
-        for (String room : rooms) {
-            ResumeRequest.Start start = resume.startOf(room, manyRooms);
-            starts.add(start);
-            if (start instanceof ResumeRequest.After after) {
+        List<ResumeRequest.Start> starts = resume.startsOf(rooms);
+        for (int i = 0; i < rooms.size(); i++) {
+            if (starts.get(i) instanceof ResumeRequest.After after) {
                 // Set at once: a catch-up that runs while this reads the history must know where it stands.
-                client.startAt(room, after.id());
+                client.startAt(rooms.get(i), after.id());
             }
         }
         String room = rooms.get(0);
@@ -71,14 +68,22 @@ public final class StreamReplay {
             if (resume.resumes() || resume.history() > 0) {
                 metrics.replayed();
             }
-            Page page = new Page(client);
-            for (int i = 0; i < rooms.size() && page.open(); i++) {
+            // First where each room starts, then what each is sent: a stream that ends after a
+            // page (see Page) names every room in its last id, so the next one misses nothing,
+            // also in the rooms this one never got to.
+            List<RoomReplay> replays = new ArrayList<>(rooms.size());
+            for (int i = 0; i < rooms.size(); i++) {
                 room = rooms.get(i);
                 // Registered, the room is followed: once its messages come here live, nothing can
                 // fall between the history read below and them. (The catch-ups on the broker's
                 // thread need no such wait: each runs once its room is subscribed.)
                 broker.awaitSubscribed(room);
-                start(client, room, starts.get(i), resume.lastEventId(), page);
+                replays.add(plan(client, room, starts.get(i), resume.lastEventId()));
+            }
+            Page page = new Page(client);
+            for (int i = 0; i < rooms.size() && page.open(); i++) {
+                room = rooms.get(i);
+                replays.get(i).send(page);
             }
             if (page.open()) {
                 client.sendPosition();
@@ -97,42 +102,83 @@ public final class StreamReplay {
         return client;
     }
 
-    /** Sends what one room starts with, and sets where the client stands in it. */
-    private void start(SseClient client, String room, ResumeRequest.Start start, String lastEventId, Page page)
-            throws BrokerUnavailableException {
-        if (start instanceof ResumeRequest.After resumed) {
-            resume(client, room, resumed.id(), lastEventId, page);
-        } else if (start instanceof ResumeRequest.Newest newest) {
-            HistorySlice recent = broker.history(room, null, newest.count());
-            page.replay(room, recent.messages());
-            // In-flight messages up to here must not come twice. An empty history: every
-            // message from now on is new to this client (and a catch-up starts at the start).
-            client.startAt(room, recent.last() != null ? recent.last() : EventId.ZERO);
-        } else {
-            client.replay(ChatEvents.reset("the Last-Event-ID is not an id of this server", lastEventId, room));
-            replayAll(client, room, null, page);
-        }
+    /** What one room is sent when the stream starts, its start already set. */
+    @FunctionalInterface
+    private interface RoomReplay {
+        void send(Page page) throws BrokerUnavailableException;
     }
 
-    /** Replays the messages of a room after the client's position, or says that some may be missing. */
-    private void resume(SseClient client, String room, EventId after, String lastEventId, Page page)
+    /**
+     * Sets where the client stands in one room, and says what it is to be sent there. A
+     * {@code reset} goes out at once, before any room's messages, and leaves the room at a
+     * position that does not call for it again: a stream that ends after a page does not say it
+     * twice, nor leave it unsaid for a room it never got to.
+     */
+    private RoomReplay plan(SseClient client, String room, ResumeRequest.Start start, String lastEventId)
             throws BrokerUnavailableException {
+        if (start instanceof ResumeRequest.After resumed) {
+            return resume(client, room, resumed.id(), lastEventId);
+        }
+        if (start instanceof ResumeRequest.Newest newest) {
+            return newest(client, room, newest.count());
+        }
+        reset(client, room, EventId.ZERO, "the Last-Event-ID is not an id of this server", lastEventId);
+        return page -> replayAll(client, room, null, page);
+    }
+
+    /** Says that messages of a room may have been missed, and sets where the client now stands there. */
+    private static void reset(SseClient client, String room, EventId position, String reason, String lastEventId) {
+        client.startAt(room, position);
+        client.sendAhead(ChatEvents.reset(reason, lastEventId, room));
+    }
+
+    /**
+     * A room new to the stream: its newest {@code count} messages. It stands just before them
+     * (at the message before them, or at the start of an empty or short history), so in-flight
+     * messages do not come twice, and a stream that ends before sending them sends them next time.
+     */
+    private RoomReplay newest(SseClient client, String room, int count) throws BrokerUnavailableException {
+        if (count == 0) {
+            HistorySlice bounds = broker.history(room, null, 0);
+            client.startAt(room, bounds.last() != null ? bounds.last() : EventId.ZERO);
+            return page -> { };
+        }
+        List<ChatMessage> recent = broker.history(room, null, count + 1).messages();
+        if (recent.size() > count) {
+            client.startAt(room, recent.get(0).id());
+            recent = recent.subList(1, recent.size());
+        } else {
+            client.startAt(room, EventId.ZERO); // all of the history is to be sent
+        }
+        List<ChatMessage> toSend = recent;
+        return page -> page.replay(room, toSend);
+    }
+
+    /**
+     * A room the client was in: what it missed after its position, or a reset saying what may be
+     * missing. {@link EventId#ZERO} is the start of the history: what it holds is all to be sent.
+     */
+    private RoomReplay resume(SseClient client, String room, EventId after, String lastEventId)
+            throws BrokerUnavailableException {
+        if (after.equals(EventId.ZERO)) {
+            // The room's history was empty when the client's stream started there (or a reset
+            // said what may be missing): all it holds now came later, and is all there is to send.
+            return page -> replayAll(client, room, null, page);
+        }
         HistorySlice bounds = broker.history(room, null, 0);
         if (bounds.last() == null) {
-            client.replay(ChatEvents.reset("the room has no history", lastEventId, room));
-        } else if (after.isAfter(bounds.last())) {
-            client.replay(ChatEvents.reset("the Last-Event-ID is newer than the room's history", lastEventId, room));
-            client.startAt(room, bounds.last());
-        } else if (after.equals(EventId.ZERO)) {
-            // The room's history was empty when the client's stream started there: all it holds
-            // now came later, and is all that can be replayed (as a catch-up takes it, see CatchUp).
-            replayAll(client, room, null, page);
-        } else if (bounds.first().isAfter(after)) {
-            client.replay(ChatEvents.reset("the Last-Event-ID is older than the room's history", lastEventId, room));
-            replayAll(client, room, null, page);
-        } else {
-            replayAll(client, room, after, page);
+            reset(client, room, EventId.ZERO, "the room has no history", lastEventId);
+            return page -> { };
         }
+        if (after.isAfter(bounds.last())) {
+            reset(client, room, bounds.last(), "the Last-Event-ID is newer than the room's history", lastEventId);
+            return page -> { };
+        }
+        if (bounds.first().isAfter(after)) {
+            reset(client, room, EventId.ZERO, "the Last-Event-ID is older than the room's history", lastEventId);
+            return page -> replayAll(client, room, null, page);
+        }
+        return page -> replayAll(client, room, after, page);
     }
 
     /** Replays everything of a room after {@code after} (all of it for null), one bounded read at a time. */
@@ -177,13 +223,14 @@ public final class StreamReplay {
                     return false;
                 }
                 byte[] frame = ChatEvents.message(message);
-                if (messages > 0 && bytes + frame.length > limit) {
+                long cost = frame.length + client.ownBytesPerEvent();
+                if (messages > 0 && bytes + cost > limit) {
                     full = true;
                     client.endWhenWritten();
                     return false;
                 }
                 client.replay(room, message.id(), EventFrame.withId(frame));
-                bytes += frame.length;
+                bytes += cost;
                 messages++;
             }
             return true;

@@ -90,7 +90,10 @@ public final class EventFrame {
         return text;
     }
 
-    /** The bytes a stream is sent: the larger of the two forms, for counting against its limit. */
+    /**
+     * The frame's length, counted against a stream's limit; a stream of many rooms adds its own
+     * id line (see {@link SseClient#ownBytesPerEvent()}), which is longer than the one it replaces.
+     */
     int length() {
         return whole.length;
     }

@@ -14,6 +14,8 @@ public record EventId(long millis, long sequence) implements Comparable<EventId>
 
     /** The most digits a part has: 2^64 - 1 has 20. */
     private static final int MAX_DIGITS = 20;
+    /** The longest an id's text can be: two parts of 20 digits and the dash. */
+    public static final int MAX_TEXT_LENGTH = 2 * MAX_DIGITS + 1;
 
     /**
      * The id, or null when the text is not of the form {@code digits-digits} with each part below

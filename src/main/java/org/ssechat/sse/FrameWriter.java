@@ -72,7 +72,8 @@ final class FrameWriter {
     /**
      * Touched only by the current writer: the frame of a pair whose head went out when the
      * output then said it was not ready (a write then would be refused); it goes out first
-     * when the output is ready again, before anything queued.
+     * when the output is ready again, before anything queued. Its bytes left the count when its
+     * pair was taken from the queue: one frame at most waits here uncounted.
      */
     private byte[] carried;
 

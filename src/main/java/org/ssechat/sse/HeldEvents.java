@@ -22,13 +22,21 @@ final class HeldEvents {
         boolean deliver(int room, EventId id, EventFrame frame);
     }
 
-    /** @param room the event's room: its index in the stream's rooms */
-    private record Held(int room, EventId id, EventFrame frame) {
+    /**
+     * @param room  the event's room: its index in the stream's rooms
+     * @param bytes what it was counted at against the stream's limit
+     */
+    private record Held(int room, EventId id, EventFrame frame, int bytes) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Held> held = new ArrayList<>();
     private volatile boolean holding;
+
+    /** Whether events are held now: only then does {@link #offer} need what an event costs. */
+    boolean holding() {
+        return holding;
+    }
 
     /** From now on live events are held; call before the stream is registered. */
     void hold() {
@@ -38,11 +46,12 @@ final class HeldEvents {
     /**
      * Holds a live event if events are being held.
      *
-     * @param reserve counts the frame's bytes against the stream's limit; false if they do not fit
+     * @param bytes   what the event will cost the stream: its frame, and the stream's own bytes with it
+     * @param reserve counts those bytes against the stream's limit; false if they do not fit
      * @return true if the event was taken care of (held, or refused for lack of room), false if
      *         nothing is held any more and the caller delivers it now
      */
-    boolean offer(int room, EventId id, EventFrame frame, IntPredicate reserve) {
+    boolean offer(int room, EventId id, EventFrame frame, int bytes, IntPredicate reserve) {
         if (!holding) {
             return false;
         }
@@ -51,8 +60,8 @@ final class HeldEvents {
             if (!holding) {
                 return false;
             }
-            if (reserve.test(frame.length())) {
-                held.add(new Held(room, id, frame));
+            if (reserve.test(bytes)) {
+                held.add(new Held(room, id, frame, bytes));
             }
             return true;
         } finally {
@@ -69,7 +78,7 @@ final class HeldEvents {
         lock.lock();
         try {
             for (Held event : held) {
-                unreserve.accept(event.frame().length());
+                unreserve.accept(event.bytes());
                 if (!delivery.deliver(event.room(), event.id(), event.frame())) {
                     break;
                 }

@@ -20,8 +20,13 @@ import java.util.function.Predicate;
  */
 public final class RoomPositions {
 
-    /** The most rooms a position names: more than any stream may follow, so a bigger text is not ours. */
-    private static final int MAX_ROOMS = 1000;
+    /**
+     * The most rooms a position names: as many as a stream may follow at most (the bound of
+     * {@code CHAT_MAX_ROOMS_PER_STREAM}), so a text naming more is not ours.
+     */
+    public static final int MAX_ROOMS = 255;
+    /** Beyond this many rooms a room's index is looked up by name, not by comparing names one by one. */
+    private static final int ROOMS_COMPARED_ONE_BY_ONE = 4;
 
     private final String[] rooms;
     /** Each room's name and ':' as bytes, made once: an id is written for every event. */
@@ -42,7 +47,7 @@ public final class RoomPositions {
         for (int i = 0; i < this.rooms.length; i++) {
             prefixes[i] = (this.rooms[i] + ":").getBytes(StandardCharsets.US_ASCII);
         }
-        if (this.rooms.length > 4) {
+        if (this.rooms.length > ROOMS_COMPARED_ONE_BY_ONE) {
             indexes = new HashMap<>();
             for (int i = 0; i < this.rooms.length; i++) {
                 indexes.put(this.rooms[i], i);
@@ -56,10 +61,6 @@ public final class RoomPositions {
 
     public List<String> rooms() {
         return List.of(rooms);
-    }
-
-    public int size() {
-        return rooms.length;
     }
 
     /** The room's index in the stream, or -1 when the stream does not follow it. */
@@ -113,7 +114,7 @@ public final class RoomPositions {
     /**
      * The {@code id:} line of the stream's position now, ended by a line end:
      * {@code id: a:1-0,b:0-0\n}. Only when some room has a position (an empty id would clear the
-     * client's), and on the thread that moves the positions.
+     * client's; see {@link #anySet()}), and on the thread that moves the positions.
      */
     public byte[] idLine() {
         byte[][] now = new byte[rooms.length][];
@@ -125,7 +126,7 @@ public final class RoomPositions {
                 length += prefixes[i].length + now[i].length + 1;
             }
         }
-        byte[] line = new byte[Math.max(length, "id: \n".length())];
+        byte[] line = new byte[length];
         line[0] = 'i';
         line[1] = 'd';
         line[2] = ':';
@@ -144,6 +145,19 @@ public final class RoomPositions {
         }
         line[at] = '\n';
         return line;
+    }
+
+    /** The length of {@link #idLine()} now, without making it. */
+    public int idLineLength() {
+        int length = "id: \n".length() - 1;
+        for (int i = 0; i < rooms.length; i++) {
+            EventId id = positions.get(i);
+            if (id != null) {
+                byte[] text = texts.get(i);
+                length += prefixes[i].length + (text != null ? text.length : EventId.MAX_TEXT_LENGTH) + 1;
+            }
+        }
+        return length;
     }
 
     /** Whether some room has a position. */

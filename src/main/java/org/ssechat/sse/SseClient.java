@@ -172,7 +172,7 @@ public final class SseClient implements AsyncListener {
         if (index < 0) {
             return; // not one of its rooms
         }
-        if (held.offer(index, id, frame, reserve)) {
+        if (held.holding() && held.offer(index, id, frame, frame.length() + ownBytesPerEvent(), reserve)) {
             settle(); // held, or the hold overflowed the limit
             return;
         }
@@ -211,6 +211,15 @@ public final class SseClient implements AsyncListener {
         settle();
     }
 
+    /**
+     * What this stream writes for itself with each event, beyond the frame every stream shares:
+     * a stream of many rooms, its position (about its length now, and room for the room that
+     * moves); a stream of one room, nothing. Counted against its limits with the frame.
+     */
+    public int ownBytesPerEvent() {
+        return manyRooms ? positions.idLineLength() + EventId.MAX_TEXT_LENGTH : 0;
+    }
+
     /** The most bytes that may wait for this client. */
     public long bufferBytes() {
         return writer.maxQueuedBytes();
@@ -231,7 +240,7 @@ public final class SseClient implements AsyncListener {
     }
 
     /** Sends a frame of no room's order now (a {@code reset}), ahead of the held live events. */
-    public void replay(byte[] frame) {
+    public void sendAhead(byte[] frame) {
         writer.send(frame);
         settle();
     }

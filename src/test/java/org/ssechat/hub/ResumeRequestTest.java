@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,7 +38,7 @@ class ResumeRequestTest {
     void theHeaderWinsOverTheQueryParameterAndBothWinOverHistory() throws Exception {
         assertEquals(new ResumeRequest("5-0", 20), from(request("5-0", "4-0", "20"), 100));
         assertEquals(new ResumeRequest.After(new EventId(5, 0)),
-                from(request("5-0", "4-0", "20"), 100).startOf("dev", false));
+                from(request("5-0", "4-0", "20"), 100).startsOf(List.of("dev")).get(0));
         assertEquals(new ResumeRequest("4-0", 20), from(request(null, "4-0", "20"), 100));
         assertEquals(new ResumeRequest("4-0", 0), from(request("", "4-0", null), 100));
         assertEquals(new ResumeRequest(null, 20), from(request(null, null, "20"), 100));
@@ -66,22 +67,23 @@ class ResumeRequestTest {
     @Test
     void aManyRoomIdResumesTheRoomsItNamesAndStartsTheOthersAsNew() throws Exception {
         ResumeRequest resume = from(request("dev:5-0,ops:0-0", null, "20"), 100);
-        assertEquals(new ResumeRequest.After(new EventId(5, 0)), resume.startOf("dev", true));
-        assertEquals(new ResumeRequest.After(EventId.ZERO), resume.startOf("ops", true));
-        assertEquals(new ResumeRequest.Newest(20), resume.startOf("new", true));
+        assertEquals(List.of(new ResumeRequest.After(new EventId(5, 0)), new ResumeRequest.After(EventId.ZERO),
+                new ResumeRequest.Newest(20)), resume.startsOf(List.of("dev", "ops", "new")));
         // A one-room stream takes its room's position from a many-room id (a page that left the others).
-        assertEquals(new ResumeRequest.After(new EventId(5, 0)), resume.startOf("dev", false));
-        assertEquals(new ResumeRequest.Newest(20), resume.startOf("new", false));
+        assertEquals(List.of(new ResumeRequest.After(new EventId(5, 0))), resume.startsOf(List.of("dev")));
+        assertEquals(List.of(new ResumeRequest.Newest(20)), resume.startsOf(List.of("new")));
     }
 
     @Test
     void anIdOfNeitherFormIsUnknownInEveryRoom() throws Exception {
-        assertEquals(new ResumeRequest.Unknown(), from(request("5-0", null, null), 100).startOf("dev", true));
+        assertEquals(List.of(new ResumeRequest.Unknown(), new ResumeRequest.Unknown()),
+                from(request("5-0", null, null), 100).startsOf(List.of("dev", "ops")));
         for (String bad : new String[] {"dev:5-0,", "dev:5-0,dev:6-0", "dev:x", "d v:5-0", ":5-0", "dev:5-0;ops:1-0",
                 "dev", "dev:5-0\nops:1-0"}) {
-            assertEquals(new ResumeRequest.Unknown(), new ResumeRequest(bad, 0).startOf("dev", true), bad);
-            assertEquals(new ResumeRequest.Unknown(), new ResumeRequest(bad, 0).startOf("dev", false), bad);
+            assertEquals(List.of(new ResumeRequest.Unknown(), new ResumeRequest.Unknown()),
+                    new ResumeRequest(bad, 0).startsOf(List.of("dev", "ops")), bad);
+            assertEquals(List.of(new ResumeRequest.Unknown()), new ResumeRequest(bad, 0).startsOf(List.of("dev")), bad);
         }
-        assertEquals(new ResumeRequest.Newest(0), ResumeRequest.NONE.startOf("dev", true));
+        assertEquals(List.of(new ResumeRequest.Newest(0)), ResumeRequest.NONE.startsOf(List.of("dev")));
     }
 }

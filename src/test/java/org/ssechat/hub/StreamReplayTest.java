@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerListener;
@@ -50,8 +51,12 @@ class StreamReplayTest {
     }
 
     private StreamReplay replay(Broker from, long clientBufferBytes) {
+        return replay(from, clientBufferBytes, StreamStats.NONE);
+    }
+
+    private StreamReplay replay(Broker from, long clientBufferBytes, StreamStats stats) {
         return new StreamReplay(registry, from,
-                new SseStreamOpener(3000, clientBufferBytes, StreamStats.NONE, Runnable::run, CONTAINER),
+                new SseStreamOpener(3000, clientBufferBytes, stats, Runnable::run, CONTAINER),
                 HISTORY, metrics);
     }
 
@@ -331,7 +336,7 @@ class StreamReplayTest {
             publish("b", "b" + i);
         }
         FakeOutput out = Opened.by(streams, List.of("a", "b"), new ResumeRequest("a:" + a1 + ",b:" + b0, 0)).out();
-        assertEquals(List.of("a/a2", "RESET b", "b/b2", "b/b3", "b/b4", "b/b5", "b/b6"), roomTexts(out));
+        assertEquals(List.of("RESET b", "a/a2", "b/b2", "b/b3", "b/b4", "b/b5", "b/b6"), roomTexts(out));
     }
 
     @Test
@@ -339,7 +344,7 @@ class StreamReplayTest {
         String a1 = publish("a", "a1");
         publish("b", "b1");
         FakeOutput out = Opened.by(streams, List.of("a", "b"), new ResumeRequest(a1, 0)).out();
-        assertEquals(List.of("RESET a", "a/a1", "RESET b", "b/b1"), roomTexts(out));
+        assertEquals(List.of("RESET a", "RESET b", "a/a1", "b/b1"), roomTexts(out), "the resets first, then each room");
     }
 
     @Test
@@ -364,5 +369,75 @@ class StreamReplayTest {
             expected.add("b/b" + i);
         }
         assertEquals(expected, seen, "each message once, page after page, in each room's order");
+    }
+
+    @Test
+    void aRoomStillEmptySinceTheStreamStartedResumesWithoutAReset() throws Exception {
+        String a1 = publish("a", "a1");
+        FakeOutput out = Opened.by(streams, List.of("a", "quiet"), new ResumeRequest("a:" + a1 + ",quiet:0-0", 0)).out();
+        publish("quiet", "at last");
+        assertEquals(List.of("quiet/at last"), roomTexts(out), "no reset for a room that had nothing to miss");
+        assertTrue(out.text().startsWith("retry: 3000\n\nid: a:" + a1 + ",quiet:0-0\n\n"), out.text());
+    }
+
+    @Test
+    void aStreamEndedAfterAPageNamesEveryRoomSoTheNextMissesNothingInTheRoomsItNeverGotTo() throws Exception {
+        StreamReplay small = replay(broker, 900);
+        for (int i = 0; i < HISTORY; i++) {
+            publish("big", "big" + i);
+        }
+        publish("live", "before");
+        // Neither room is in the id: each gets its whole history, "big" more than a page.
+        FakeOutput first = Opened.by(small, List.of("big", "live"), new ResumeRequest("garbage", 0)).out();
+        publish("live", "while the first stream pages");
+        String lastEventId = SseParser.parse(first.text()).lastEventId();
+        assertTrue(lastEventId.contains("live:"), lastEventId);
+        List<String> seen = new ArrayList<>(roomTexts(first));
+        for (int page = 0; page < 20 && !seen.contains("live/while the first stream pages"); page++) {
+            FakeOutput next = Opened.by(small, List.of("big", "live"), new ResumeRequest(lastEventId, 0)).out();
+            seen.addAll(roomTexts(next));
+            lastEventId = SseParser.parse(next.text()).lastEventId();
+        }
+        // The id is no position at all: each room is told so, at once, and gets its whole history.
+        List<String> expected = new ArrayList<>(List.of("RESET big", "RESET live"));
+        for (int i = 0; i < HISTORY; i++) {
+            expected.add("big/big" + i);
+        }
+        expected.add("live/before");
+        expected.add("live/while the first stream pages");
+        assertEquals(expected, seen, "each message once, the room the first stream never reached included");
+    }
+
+    @Test
+    void aPageCountsTheStreamsOwnIdLineSoLongRoomNamesNeverOverflowIt() throws Exception {
+        AtomicInteger overflows = new AtomicInteger();
+        StreamStats counting = new StreamStats() {
+            @Override
+            public void framesWritten(int frames) {
+            }
+
+            @Override
+            public void slowClientDisconnected() {
+                overflows.incrementAndGet();
+            }
+        };
+        List<String> rooms = new ArrayList<>();
+        for (int r = 0; r < 8; r++) {
+            String room = ("room-" + r + "-").repeat(10).substring(0, 64);
+            rooms.add(room);
+            for (int i = 0; i < HISTORY; i++) {
+                publish(room, "m" + i);
+            }
+        }
+        StreamReplay small = replay(broker, 6000, counting);
+        String lastEventId = String.join(",", rooms.stream().map(room -> room + ":0-0").toList());
+        int seen = 0;
+        for (int page = 0; page < 100 && seen < rooms.size() * HISTORY; page++) {
+            FakeOutput out = Opened.by(small, rooms, new ResumeRequest(lastEventId, 0)).out();
+            seen += roomTexts(out).size();
+            lastEventId = SseParser.parse(out.text()).lastEventId();
+        }
+        assertEquals(rooms.size() * HISTORY, seen);
+        assertEquals(0, overflows.get(), "a page stays within half the buffer, ids included");
     }
 }
