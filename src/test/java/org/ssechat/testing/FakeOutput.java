@@ -38,8 +38,9 @@ public final class FakeOutput extends ServletOutputStream {
         if (recycled) {
             misused = true;
         }
-        askedReady = ready;
-        return ready;
+        boolean now = ready; // read once: the container's thread may make it ready meanwhile
+        askedReady = now;
+        return now;
     }
 
     /** Jetty's rule (see {@link #askedReady}): a write or flush uses up one true {@code isReady()}. */
