@@ -1,5 +1,6 @@
 package org.ssechat.auth;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import org.ssechat.http.QueryParameters;
 import org.ssechat.metrics.ChatMetrics;
 
 /**
@@ -62,6 +64,14 @@ public final class RoomAccess {
     /** Whether every room needs a token. */
     public boolean tokensRequired() {
         return required;
+    }
+
+    /**
+     * Checks the token a reading request carries wherever it carries it (see {@link TokenCarrier}):
+     * the streams', the history's and {@code /me}'s way.
+     */
+    public Caller identify(HttpServletRequest req, QueryParameters query) {
+        return identify(TokenCarrier.token(TokenCarrier.find(req, query, null)));
     }
 
     /** Checks the token a request carries, if it carries one (and tokens are in use). */

@@ -11,7 +11,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.auth.AuthAnswers;
 import org.ssechat.auth.RoomAccess;
-import org.ssechat.auth.TokenCarrier;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.broker.HistorySlice;
@@ -53,7 +52,7 @@ public final class HistoryServlet extends HttpServlet {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return;
         }
-        RoomAccess.Caller caller = access.identify(TokenCarrier.token(TokenCarrier.find(req, query, null)));
+        RoomAccess.Caller caller = access.identify(req, query);
         Optional<RoomAccess.Denial> denial = access.check(caller, asked.room(), false);
         if (denial.isPresent()) {
             AuthAnswers.deny(resp, denial.get());

@@ -9,7 +9,6 @@ import java.util.Optional;
 import org.ssechat.auth.AuthAnswers;
 import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
-import org.ssechat.auth.TokenCarrier;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.MessageJson;
 import org.ssechat.chat.RoomNames;
@@ -41,7 +40,7 @@ public final class IdentityServlet extends HttpServlet {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return;
         }
-        RoomAccess.Caller caller = access.identify(TokenCarrier.token(TokenCarrier.find(req, query, null)));
+        RoomAccess.Caller caller = access.identify(req, query);
         Optional<RoomAccess.Denial> badToken = access.checkToken(caller);
         if (badToken.isPresent()) {
             AuthAnswers.deny(resp, badToken.get());

@@ -59,11 +59,6 @@ public final class EventFrame {
         return whole;
     }
 
-    /** Whether the frame carries an id line that a many-room stream replaces with its own. */
-    boolean hasId() {
-        return idLineLength > 0;
-    }
-
     /** The frame without its id line (the whole frame when it has none). */
     byte[] afterId() {
         if (idLineLength == 0) {

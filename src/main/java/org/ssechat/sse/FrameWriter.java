@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.ssechat.sse.container.FrameSink;
 
 /**
@@ -31,6 +33,8 @@ import org.ssechat.sse.container.FrameSink;
  * is an outcome nothing more is written.
  */
 final class FrameWriter {
+
+    private static final Logger LOG = Logger.getLogger(FrameWriter.class.getName());
 
     /** How a writer ended; null while it is still open. */
     enum Ending {
@@ -271,6 +275,12 @@ final class FrameWriter {
      * is where a vanished client shows up.
      */
     private void failed(Exception e) {
+        if (!(e instanceof IOException) && outcome.get() == null) {
+            // A closed connection is an IOException in both containers; anything else is the
+            // container refusing how it was written to (Jetty's "isReady() not called"): a bug
+            // to see in the log, not a client to count as gone without a word.
+            LOG.log(Level.WARNING, "A write to a stream failed, not for a closed connection; the stream ends", e);
+        }
         end(Ending.FAILED, e.toString());
     }
 

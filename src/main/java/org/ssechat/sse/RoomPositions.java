@@ -29,6 +29,7 @@ public final class RoomPositions {
     private static final int ROOMS_COMPARED_ONE_BY_ONE = 4;
 
     private final String[] rooms;
+    private final List<String> roomList;
     /** Each room's name and ':' as bytes, made once: an id is written for every event. */
     private final byte[][] prefixes;
     /** For more than a few rooms: a room's index without comparing names one by one. */
@@ -43,6 +44,7 @@ public final class RoomPositions {
     /** @param rooms the stream's rooms, each once, in the order asked for */
     public RoomPositions(List<String> rooms) {
         this.rooms = rooms.toArray(new String[0]);
+        this.roomList = List.of(this.rooms);
         this.prefixes = new byte[this.rooms.length][];
         for (int i = 0; i < this.rooms.length; i++) {
             prefixes[i] = (this.rooms[i] + ":").getBytes(StandardCharsets.US_ASCII);
@@ -60,7 +62,7 @@ public final class RoomPositions {
     }
 
     public List<String> rooms() {
-        return List.of(rooms);
+        return roomList;
     }
 
     /** The room's index in the stream, or -1 when the stream does not follow it. */

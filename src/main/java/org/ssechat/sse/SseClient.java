@@ -197,8 +197,7 @@ public final class SseClient implements AsyncListener {
             return writer.send(frame.whole());
         }
         positions.set(room, id, frame.idText());
-        return frame.hasId() ? writer.send(positions.idLine(), frame.afterId())
-                : writer.send(positions.idLine(), frame.whole());
+        return writer.send(positions.idLine(), frame.afterId());
     }
 
     /**

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.ssechat.auth.AuthAnswers;
 import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
-import org.ssechat.auth.TokenCarrier;
 import org.ssechat.chat.ChatEvents;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.RoomNames;
@@ -124,7 +123,7 @@ public final class ChatStreamServlet extends HttpServlet {
                 throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, "clock must be 0 or 1");
             }
             ResumeRequest resume = ResumeRequest.from(req.getHeader("Last-Event-ID"), query, historySize);
-            RoomAccess.Caller caller = access.identify(TokenCarrier.token(TokenCarrier.find(req, query, null)));
+            RoomAccess.Caller caller = access.identify(req, query);
             // One room the caller may not read refuses the whole stream, naming that room.
             for (String room : rooms) {
                 Optional<RoomAccess.Denial> denial = access.check(caller, room, false);

@@ -13,11 +13,6 @@ import static org.mockito.Mockito.when;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,12 +23,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.ssechat.testing.Tokens;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.auth.TokenKeys;
 import org.ssechat.auth.TokenVerifier;
@@ -119,10 +114,7 @@ class HistoryServletTest {
     }
 
     private static String token(List<String> rooms) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject("u-ann")
-                .expirationTime(Date.from(Instant.now().plusSeconds(3600))).claim("rooms", rooms).build());
-        jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
-        return jwt.serialize();
+        return Tokens.forRooms(SECRET, rooms);
     }
 
     @Test

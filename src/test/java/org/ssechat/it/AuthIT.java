@@ -28,6 +28,7 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.ssechat.testing.Tokens;
 import org.ssechat.testing.ChatHttp;
 import org.ssechat.testing.JsonAssertions;
 import org.ssechat.testing.Metrics;
@@ -72,14 +73,7 @@ class AuthIT {
 
     /** A token for sub "u-ann", named "Ann", valid for {@code seconds}, reading {@code rooms}. */
     private static String token(long seconds, List<String> rooms, List<String> publish) throws Exception {
-        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject("u-ann").claim("name", "Ann")
-                .expirationTime(Date.from(Instant.now().plusSeconds(seconds))).claim("rooms", rooms);
-        if (publish != null) {
-            claims.claim("publish", publish);
-        }
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
-        jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
-        return jwt.serialize();
+        return Tokens.hs256(SECRET, "u-ann", "Ann", seconds, rooms, publish);
     }
 
     private static String token(List<String> rooms) throws Exception {

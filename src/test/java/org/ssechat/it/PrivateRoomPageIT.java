@@ -7,14 +7,6 @@ import static org.ssechat.testing.ChatPage.followedRooms;
 import static org.ssechat.testing.ChatPage.status;
 import static org.ssechat.testing.ChatPage.switchRoom;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -28,6 +20,7 @@ import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.ssechat.testing.Tokens;
 import org.ssechat.testing.Browser;
 import org.ssechat.testing.Teardown;
 import org.ssechat.testing.WarServer;
@@ -67,11 +60,7 @@ class PrivateRoomPageIT {
     }
 
     private static String token(String sub, String name, List<String> rooms) throws Exception {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(sub).claim("name", name)
-                .expirationTime(Date.from(Instant.now().plusSeconds(3600))).claim("rooms", rooms).build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-        jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
-        return jwt.serialize();
+        return Tokens.hs256(SECRET, sub, name, 3600, rooms, null);
     }
 
     /** The cookie as a backend sets it: HttpOnly, for the application's path. */

@@ -25,7 +25,6 @@ public final class HistoryScripts {
 
     private static final String PUBLISH_SCRIPT = script("publish.lua");
     private static final String HISTORY_SCRIPT = script("history.lua");
-    private static final String HISTORY_BEFORE_SCRIPT = script("history-before.lua");
     private static final Logger LOG = Logger.getLogger(HistoryScripts.class.getName());
 
     private final String historyLength;
@@ -63,11 +62,11 @@ public final class HistoryScripts {
             // Nothing is before 0-0, and Redis refuses it as an exclusive end: only the bounds.
             return history(redis, historyKey, room, null, 0);
         }
-        return slice(room, redis.eval(HISTORY_BEFORE_SCRIPT, List.of(historyKey),
-                List.of(before == null ? "" : before.toString(), String.valueOf(limit))));
+        return slice(room, redis.eval(HISTORY_SCRIPT, List.of(historyKey),
+                List.of(before == null ? "" : before.toString(), String.valueOf(limit), "before")));
     }
 
-    /** The reply of either history script: the bounds, then ids and entries oldest first. */
+    /** The history script's reply: the bounds, then ids and entries oldest first. */
     private static HistorySlice slice(String room, Object answer) {
         List<?> reply = (List<?>) answer;
         List<ChatMessage> messages = new ArrayList<>((reply.size() - 2) / 2);
