@@ -167,7 +167,8 @@ public final class ChatApplication implements AutoCloseable {
         servlet(context, "chat-history", "/history", false, new HistoryServlet(roomAccess, broker));
         PublishHead head = new PublishHead(roomAccess, publishRate,
                 new PublishToken(config.publishToken().orElse(null)), publishParser, config.allowedOrigins());
-        Publisher publisher = new Publisher(publishParser, validator, roomAccess, broker, metrics, clock);
+        Publisher publisher = new Publisher(publishParser, validator, roomAccess, broker, metrics, clock,
+                config.idempotencyWindowSeconds() * 1000L);
         servlet(context, "chat-publish", "/chat", true,
                 new ChatPublishServlet(head, publisher, metrics, config.bodyTimeoutSeconds()));
         servlet(context, "time-stream", "/time", true, new TimeServlet(gate, streamOpener, clockClients, clock));

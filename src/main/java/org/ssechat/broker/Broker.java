@@ -62,6 +62,17 @@ public interface Broker extends AutoCloseable {
     ChatMessage publish(ChatMessage message) throws BrokerUnavailableException;
 
     /**
+     * Publishes a message once per key ({@code Idempotency-Key}): the key's first publish
+     * publishes; another within its window, for the same message, publishes nothing and answers
+     * the first; one for another message is a conflict. Two publishes with one key that race (two
+     * nodes, or a retry while the first is still on its way) publish once: the lookup, the
+     * publish and the record are one step.
+     *
+     * @throws BrokerUnavailableException when it could not be published (nor found)
+     */
+    Published publish(ChatMessage message, PublishOnce once) throws BrokerUnavailableException;
+
+    /**
      * Reads a room's history.
      *
      * @param after with an id: the messages after it, oldest first; null: the newest messages

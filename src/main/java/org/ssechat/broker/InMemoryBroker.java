@@ -35,6 +35,7 @@ public final class InMemoryBroker implements Broker {
      */
     private final Set<String> followed = ConcurrentHashMap.newKeySet();
     private final RoomHistories histories;
+    private final PublishRecords records;
     private final Clock clock;
     private volatile BrokerListener listener = NOBODY;
 
@@ -44,6 +45,8 @@ public final class InMemoryBroker implements Broker {
      */
     public InMemoryBroker(int historySize, long historyMaxBytes, Clock clock) {
         this.histories = new RoomHistories(historySize, historyMaxBytes, followed::contains);
+        // Retry records share the history's budget: a tenth of it, as they live only for a window.
+        this.records = new PublishRecords(Math.max(64 * 1024, historyMaxBytes / 10));
         this.clock = clock;
     }
 
@@ -72,17 +75,39 @@ public final class InMemoryBroker implements Broker {
     public ChatMessage publish(ChatMessage message) {
         lock.lock();
         try {
-            ChatMessage published = message.withId(ids.next(clock.millis()));
-            histories.add(published);
-            try {
-                listener.onMessage(published);
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "Delivering message " + published.id() + " failed", e);
-            }
-            return published;
+            return publishLocked(message);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The key is looked up and kept under the same lock as the publish: two retries racing publish once. */
+    @Override
+    public Published publish(ChatMessage message, PublishOnce once) {
+        lock.lock();
+        try {
+            long now = clock.millis();
+            Published before = records.find(once, now);
+            if (before != null) {
+                return before;
+            }
+            ChatMessage published = publishLocked(message);
+            records.keep(once, published, now);
+            return Published.fresh(published);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ChatMessage publishLocked(ChatMessage message) {
+        ChatMessage published = message.withId(ids.next(clock.millis()));
+        histories.add(published);
+        try {
+            listener.onMessage(published);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Delivering message " + published.id() + " failed", e);
+        }
+        return published;
     }
 
     @Override

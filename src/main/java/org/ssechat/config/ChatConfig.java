@@ -100,13 +100,22 @@ public final class ChatConfig {
             integer(1, 255), literal(32), // 255 as Nchan's; sse.RoomPositions reads no id naming more
             "the most rooms one stream may follow (GET /sse?room=a&room=b...); more is a 400");
 
+    static final Setting<Integer> IDEMPOTENCY_WINDOW_SECONDS = row("CHAT_IDEMPOTENCY_WINDOW_SECONDS",
+            integer(1, 86_400), literal(600),
+            "how long POST /chat remembers a sender's Idempotency-Key (a retry within it publishes nothing)");
+    static final Setting<Integer> PRESENCE_TTL_SECONDS = row("CHAT_PRESENCE_TTL_SECONDS", integer(3, 3600),
+            literal(15), "how long a node's presence counts after its last refresh (it refreshes every third of it)");
+    static final Setting<Integer> PRESENCE_INTERVAL_MILLIS = row("CHAT_PRESENCE_INTERVAL_MILLIS",
+            integer(100, 60_000), literal(1000), "the least time between two presence events of a room");
+
     /** Every setting, in the order of the startup log (ChatConfigTest: every row above is here). */
     static final List<Setting<?>> SETTINGS = List.of(
             HEARTBEAT_SECONDS, RETRY_MILLIS, MAX_TEXT_LENGTH, MAX_USER_LENGTH, MAX_BODY_BYTES, CLIENT_BUFFER_BYTES,
             MAX_CLIENTS, FAN_OUT_THREADS, REDIS_URL, CHANNEL, HISTORY_SIZE, HISTORY_TTL_SECONDS, PUBLISH_TOKEN,
             RATE_PER_SECOND, RATE_BURST, TRUST_FORWARDED_FOR, MAX_STREAMS_PER_ADDRESS, BODY_TIMEOUT_SECONDS,
             HISTORY_MAX_BYTES, REDIS_QUEUE_BYTES, JWT_SECRET, JWT_PUBLIC_KEY, JWT_CLOCK_SKEW_SECONDS, AUTH,
-            ALLOWED_ORIGINS, MAX_ROOMS_PER_STREAM);
+            ALLOWED_ORIGINS, MAX_ROOMS_PER_STREAM, IDEMPOTENCY_WINDOW_SECONDS, PRESENCE_TTL_SECONDS,
+            PRESENCE_INTERVAL_MILLIS);
 
     private final Map<Setting<?>, Object> values;
 
@@ -202,6 +211,18 @@ public final class ChatConfig {
 
     public int maxRoomsPerStream() {
         return get(MAX_ROOMS_PER_STREAM);
+    }
+
+    public int idempotencyWindowSeconds() {
+        return get(IDEMPOTENCY_WINDOW_SECONDS);
+    }
+
+    public int presenceTtlSeconds() {
+        return get(PRESENCE_TTL_SECONDS);
+    }
+
+    public int presenceIntervalMillis() {
+        return get(PRESENCE_INTERVAL_MILLIS);
     }
 
     public int bodyTimeoutSeconds() {

@@ -157,7 +157,7 @@ final class PublishExchange implements ReadListener, AsyncListener {
             answer(refusal.status(), JsonResponses.errorJson(refusal.message()), false);
             return;
         }
-        Publisher.Answer answer = publisher.publish(accepted.caller(), accepted.mediaType(), body, length);
+        Publisher.Answer answer = publisher.publish(accepted, body, length);
         answer.headers().forEach(resp::setHeader);
         answer(answer.status(), answer.json(), false);
     }

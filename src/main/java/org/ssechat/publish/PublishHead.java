@@ -23,8 +23,18 @@ public final class PublishHead {
     public sealed interface Verdict permits Accepted, Refused {
     }
 
-    /** A body to read: who sends it, and how it is encoded. */
-    public record Accepted(RoomAccess.Caller caller, String mediaType) implements Verdict {
+    /**
+     * A body to read: who sends it, and how it is encoded.
+     *
+     * @param sender whose keys a retry key is one of: {@code sub:<subject>}, or the client's address
+     * @param retryKey the {@code Idempotency-Key}, or null
+     */
+    public record Accepted(RoomAccess.Caller caller, String mediaType, String sender, String retryKey)
+            implements Verdict {
+
+        public Accepted(RoomAccess.Caller caller, String mediaType) {
+            this(caller, mediaType, null, null);
+        }
     }
 
     /** A refusal, answered once the body is in (read and dropped). */
@@ -78,7 +88,9 @@ public final class PublishHead {
                     "publishing needs the header Authorization: Bearer <token>");
         }
         try {
-            return new Accepted(caller, parser.checkHead(req.getContentType(), req.getContentLengthLong()));
+            String retryKey = IdempotencyKey.parse(req.getHeader(IdempotencyKey.HEADER));
+            return new Accepted(caller, parser.checkHead(req.getContentType(), req.getContentLengthLong()),
+                    rate.sender(req, caller.identity()), retryKey);
         } catch (ChatRequestException e) {
             return new Refused(e.status(), e.getMessage());
         }

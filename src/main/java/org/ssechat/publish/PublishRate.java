@@ -31,7 +31,12 @@ public final class PublishRate {
         if (limiter == null) {
             return 0;
         }
-        return limiter.acquire(identity != null ? "sub:" + identity.subject() : addresses.of(req));
+        return limiter.acquire(sender(req, identity));
+    }
+
+    /** Who sends: the identity's subject ({@code sub:<subject>}), or the request's address without one. */
+    public String sender(HttpServletRequest req, Identity identity) {
+        return identity != null ? "sub:" + identity.subject() : addresses.of(req);
     }
 
     /** Forgets senders that have been idle long enough to have their whole burst back. */

@@ -10,6 +10,8 @@ import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerUnavailableException;
+import org.ssechat.broker.PublishOnce;
+import org.ssechat.broker.Published;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.ChatRequestException;
 import org.ssechat.chat.MessageJson;
@@ -39,9 +41,20 @@ public final class Publisher {
     private final Broker broker;
     private final ChatMetrics metrics;
     private final Clock clock;
+    private final long retryWindowMillis;
+
+    /** Says that an answer is the first publish's, again: nothing was published now. */
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
     public Publisher(PublishBodyParser parser, MessageValidator validator, RoomAccess access, Broker broker,
             ChatMetrics metrics, Clock clock) {
+        this(parser, validator, access, broker, metrics, clock, 600_000);
+    }
+
+    /** @param retryWindowMillis how long a retry key is kept ({@code CHAT_IDEMPOTENCY_WINDOW_SECONDS}) */
+    public Publisher(PublishBodyParser parser, MessageValidator validator, RoomAccess access, Broker broker,
+            ChatMetrics metrics, Clock clock, long retryWindowMillis) {
+        this.retryWindowMillis = retryWindowMillis;
         this.parser = parser;
         this.validator = validator;
         this.access = access;
@@ -55,6 +68,13 @@ public final class Publisher {
      * @param mediaType what {@link PublishBodyParser#checkHead} made of the request's content type
      */
     public Answer publish(RoomAccess.Caller caller, String mediaType, byte[] body, int length) {
+        return publish(new PublishHead.Accepted(caller, mediaType), body, length);
+    }
+
+    /** Publishes what the head accepted; with a retry key, once per key and message (see {@link Broker#publish(ChatMessage, PublishOnce)}). */
+    public Answer publish(PublishHead.Accepted head, byte[] body, int length) {
+        RoomAccess.Caller caller = head.caller();
+        String mediaType = head.mediaType();
         try {
             PublishBodyParser.Fields fields = parser.parse(mediaType, body, length);
             Identity identity = caller.identity();
@@ -70,9 +90,24 @@ public final class Publisher {
             if (identity != null) {
                 message = message.from(identity.name(), identity.subject());
             }
-            ChatMessage published = broker.publish(message);
-            metrics.published();
-            return new Answer(202, MessageJson.toJson(published), Map.of());
+            if (head.retryKey() == null) {
+                ChatMessage published = broker.publish(message);
+                metrics.published();
+                return new Answer(202, MessageJson.toJson(published), Map.of());
+            }
+            Published published = broker.publish(message, PublishOnce.of(head.sender(), head.retryKey(), message,
+                    retryWindowMillis));
+            return switch (published.outcome()) {
+                case NEW -> {
+                    metrics.published();
+                    yield new Answer(202, MessageJson.toJson(published.message()), Map.of());
+                }
+                // What the first answered, again: a client whose answer was lost gets it now.
+                case REPLAYED -> new Answer(202, MessageJson.toJson(published.message()),
+                        Map.of(REPLAYED_HEADER, "true"));
+                case CONFLICT -> Answer.error(422, "this " + IdempotencyKey.HEADER + " was used for another message;"
+                        + " use a new key for each message");
+            };
         } catch (ChatRequestException e) {
             return Answer.error(e.status(), e.getMessage());
         } catch (BrokerUnavailableException e) {

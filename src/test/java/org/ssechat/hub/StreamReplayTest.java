@@ -202,6 +202,12 @@ class StreamReplayTest {
             }
 
             @Override
+            public org.ssechat.broker.Published publish(ChatMessage message, org.ssechat.broker.PublishOnce once)
+                    throws BrokerUnavailableException {
+                throw new BrokerUnavailableException("down", null);
+            }
+
+            @Override
             public HistorySlice history(String room, EventId after, int limit) throws BrokerUnavailableException {
                 throw new BrokerUnavailableException("down", null);
             }

@@ -25,6 +25,8 @@ import org.ssechat.auth.TokenKeys;
 import org.ssechat.auth.TokenVerifier;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerUnavailableException;
+import org.ssechat.broker.PublishOnce;
+import org.ssechat.broker.Published;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.metrics.ChatMetrics;
@@ -93,5 +95,32 @@ class PublisherTest {
         assertEquals(503, answer.status());
         assertEquals(Map.of("Retry-After", "2"), answer.headers());
         assertTrue(metrics.text().contains("sse_chat_publish_failures_total 1"), metrics.text());
+    }
+
+    @Test
+    void aRetryKeyAnswersTheFirstPublishAgainAndAnotherMessageWithItIsA422() throws Exception {
+        ChatMessage first = new ChatMessage(new EventId(9, 0), "dev", "ann", "hi", CLOCK.instant());
+        when(broker.publish(any(), any())).thenReturn(Published.fresh(first), Published.replayed(first),
+                Published.conflict());
+        byte[] body = "{\"user\":\"ann\",\"text\":\"hi\",\"room\":\"dev\"}".getBytes(StandardCharsets.UTF_8);
+        PublishHead.Accepted head = new PublishHead.Accepted(RoomAccess.Caller.ANONYMOUS, JSON, "10.0.0.1", "k-1");
+
+        Publisher.Answer fresh = publisher.publish(head, body, body.length);
+        Publisher.Answer again = publisher.publish(head, body, body.length);
+        Publisher.Answer conflict = publisher.publish(head, body, body.length);
+
+        assertEquals(202, fresh.status());
+        assertEquals(Map.of(), fresh.headers());
+        assertEquals(202, again.status());
+        assertEquals(fresh.json(), again.json());
+        assertEquals(Map.of(Publisher.REPLAYED_HEADER, "true"), again.headers());
+        assertEquals(422, conflict.status());
+        assertTrue(conflict.json().startsWith("{\"error\":"), conflict.json());
+        assertTrue(metrics.text().contains("sse_chat_messages_published_total 1"), "a replay publishes nothing");
+        ArgumentCaptor<PublishOnce> once = ArgumentCaptor.forClass(PublishOnce.class);
+        verify(broker, org.mockito.Mockito.times(3)).publish(any(), once.capture());
+        assertEquals(PublishOnce.of("10.0.0.1", "k-1", new ChatMessage(null, "dev", "ann", "hi", CLOCK.instant()),
+                600_000), once.getValue());
+        verify(broker, never()).publish(any());
     }
 }

@@ -10,6 +10,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,6 +27,8 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean refusing;
     private volatile boolean badGateway;
+    /** When set, the next request that holds these bytes reaches the server, and its answer never comes back. */
+    private volatile byte[] cutAfter;
     private final AtomicInteger badGateways = new AtomicInteger();
 
     public TcpProxy(int targetPort) throws IOException {
@@ -67,6 +70,15 @@ public final class TcpProxy implements AutoCloseable {
         return badGateways.get();
     }
 
+    /**
+     * Lets the next request whose bytes hold {@code marker} through to the server, drops
+     * whatever the server answers on that connection, and then cuts it: a connection lost
+     * between a command's write and its reply. Once.
+     */
+    public void cutAfterRequestContaining(String marker) {
+        cutAfter = marker.getBytes(StandardCharsets.UTF_8);
+    }
+
     public void restore() {
         badGateway = false;
         refusing = false;
@@ -88,8 +100,9 @@ public final class TcpProxy implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(server);
-                pump(client, server);
-                pump(server, client);
+                AtomicBoolean swallowing = new AtomicBoolean();
+                pump(client, server, swallowing, true);
+                pump(server, client, swallowing, false);
             } catch (IOException e) {
                 // listener closed, or the target refused: the client sees its connection close
             }
@@ -125,15 +138,33 @@ public final class TcpProxy implements AutoCloseable {
         thread.start();
     }
 
-    private void pump(Socket from, Socket to) {
+    /**
+     * @param swallowing the connection's answers are dropped (see {@link #cutAfterRequestContaining})
+     * @param requests   whether this is the client's side, whose bytes are looked at
+     */
+    private void pump(Socket from, Socket to, AtomicBoolean swallowing, boolean requests) {
         Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[8192];
+            byte[] buffer = new byte[65536];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
+                    byte[] marker = cutAfter;
+                    boolean last = requests && marker != null && contains(buffer, n, marker);
+                    if (last) {
+                        cutAfter = null;
+                        swallowing.set(true); // before the request goes: its answer cannot slip through
+                    }
+                    if (requests || !swallowing.get()) {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    }
+                    if (last) {
+                        Thread.sleep(300); // the server does what it was asked, and answers into nothing
+                        return;
+                    }
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (SocketException closed) {
                 // cut() or the other side closed
             } catch (IOException e) {
@@ -147,6 +178,19 @@ public final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-pump");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private static boolean contains(byte[] buffer, int length, byte[] marker) {
+        outer:
+        for (int i = 0; i + marker.length <= length; i++) {
+            for (int j = 0; j < marker.length; j++) {
+                if (buffer[i + j] != marker[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static void closeQuietly(Socket socket) {

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.logging.Logger;
 import org.ssechat.broker.HistorySlice;
+import org.ssechat.broker.PublishOnce;
+import org.ssechat.broker.Published;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageJson;
 import org.ssechat.sse.EventId;
@@ -44,6 +46,45 @@ public final class HistoryScripts {
         String json = MessageJson.toJson(message);
         Object reply = redis.eval(PUBLISH_SCRIPT, List.of(historyKey),
                 List.of(channel, historyLength, json, historyTtlMillis, command));
+        return newId(reply);
+    }
+
+    /**
+     * Publishes unless the retry record is there; writes the record with the message, in the same
+     * step. The record's key must be in the history key's slot (a cluster's).
+     *
+     * @param recordKey where the publish's retry record is kept
+     */
+    public Published publish(UnifiedJedis redis, String historyKey, String channel, String command,
+            ChatMessage message, String recordKey, PublishOnce once) {
+        Object reply = redis.eval(PUBLISH_SCRIPT, List.of(historyKey, recordKey),
+                List.of(channel, historyLength, MessageJson.toJson(message), historyTtlMillis, command,
+                        once.fingerprint(), String.valueOf(once.windowMillis())));
+        if (!(reply instanceof List<?> kept)) {
+            return Published.fresh(message.withId(newId(reply)));
+        }
+        // The record: the fingerprint, a space, the message as first published.
+        String record = String.valueOf(kept.get(0));
+        int space = record.indexOf(' ');
+        if (space < 0 || !once.sameMessage(record.substring(0, space))) {
+            return Published.conflict();
+        }
+        String first = record.substring(space + 1);
+        try {
+            return Published.replayed(MessageJson.fromJson(EventId.parse(firstId(first)), first));
+        } catch (IllegalArgumentException e) {
+            throw new JedisDataException("a publish record in Redis is not a message: " + e.getMessage());
+        }
+    }
+
+    /** The id of a message as the publish script wrote it: {@code {"id":"<id>",...}}. */
+    private static String firstId(String json) {
+        int start = json.indexOf("\"id\":\"") + 6;
+        int end = json.indexOf('"', start);
+        return start < 6 || end < 0 ? "" : json.substring(start, end);
+    }
+
+    private static EventId newId(Object reply) {
         EventId id = reply instanceof String text ? EventId.parse(text) : null;
         if (id == null) {
             throw new JedisDataException("the publish script answered " + reply + ", not a stream id");

@@ -11,6 +11,8 @@ import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerListener;
 import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.broker.HistorySlice;
+import org.ssechat.broker.PublishOnce;
+import org.ssechat.broker.Published;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.metrics.ChatMetrics;
@@ -141,6 +143,22 @@ public final class RedisBroker implements Broker {
         } catch (JedisException e) {
             throw new BrokerUnavailableException("Redis at " + node() + " did not take the message: " + e.getMessage(), e);
         }
+    }
+
+    /** One server (or Sentinel's primary): one script looks the key up, publishes and keeps the record. */
+    @Override
+    public Published publish(ChatMessage message, PublishOnce once) throws BrokerUnavailableException {
+        try {
+            return scripts.publish(publisher, historyKey(message.room()), channel, "PUBLISH", message,
+                    recordKey(once), once);
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("Redis at " + node() + " did not take the message: " + e.getMessage(), e);
+        }
+    }
+
+    /** A sender's retry record: {@code <channel>:published:<hashed sender and key>}. */
+    String recordKey(PublishOnce once) {
+        return channel + ":published:" + once.key();
     }
 
     @Override

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.ssechat.broker.BrokerListener;
 import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.broker.HistorySlice;
+import org.ssechat.broker.PublishOnce;
+import org.ssechat.broker.Published;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.sse.EventId;
@@ -100,6 +102,34 @@ class RedisBrokerTest {
             assertEquals(published.id().toString(), history.get(0).getID().toString());
             long ttl = jedis.pttl("chat:history:dev");
             assertTrue(ttl > 3_500_000 && ttl <= 3_600_000, "a quiet room's history expires: ttl " + ttl);
+        }
+    }
+
+    @Test
+    void aKeyPublishesOnceAcrossNodesAndAnswersTheFirstPublishAgain() throws Exception {
+        BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
+        RedisBroker a = broker(received);
+        RedisBroker b = broker(new LinkedBlockingQueue<>());
+        ChatMessage draft = draft("dev", "once");
+        PublishOnce once = PublishOnce.of("sub:ann", "k-1", draft, 60_000);
+
+        Published first = a.publish(draft, once);
+        Published again = b.publish(draft.withId(null), once);
+        Published other = b.publish(draft("dev", "another text"), PublishOnce.of("sub:ann", "k-1",
+                draft("dev", "another text"), 60_000));
+        Published otherRoom = b.publish(draft("ops", "once"), PublishOnce.of("sub:ann", "k-1", draft("ops", "once"), 60_000));
+
+        assertEquals(Published.Outcome.NEW, first.outcome());
+        assertEquals(Published.Outcome.REPLAYED, again.outcome());
+        assertEquals(first.message(), again.message(), "the first publish's id and time");
+        assertEquals(Published.Outcome.CONFLICT, other.outcome());
+        assertEquals(Published.Outcome.CONFLICT, otherRoom.outcome(), "a key is the sender's, not the room's");
+        assertEquals(first.message(), next(received));
+        try (Jedis jedis = redis.client()) {
+            assertEquals(1, jedis.xlen("chat:history:dev"));
+            assertEquals(0, jedis.xlen("chat:history:ops"));
+            long ttl = jedis.pttl(a.recordKey(once));
+            assertTrue(ttl > 50_000 && ttl <= 60_000, "the record lasts the window: " + ttl);
         }
     }
 

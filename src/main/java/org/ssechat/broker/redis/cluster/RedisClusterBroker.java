@@ -12,6 +12,8 @@ import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerListener;
 import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.broker.HistorySlice;
+import org.ssechat.broker.PublishOnce;
+import org.ssechat.broker.Published;
 import org.ssechat.broker.redis.ChannelPayloads;
 import org.ssechat.broker.redis.DeliveryQueue;
 import org.ssechat.broker.redis.HistoryScripts;
@@ -27,6 +29,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
 
 /**
  * Shares messages between nodes through a Redis Cluster (Redis 7 or newer), with sharded
@@ -42,6 +45,8 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class RedisClusterBroker implements Broker {
 
     private static final Logger LOG = Logger.getLogger(RedisClusterBroker.class.getName());
+    /** How long a publish's own retry record is kept: longer than the client's retries take (3 s at most). */
+    static final long INTERNAL_RECORD_MILLIS = 10_000;
 
     private final RedisUrl redisUrl;
     private final String channel;
@@ -128,15 +133,50 @@ public final class RedisClusterBroker implements Broker {
         return nodes.get(Math.floorMod(nextClassicNode.getAndIncrement(), nodes.size()));
     }
 
+    /**
+     * The cluster client sends a command again when its connection failed, or the slot moved,
+     * before the answer came: so every publish carries a retry record of its own, and a script
+     * that ran before the connection broke is answered again instead of appending twice.
+     */
     @Override
     public ChatMessage publish(ChatMessage message) throws BrokerUnavailableException {
+        return publish(message, PublishOnce.internal(message, INTERNAL_RECORD_MILLIS), false).message();
+    }
+
+    /**
+     * The record is kept in the room's slot, so the lookup and the append are one script on one
+     * node. A key is the sender's across rooms too: a claim in the key's own slot, written first,
+     * holds its message's fingerprint, and a key claimed for another message is a conflict.
+     */
+    @Override
+    public Published publish(ChatMessage message, PublishOnce once) throws BrokerUnavailableException {
+        return publish(message, once, true);
+    }
+
+    /** @param claim whether the key may have been used in another room (a sender's key; not an internal one) */
+    private Published publish(ChatMessage message, PublishOnce once, boolean claim) throws BrokerUnavailableException {
         String room = message.room();
         try {
-            return message.withId(
-                    scripts.publish(topology.publisher(), historyKey(room), shardChannel(room), "SPUBLISH", message));
+            String claimed = !claim ? null : topology.publisher().setGet(claimKey(once), once.fingerprint(),
+                    SetParams.setParams().nx().px(once.windowMillis()));
+            if (claimed != null && !once.sameMessage(claimed)) {
+                return Published.conflict();
+            }
+            return scripts.publish(topology.publisher(), historyKey(room), shardChannel(room), "SPUBLISH", message,
+                    recordKey(room, once), once);
         } catch (JedisException e) {
             throw new BrokerUnavailableException("the Redis Cluster did not take the message: " + e.getMessage(), e);
         }
+    }
+
+    /** {@code <channel>:published:{<room>}:<key>}: a retry record, in the slot of the room's history. */
+    String recordKey(String room, PublishOnce once) {
+        return channel + ":published:{" + room + "}:" + once.key();
+    }
+
+    /** {@code <channel>:claimed:{<key>}}: which message a sender's key is for, in the key's own slot. */
+    String claimKey(PublishOnce once) {
+        return channel + ":claimed:{" + once.key() + "}";
     }
 
     /** A room new to this node is subscribed on its primary first: its history is read after that. */

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.ssechat.broker.BrokerListener;
 import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.broker.HistorySlice;
+import org.ssechat.broker.PublishOnce;
+import org.ssechat.broker.Published;
 import org.ssechat.broker.redis.RedisUrl;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.sse.EventId;
@@ -185,6 +187,30 @@ class RedisClusterBrokerTest {
         assertEquals(atB.stream().collect(java.util.stream.Collectors.toMap(r -> r, published::get)), seenByB);
         assertNull(b.received.poll(300, TimeUnit.MILLISECONDS), "nothing of the rooms without streams at B");
         assertEquals(atB.size() * 5, b.receivedFromRedis() - bBefore, "B received only its rooms' messages");
+    }
+
+    @Test
+    void aKeyPublishesOnceOnEveryPrimaryAndAKeyUsedInAnotherRoomIsAConflict() throws Exception {
+        Node a = new Node();
+        Node b = new Node();
+        for (String room : roomsOnEveryPrimary("once-", 24)) {
+            ChatMessage draft = draft(room, "once");
+            PublishOnce once = PublishOnce.of("sub:ann", "key-" + room, draft, 60_000);
+            Published first = a.broker.publish(draft, once);
+            Published again = b.broker.publish(draft, once);
+            assertEquals(Published.Outcome.NEW, first.outcome(), room);
+            assertEquals(Published.Outcome.REPLAYED, again.outcome(), room);
+            assertEquals(first.message(), again.message(), room);
+            assertEquals(1, a.broker.history(room, null, 10).messages().size(), room);
+        }
+        ChatMessage there = draft("once-0", "one");
+        ChatMessage elsewhere = draft("once-1", "one");
+        assertEquals(Published.Outcome.NEW, a.broker.publish(there, PublishOnce.of("sub:bob", "k", there, 60_000)).outcome());
+        assertEquals(Published.Outcome.CONFLICT,
+                b.broker.publish(elsewhere, PublishOnce.of("sub:bob", "k", elsewhere, 60_000)).outcome());
+        assertEquals(Published.Outcome.NEW,
+                b.broker.publish(elsewhere, PublishOnce.of("sub:carol", "k", elsewhere, 60_000)).outcome(),
+                "keys are the sender's: another sender's same key is another publish");
     }
 
     @Test
