@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -31,6 +32,9 @@ import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.ops.HealthServlet;
 import org.ssechat.ops.IdentityServlet;
 import org.ssechat.ops.MetricsServlet;
+import org.ssechat.presence.PresenceHub;
+import org.ssechat.presence.PresenceServlet;
+import org.ssechat.presence.TypingPost;
 import org.ssechat.publish.ChatPublishServlet;
 import org.ssechat.publish.PublishBodyParser;
 import org.ssechat.publish.PublishHead;
@@ -77,6 +81,9 @@ public final class ChatApplication implements AutoCloseable {
     private static final long STOPPING_GRACE_MILLIS = 500;
     /** How long the stop waits for the container to finish the completed streams' requests. */
     private static final long FINISH_WAIT_MILLIS = 500;
+    /** Typing signals one person may send per second, on average, and at once (POST /typing). */
+    private static final int TYPING_PER_SECOND = 1;
+    private static final int TYPING_BURST = 3;
     /** How long the stop waits for the warm-up thread, interrupted, to end. */
     private static final long WARM_UP_STOP_MILLIS = 2000;
 
@@ -95,9 +102,13 @@ public final class ChatApplication implements AutoCloseable {
     private final MessageValidator validator;
     private final RoomAccess roomAccess;
     private final PublishRate publishRate;
+    private final PublishRate typingRate;
     private final Timers timers = new Timers();
     private final DaemonThreads completerThreads = new DaemonThreads("sse-chat-completer");
     private final ExecutorService completer = Executors.newSingleThreadExecutor(completerThreads);
+    private final DaemonThreads presenceThreads = new DaemonThreads("sse-chat-presence");
+    private final ScheduledExecutorService presenceThread = Executors.newSingleThreadScheduledExecutor(presenceThreads);
+    private final PresenceHub presence;
     private final Thread warmUp;
     private final Broker broker;
     private final StreamReplay chatStreams;
@@ -128,12 +139,17 @@ public final class ChatApplication implements AutoCloseable {
         roomAccess.registerMetrics(metrics);
         this.publishRate = new PublishRate(config.ratePerSecond() == 0 ? null : new RateLimiter(config.ratePerSecond(),
                 config.rateBurst(), PublishRate.MAX_KEYS, System::nanoTime), clientAddress);
+        this.typingRate = new PublishRate(new RateLimiter(TYPING_PER_SECOND, TYPING_BURST, PublishRate.MAX_KEYS,
+                System::nanoTime), clientAddress);
 
         // The message road: the broker delivers to the hub, the hub to the chat streams.
         this.broker = Brokers.create(config, validator, clock, timers.executor());
         chatClients.onRoomChanges(broker::subscribe, broker::unsubscribe);
         broker.registerMetrics(metrics);
-        broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics, clock));
+        // Who is in each room, shared through the broker; the broker's signals reach it through the hub.
+        this.presence = new PresenceHub(chatClients, broker, config.presenceTtlSeconds() * 1000L,
+                config.presenceIntervalMillis(), presenceThread);
+        broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics, clock, presence::onSignal));
         // The stream road: an admitted GET /sse replays its history, then goes live.
         this.chatStreams = new StreamReplay(chatClients, broker, streamOpener, config.historySize(), metrics);
 
@@ -149,7 +165,10 @@ public final class ChatApplication implements AutoCloseable {
         // On the second, so a page's clock changes when the real second does.
         timers.every(new ClockTicker(clockClients, clock), ClockTicker.millisToNextSecond(clock.instant()), 1000,
                 TimeUnit.MILLISECONDS);
-        timers.every(publishRate::forgetIdle, 1, 1, TimeUnit.MINUTES);
+        timers.every(() -> {
+            publishRate.forgetIdle();
+            typingRate.forgetIdle();
+        }, 1, 1, TimeUnit.MINUTES);
         this.warmUp = WarmUp.start(validator, publishParser);
     }
 
@@ -163,7 +182,7 @@ public final class ChatApplication implements AutoCloseable {
                 Duration.ofSeconds(config.jwtClockSkewSeconds()));
         servlet(context, "chat-stream", "/sse", true,
                 new ChatStreamServlet(gate, roomAccess, chatStreams, expiry, clock, config.historySize(),
-                        config.maxRoomsPerStream()));
+                        config.maxRoomsPerStream(), presence, validator));
         servlet(context, "chat-history", "/history", false, new HistoryServlet(roomAccess, broker));
         PublishHead head = new PublishHead(roomAccess, publishRate,
                 new PublishToken(config.publishToken().orElse(null)), publishParser, config.allowedOrigins());
@@ -171,6 +190,12 @@ public final class ChatApplication implements AutoCloseable {
                 config.idempotencyWindowSeconds() * 1000L);
         servlet(context, "chat-publish", "/chat", true,
                 new ChatPublishServlet(head, publisher, metrics, config.bodyTimeoutSeconds()));
+        // POST /typing: a post's rules, its own rate, and a body that is a message without its text.
+        PublishHead typingHead = new PublishHead(roomAccess, typingRate,
+                new PublishToken(config.publishToken().orElse(null)), publishParser, config.allowedOrigins());
+        servlet(context, "typing", "/typing", true, new ChatPublishServlet(typingHead,
+                new TypingPost(publishParser, validator, roomAccess, presence), metrics, config.bodyTimeoutSeconds()));
+        servlet(context, "presence", "/presence", false, new PresenceServlet(roomAccess, presence));
         servlet(context, "time-stream", "/time", true, new TimeServlet(gate, streamOpener, clockClients, clock));
         servlet(context, "health", "/health", true,
                 new HealthServlet(broker, chatClients, clockClients, admission, heapWatch, roomAccess));
@@ -213,6 +238,8 @@ public final class ChatApplication implements AutoCloseable {
     public void close() {
         admission.stop();
         warmUp.interrupt();
+        presence.close(); // before the broker: it takes this node's presence out of Redis
+        presenceThreads.stop(presenceThread, false);
         broker.close();
         timers.close();
         fanOut.close(); // the broker, the only caller, has stopped

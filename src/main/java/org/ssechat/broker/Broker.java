@@ -1,5 +1,6 @@
 package org.ssechat.broker;
 
+import java.util.List;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.EventId;
@@ -90,6 +91,30 @@ public interface Broker extends AutoCloseable {
      * @throws BrokerUnavailableException when the history cannot be read now
      */
     HistorySlice historyBefore(String room, EventId before, int limit) throws BrokerUnavailableException;
+
+    /**
+     * Shares this node's presence in a room and reads every live node's, in one step (see
+     * presence.PresenceHub). A node's share counts for {@code ttlMillis} after it was written, so
+     * a node that dies drops out by itself. In-process there is no other node.
+     *
+     * @param node  this node's id
+     * @param share this node's share (JSON), or '' when it has no stream in the room any more
+     * @return the live shares, this node's included
+     * @throws BrokerUnavailableException when the others' shares cannot be read now
+     */
+    default List<String> sharePresence(String room, String node, String share, long ttlMillis)
+            throws BrokerUnavailableException {
+        return share.isEmpty() ? List.of() : List.of(share);
+    }
+
+    /**
+     * Sends a signal (presence news, someone typing) to every node's listener, this node's
+     * included ({@link BrokerListener#onSignal}): not stored, not resumed, lost while the broker
+     * is out.
+     *
+     * @throws BrokerUnavailableException when it could not be sent
+     */
+    void signal(String payload) throws BrokerUnavailableException;
 
     /** False while the broker cannot publish or receive (its server is unreachable). */
     boolean isHealthy();

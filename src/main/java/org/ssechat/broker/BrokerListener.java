@@ -35,4 +35,11 @@ public interface BrokerListener {
     default void onRoomMissed(String room) {
         onMessagesMissed();
     }
+
+    /**
+     * A signal some node sent ({@link Broker#signal}): presence news, or someone typing. On the
+     * delivery thread: it must hand the work on and return.
+     */
+    default void onSignal(String payload) {
+    }
 }

@@ -130,6 +130,12 @@ public final class InMemoryBroker implements Broker {
         }
     }
 
+    /** Straight to this node's listener: there is no other. */
+    @Override
+    public void signal(String payload) {
+        listener.onSignal(payload);
+    }
+
     @Override
     public boolean isHealthy() {
         return true;

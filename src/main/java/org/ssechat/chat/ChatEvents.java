@@ -18,6 +18,11 @@ public final class ChatEvents {
     /** The event type that ends a stream whose token expired (see {@link #expired}). */
     public static final String EXPIRED = "expired";
 
+    /** The event type of a room's presence when it changed (see {@link #presence}). */
+    public static final String PRESENCE = "presence";
+    /** The event type that says someone is typing (see {@link #typing}). */
+    public static final String TYPING = "typing";
+
     /** Always with the milliseconds (Instant.toString leaves out a zero fraction). */
     private static final DateTimeFormatter TO_THE_MILLISECOND =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -74,5 +79,18 @@ public final class ChatEvents {
         json.addProperty("error", "the token expired; reconnect with a fresh one");
         json.addProperty("expiredAt", expiredAt.toString());
         return SseEvent.builder().event(EXPIRED).data(MessageJson.GSON.toJson(json)).encode();
+    }
+
+    /**
+     * {@code event: presence} with a room's presence (presence.PresenceView's JSON): no id, not
+     * kept, not resumed; the next one says it again.
+     */
+    public static byte[] presence(String json) {
+        return SseEvent.builder().event(PRESENCE).data(json).encode();
+    }
+
+    /** {@code event: typing}: {@code {"room","user","userId"}}; no id, not kept, not resumed. */
+    public static byte[] typing(String json) {
+        return SseEvent.builder().event(TYPING).data(json).encode();
     }
 }

@@ -92,7 +92,8 @@ public final class MessageValidator {
         return trimmed;
     }
 
-    private static String checkRoom(String room) throws ChatRequestException {
+    /** The room a request names: the default room for none, or why it cannot be one (400). */
+    public static String checkRoom(String room) throws ChatRequestException {
         if (room == null || room.isEmpty()) {
             return ChatMessage.DEFAULT_ROOM;
         }

@@ -12,6 +12,10 @@ public final class JsonResponses {
     }
 
     public static void send(HttpServletResponse resp, int status, String json) throws IOException {
+        if (status == HttpServletResponse.SC_NO_CONTENT) {
+            resp.setStatus(status); // no body, so no type or length either
+            return;
+        }
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         resp.setStatus(status);
         resp.setContentType("application/json;charset=UTF-8");

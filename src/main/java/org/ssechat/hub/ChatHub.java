@@ -1,6 +1,7 @@
 package org.ssechat.hub;
 
 import java.time.Clock;
+import java.util.function.Consumer;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerListener;
 import org.ssechat.chat.ChatMessage;
@@ -18,6 +19,7 @@ public final class ChatHub implements BrokerListener {
     private final CatchUp catchUp;
     private final ChatMetrics metrics;
     private final Clock clock;
+    private final Consumer<String> signals;
 
     /** @param pageSize the most messages one history read returns */
     public ChatHub(ClientRegistry clients, Broker broker, int pageSize, ChatMetrics metrics) {
@@ -26,7 +28,14 @@ public final class ChatHub implements BrokerListener {
 
     /** @param clock the clock messages are stamped with, to measure how long one took to get here */
     public ChatHub(ClientRegistry clients, Broker broker, int pageSize, ChatMetrics metrics, Clock clock) {
+        this(clients, broker, pageSize, metrics, clock, signal -> { });
+    }
+
+    /** @param signals where the broker's signals go (presence news, typing: presence.PresenceHub) */
+    public ChatHub(ClientRegistry clients, Broker broker, int pageSize, ChatMetrics metrics, Clock clock,
+            Consumer<String> signals) {
         this.clock = clock;
+        this.signals = signals;
         this.live = new LiveFanOut(clients);
         this.catchUp = new CatchUp(clients, broker, live, pageSize);
         this.metrics = metrics;
@@ -41,6 +50,11 @@ public final class ChatHub implements BrokerListener {
             long sinceAccepted = (clock.millis() - message.time().toEpochMilli()) * 1_000_000;
             metrics.fannedOut(now - start, sinceAccepted);
         }
+    }
+
+    @Override
+    public void onSignal(String payload) {
+        signals.accept(payload);
     }
 
     @Override

@@ -11,19 +11,20 @@ import org.ssechat.metrics.ChatMetrics;
  * POST /chat: checks the sender's rate and the token (when one is set), reads and checks the
  * message, publishes it through the broker and answers {@code 202} with the message as
  * published (see {@link PublishExchange}). Every client mistake is a 4xx with
- * {@code {"error": "..."}}.
+ * {@code {"error": "..."}}. POST /typing is the same servlet with another {@link PostHandler}
+ * and its own rate: the same rules for who may post where.
  */
 public final class ChatPublishServlet extends HttpServlet {
 
     private static final String ALLOW = "GET, HEAD, POST, OPTIONS";
 
     private final transient PublishHead head;
-    private final transient Publisher publisher;
+    private final transient PostHandler publisher;
     private final transient ChatMetrics metrics;
     private final long bodyTimeoutSeconds;
 
     /** @param bodyTimeoutSeconds how long a whole body may take to arrive ({@code CHAT_BODY_TIMEOUT_SECONDS}) */
-    public ChatPublishServlet(PublishHead head, Publisher publisher, ChatMetrics metrics, long bodyTimeoutSeconds) {
+    public ChatPublishServlet(PublishHead head, PostHandler publisher, ChatMetrics metrics, long bodyTimeoutSeconds) {
         this.head = head;
         this.publisher = publisher;
         this.metrics = metrics;

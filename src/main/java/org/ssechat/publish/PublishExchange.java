@@ -41,7 +41,7 @@ final class PublishExchange implements ReadListener, AsyncListener {
     /** The most of a refused body that is read and dropped before the refusal goes out. */
     static final long DISCARD_LIMIT = 1024 * 1024;
 
-    private final Publisher publisher;
+    private final PostHandler publisher;
     private final ChatMetrics metrics;
     private final HttpServletRequest req;
     private final HttpServletResponse resp;
@@ -56,7 +56,7 @@ final class PublishExchange implements ReadListener, AsyncListener {
     private byte[] body;
     private int length;
 
-    private PublishExchange(Publisher publisher, ChatMetrics metrics, HttpServletRequest req, HttpServletResponse resp,
+    private PublishExchange(PostHandler publisher, ChatMetrics metrics, HttpServletRequest req, HttpServletResponse resp,
             long timeoutSeconds) {
         this.publisher = publisher;
         this.metrics = metrics;
@@ -69,7 +69,7 @@ final class PublishExchange implements ReadListener, AsyncListener {
     }
 
     /** Takes over the request: checks what its head allows, then reads the body without blocking. */
-    static void start(PublishHead head, Publisher publisher, ChatMetrics metrics, long timeoutSeconds,
+    static void start(PublishHead head, PostHandler publisher, ChatMetrics metrics, long timeoutSeconds,
             HttpServletRequest req, HttpServletResponse resp) throws IOException {
         PublishExchange exchange = new PublishExchange(publisher, metrics, req, resp, timeoutSeconds);
         PublishHead.Verdict verdict = head.check(req, resp);
@@ -81,7 +81,7 @@ final class PublishExchange implements ReadListener, AsyncListener {
     }
 
     /** Takes over a request that is refused on its head alone (a method not allowed, say). */
-    static void refuse(Publisher publisher, ChatMetrics metrics, long timeoutSeconds, HttpServletRequest req,
+    static void refuse(PostHandler publisher, ChatMetrics metrics, long timeoutSeconds, HttpServletRequest req,
             HttpServletResponse resp, int status, String message) throws IOException {
         new PublishExchange(publisher, metrics, req, resp, timeoutSeconds)
                 .refuse(new PublishHead.Refused(status, message));
@@ -157,7 +157,7 @@ final class PublishExchange implements ReadListener, AsyncListener {
             answer(refusal.status(), JsonResponses.errorJson(refusal.message()), false);
             return;
         }
-        Publisher.Answer answer = publisher.publish(accepted, body, length);
+        PostHandler.Answer answer = publisher.handle(accepted, body, length);
         answer.headers().forEach(resp::setHeader);
         answer(answer.status(), answer.json(), false);
     }

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.ssechat.auth.AuthAnswers;
 import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.broker.Broker;
@@ -24,16 +23,9 @@ import org.ssechat.metrics.ChatMetrics;
  * room, sent through the broker. Its answer is {@code 202} with the message as published, or
  * the 4xx that says what was wrong, or {@code 503} while the broker is out.
  */
-public final class Publisher {
+public final class Publisher implements PostHandler {
 
     private static final Logger LOG = Logger.getLogger(Publisher.class.getName());
-
-    /** An answer for the client: status, JSON body, and the headers it needs. */
-    public record Answer(int status, String json, Map<String, String> headers) {
-        static Answer error(int status, String message) {
-            return new Answer(status, JsonResponses.errorJson(message), Map.of());
-        }
-    }
 
     private final PublishBodyParser parser;
     private final MessageValidator validator;
@@ -71,6 +63,11 @@ public final class Publisher {
         return publish(new PublishHead.Accepted(caller, mediaType), body, length);
     }
 
+    @Override
+    public Answer handle(PublishHead.Accepted head, byte[] body, int length) {
+        return publish(head, body, length);
+    }
+
     /** Publishes what the head accepted; with a retry key, once per key and message (see {@link Broker#publish(ChatMessage, PublishOnce)}). */
     public Answer publish(PublishHead.Accepted head, byte[] body, int length) {
         RoomAccess.Caller caller = head.caller();
@@ -83,9 +80,7 @@ public final class Publisher {
                     fields.text(), fields.room(), clock.instant());
             Optional<RoomAccess.Denial> denial = access.check(caller, message.room(), true);
             if (denial.isPresent()) {
-                String challenge = AuthAnswers.challenge(denial.get());
-                return new Answer(denial.get().status(), JsonResponses.errorJson(denial.get().error()),
-                        challenge == null ? Map.of() : Map.of("WWW-Authenticate", challenge));
+                return Answer.denied(denial.get());
             }
             if (identity != null) {
                 message = message.from(identity.name(), identity.subject());
@@ -118,12 +113,12 @@ public final class Publisher {
         }
     }
 
-    /** The largest body this publisher takes. */
+    @Override
     public int maxBodyBytes() {
         return parser.maxBodyBytes();
     }
 
-    /** What a 413 says of a body past {@link #maxBodyBytes()}. */
+    @Override
     public String tooLargeMessage() {
         return parser.tooLarge().getMessage();
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -115,6 +116,20 @@ public final class ClientRegistry {
             }
         }
         return sent;
+    }
+
+    /** Sends one encoded frame to every client of a room but those {@code skip} names (a typist's own streams). */
+    public void broadcastExcept(String room, byte[] frame, Predicate<SseClient> skip) {
+        RoomClients clients = rooms.get(room);
+        if (clients != null) {
+            for (SseClient client : clients.members()) {
+                isolated(client, c -> {
+                    if (!skip.test(c)) {
+                        c.send(frame);
+                    }
+                });
+            }
+        }
     }
 
     /**

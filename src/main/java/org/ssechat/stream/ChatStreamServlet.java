@@ -14,11 +14,14 @@ import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.chat.ChatEvents;
 import org.ssechat.chat.ChatRequestException;
+import org.ssechat.chat.MessageValidator;
 import org.ssechat.chat.RoomNames;
 import org.ssechat.http.JsonResponses;
 import org.ssechat.http.QueryParameters;
 import org.ssechat.hub.ResumeRequest;
 import org.ssechat.hub.StreamReplay;
+import org.ssechat.presence.PresenceHub;
+import org.ssechat.presence.Reader;
 import org.ssechat.sse.SseClient;
 import org.ssechat.sse.SseStreamOpener;
 
@@ -35,7 +38,8 @@ import org.ssechat.sse.SseStreamOpener;
 public final class ChatStreamServlet extends HttpServlet {
 
     /** What a stream request asks for, once checked. */
-    private record StreamRequest(List<String> rooms, ResumeRequest resume, boolean clock, Identity identity) {
+    private record StreamRequest(List<String> rooms, ResumeRequest resume, boolean clock, Identity identity,
+            Reader reader) {
     }
 
     private final transient StreamGate gate;
@@ -45,13 +49,17 @@ public final class ChatStreamServlet extends HttpServlet {
     private final transient Clock clock;
     private final int historySize;
     private final int maxRooms;
+    private final transient PresenceHub presence;
+    private final transient MessageValidator validator;
 
     /**
      * @param historySize the most messages a stream may ask to start with ({@code CHAT_HISTORY_SIZE})
      * @param maxRooms    the most rooms one stream may follow ({@code CHAT_MAX_ROOMS_PER_STREAM})
      */
     public ChatStreamServlet(StreamGate gate, RoomAccess access, StreamReplay streams, TokenExpiry expiries, Clock clock,
-            int historySize, int maxRooms) {
+            int historySize, int maxRooms, PresenceHub presence, MessageValidator validator) {
+        this.presence = presence;
+        this.validator = validator;
         this.gate = gate;
         this.access = access;
         this.streams = streams;
@@ -73,8 +81,13 @@ public final class ChatStreamServlet extends HttpServlet {
         }
         // Closing the stream cancels its expiry: nothing is left queued for a stream that ended.
         AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
+        AtomicReference<SseClient> opened = new AtomicReference<>();
         Runnable onClosed = () -> {
             ticket.release();
+            SseClient gone = opened.get();
+            if (gone != null) {
+                presence.leave(gone);
+            }
             ScheduledFuture<?> due = expiry.getAndSet(null);
             if (due != null) {
                 due.cancel(false);
@@ -87,6 +100,12 @@ public final class ChatStreamServlet extends HttpServlet {
         } catch (IOException | RuntimeException e) {
             ticket.release();
             throw e;
+        }
+        // In the room's presence from now; a stream that ended meanwhile leaves again at once.
+        opened.set(client);
+        presence.join(client, request.reader());
+        if (!client.isOpen()) {
+            presence.leave(client);
         }
         Identity identity = request.identity();
         if (identity != null) {
@@ -132,7 +151,11 @@ public final class ChatStreamServlet extends HttpServlet {
                     return null;
                 }
             }
-            return new StreamRequest(rooms, resume, "1".equals(clock), caller.identity());
+            // An anonymous reader may give a name to be shown by (a token's name counts otherwise).
+            String name = query.get("name");
+            String shown = caller.identity() == null && name != null ? validator.checkSender(name) : null;
+            return new StreamRequest(rooms, resume, "1".equals(clock), caller.identity(),
+                    Reader.of(caller.identity(), shown));
         } catch (ChatRequestException e) {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return null;

@@ -96,6 +96,8 @@ class ChatApplicationTest {
                 "chat-stream ChatStreamServlet /sse async",
                 "chat-history HistoryServlet /history",
                 "chat-publish ChatPublishServlet /chat async",
+                "typing ChatPublishServlet /typing async",
+                "presence PresenceServlet /presence",
                 "time-stream TimeServlet /time async",
                 "health HealthServlet /health async",
                 "metrics MetricsServlet /metrics",

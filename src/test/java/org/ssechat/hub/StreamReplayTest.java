@@ -202,6 +202,11 @@ class StreamReplayTest {
             }
 
             @Override
+            public void signal(String payload) throws BrokerUnavailableException {
+                throw new BrokerUnavailableException("down", null);
+            }
+
+            @Override
             public org.ssechat.broker.Published publish(ChatMessage message, org.ssechat.broker.PublishOnce once)
                     throws BrokerUnavailableException {
                 throw new BrokerUnavailableException("down", null);

@@ -46,7 +46,7 @@ class PublisherTest {
     private final Publisher publisher = new Publisher(new PublishBodyParser(16384), new MessageValidator(2000, 32),
             access, broker, metrics, CLOCK);
 
-    private Publisher.Answer post(RoomAccess.Caller caller, String body) {
+    private PostHandler.Answer post(RoomAccess.Caller caller, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return publisher.publish(caller, JSON, bytes, bytes.length);
     }
@@ -54,7 +54,7 @@ class PublisherTest {
     @Test
     void aGoodMessageIsPublishedAndAnsweredAsPublished() throws Exception {
         when(broker.publish(any())).thenAnswer(call -> call.<ChatMessage>getArgument(0).withId(new EventId(7, 0)));
-        Publisher.Answer answer = post(RoomAccess.Caller.ANONYMOUS, "{\"user\":\"ann\",\"text\":\"hi\",\"room\":\"dev\"}");
+        PostHandler.Answer answer = post(RoomAccess.Caller.ANONYMOUS, "{\"user\":\"ann\",\"text\":\"hi\",\"room\":\"dev\"}");
         assertEquals(202, answer.status());
         assertTrue(answer.json().contains("\"id\":\"7-0\"") && answer.json().contains("\"room\":\"dev\""), answer.json());
         assertTrue(metrics.text().contains("sse_chat_messages_published_total 1"), metrics.text());
@@ -62,7 +62,7 @@ class PublisherTest {
 
     @Test
     void aMalformedBodyIsA400AndNothingIsPublished() throws Exception {
-        Publisher.Answer answer = post(RoomAccess.Caller.ANONYMOUS, "{\"user\":");
+        PostHandler.Answer answer = post(RoomAccess.Caller.ANONYMOUS, "{\"user\":");
         assertEquals(400, answer.status());
         assertTrue(answer.json().startsWith("{\"error\":"), answer.json());
         verify(broker, never()).publish(any());
@@ -82,7 +82,7 @@ class PublisherTest {
 
     @Test
     void aPrivateRoomWithoutATokenIsA401ThatSaysHowToAuthenticate() throws Exception {
-        Publisher.Answer answer = post(RoomAccess.Caller.ANONYMOUS, "{\"user\":\"ann\",\"text\":\"hi\",\"room\":\"private-x\"}");
+        PostHandler.Answer answer = post(RoomAccess.Caller.ANONYMOUS, "{\"user\":\"ann\",\"text\":\"hi\",\"room\":\"private-x\"}");
         assertEquals(401, answer.status());
         assertEquals(Map.of("WWW-Authenticate", "Bearer realm=\"sse-chat\""), answer.headers());
         verify(broker, never()).publish(any());
@@ -91,7 +91,7 @@ class PublisherTest {
     @Test
     void aBrokerThatIsOutIsA503WithRetryAfterAndCounted() throws Exception {
         when(broker.publish(any())).thenThrow(new BrokerUnavailableException("down", null));
-        Publisher.Answer answer = post(RoomAccess.Caller.ANONYMOUS, "{\"user\":\"ann\",\"text\":\"hi\"}");
+        PostHandler.Answer answer = post(RoomAccess.Caller.ANONYMOUS, "{\"user\":\"ann\",\"text\":\"hi\"}");
         assertEquals(503, answer.status());
         assertEquals(Map.of("Retry-After", "2"), answer.headers());
         assertTrue(metrics.text().contains("sse_chat_publish_failures_total 1"), metrics.text());
@@ -105,9 +105,9 @@ class PublisherTest {
         byte[] body = "{\"user\":\"ann\",\"text\":\"hi\",\"room\":\"dev\"}".getBytes(StandardCharsets.UTF_8);
         PublishHead.Accepted head = new PublishHead.Accepted(RoomAccess.Caller.ANONYMOUS, JSON, "10.0.0.1", "k-1");
 
-        Publisher.Answer fresh = publisher.publish(head, body, body.length);
-        Publisher.Answer again = publisher.publish(head, body, body.length);
-        Publisher.Answer conflict = publisher.publish(head, body, body.length);
+        PostHandler.Answer fresh = publisher.publish(head, body, body.length);
+        PostHandler.Answer again = publisher.publish(head, body, body.length);
+        PostHandler.Answer conflict = publisher.publish(head, body, body.length);
 
         assertEquals(202, fresh.status());
         assertEquals(Map.of(), fresh.headers());

@@ -27,6 +27,7 @@ public final class HistoryScripts {
 
     private static final String PUBLISH_SCRIPT = script("publish.lua");
     private static final String HISTORY_SCRIPT = script("history.lua");
+    private static final String PRESENCE_SCRIPT = script("presence.lua");
     private static final Logger LOG = Logger.getLogger(HistoryScripts.class.getName());
 
     private final String historyLength;
@@ -105,6 +106,19 @@ public final class HistoryScripts {
         }
         return slice(room, redis.eval(HISTORY_SCRIPT, List.of(historyKey),
                 List.of(before == null ? "" : before.toString(), String.valueOf(limit), "before")));
+    }
+
+    /**
+     * Writes this node's share of a room's presence ('' takes it out) and reads every live
+     * node's, in one step (see presence.lua).
+     */
+    public List<String> sharePresence(UnifiedJedis redis, String presenceKey, String node, String share,
+            long ttlMillis) {
+        List<?> reply = (List<?>) redis.eval(PRESENCE_SCRIPT, List.of(presenceKey),
+                List.of(node, share, String.valueOf(ttlMillis)));
+        List<String> shares = new ArrayList<>(reply.size());
+        reply.forEach(value -> shares.add(String.valueOf(value)));
+        return shares;
     }
 
     /** The history script's reply: the bounds, then ids and entries oldest first. */

@@ -1,8 +1,10 @@
 package org.ssechat.broker.redis;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
@@ -133,7 +135,8 @@ public final class RedisBroker implements Broker {
         Objects.requireNonNull(listener);
         delivery = new DeliveryQueue(listener, payloads, clock, queueBytes);
         subscriber = new RedisSubscriber(() -> new Jedis(subscriptionNode(), subscriberConfig), channel, delivery,
-                clock, scheduler, SUBSCRIPTION_PING_MILLIS);
+                clock, scheduler, SUBSCRIPTION_PING_MILLIS, true, signalsChannel(),
+                payload -> listener.onSignal(new String(payload, StandardCharsets.UTF_8)));
     }
 
     @Override
@@ -182,6 +185,36 @@ public final class RedisBroker implements Broker {
     /** The history stream of a room: {@code <channel>:history:<room>}. */
     String historyKey(String room) {
         return channel + ":history:" + room;
+    }
+
+    @Override
+    public List<String> sharePresence(String room, String node, String share, long ttlMillis)
+            throws BrokerUnavailableException {
+        try {
+            return scripts.sharePresence(publisher, presenceKey(room), node, share, ttlMillis);
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("Redis at " + node() + " could not share presence: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code <channel>:presence:{<room>}}: a field per node, in the slot of the room's name. */
+    String presenceKey(String room) {
+        return channel + ":presence:{" + room + "}";
+    }
+
+    /** On {@code <channel>:signals}, which every node's subscription also listens to. */
+    @Override
+    public void signal(String payload) throws BrokerUnavailableException {
+        try {
+            publisher.publish(signalsChannel(), payload);
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("Redis at " + node() + " did not take a signal: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code <channel>:signals}: presence news and typing, apart from the messages other programs read. */
+    String signalsChannel() {
+        return channel + ":signals";
     }
 
     @Override

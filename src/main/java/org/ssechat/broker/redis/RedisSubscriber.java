@@ -2,10 +2,12 @@ package org.ssechat.broker.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import redis.clients.jedis.BinaryJedisPubSub;
@@ -42,6 +44,9 @@ public final class RedisSubscriber {
     private final Thread thread;
     private final long pingMillis;
     private final boolean catchUpOnSubscribe;
+    /** The signals channel (presence news, typing), subscribed on the same connection; null for none. */
+    private final byte[] signalsBytes;
+    private final Consumer<byte[]> signals;
     private final ScheduledFuture<?> watchdog;
 
     private volatile boolean running = true;
@@ -72,7 +77,19 @@ public final class RedisSubscriber {
      */
     public RedisSubscriber(Supplier<Jedis> connect, String channel, DeliveryQueue delivery, Clock clock,
             ScheduledExecutorService scheduler, long pingMillis, boolean catchUpOnSubscribe) {
+        this(connect, channel, delivery, clock, scheduler, pingMillis, catchUpOnSubscribe, null, null);
+    }
+
+    /**
+     * @param signalsChannel a second channel, read on the same connection, whose payloads go to
+     *        {@code signals} (on this thread: it must hand them on at once); null for none
+     */
+    public RedisSubscriber(Supplier<Jedis> connect, String channel, DeliveryQueue delivery, Clock clock,
+            ScheduledExecutorService scheduler, long pingMillis, boolean catchUpOnSubscribe, String signalsChannel,
+            Consumer<byte[]> signals) {
         this.catchUpOnSubscribe = catchUpOnSubscribe;
+        this.signalsBytes = signalsChannel == null ? null : signalsChannel.getBytes(StandardCharsets.UTF_8);
+        this.signals = signals;
         this.connect = connect;
         this.channel = channel;
         this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
@@ -105,7 +122,11 @@ public final class RedisSubscriber {
                 if (!running) {
                     break; // stop() ran while we connected and could not see this connection
                 }
-                jedis.subscribe(current, channelBytes); // returns only when unsubscribed
+                if (signalsBytes == null) {
+                    jedis.subscribe(current, channelBytes); // returns only when unsubscribed
+                } else {
+                    jedis.subscribe(current, channelBytes, signalsBytes);
+                }
                 if (running) {
                     lost("the subscription ended");
                 }
@@ -204,6 +225,9 @@ public final class RedisSubscriber {
         @Override
         public void onSubscribe(byte[] subscribedChannel, int count) {
             heard();
+            if (!Arrays.equals(subscribedChannel, channelBytes)) {
+                return; // the signals channel: nothing to catch up, nothing to say
+            }
             subscribed = true;
             subscribedOnce = true;
             backoff.reset();
@@ -223,6 +247,10 @@ public final class RedisSubscriber {
         @Override
         public void onMessage(byte[] fromChannel, byte[] payload) {
             heard();
+            if (signalsBytes != null && Arrays.equals(fromChannel, signalsBytes)) {
+                signals.accept(payload);
+                return;
+            }
             delivery.offer(payload);
         }
 

@@ -1,5 +1,6 @@
 package org.ssechat.broker.redis.cluster;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,7 +117,8 @@ public final class RedisClusterBroker implements Broker {
         // The classic channel has no history behind it: its reconnect catches nothing up (the
         // rooms' own subscriptions do, each when it moves).
         classic = new RedisSubscriber(() -> new Jedis(classicNode(), subscriberConfig), channel, delivery, clock,
-                scheduler, RedisBroker.SUBSCRIPTION_PING_MILLIS, false);
+                scheduler, RedisBroker.SUBSCRIPTION_PING_MILLIS, false, signalsChannel(),
+                payload -> listener.onSignal(new String(payload, StandardCharsets.UTF_8)));
     }
 
     /** Where the classic subscription goes: the cluster's nodes in turn (any one receives every PUBLISH). */
@@ -214,6 +216,36 @@ public final class RedisClusterBroker implements Broker {
     /** {@code <channel>:{<room>}}: the room's shard channel, in the slot of its history. */
     String shardChannel(String room) {
         return channel + ":{" + room + "}";
+    }
+
+    @Override
+    public List<String> sharePresence(String room, String node, String share, long ttlMillis)
+            throws BrokerUnavailableException {
+        try {
+            return scripts.sharePresence(topology.publisher(), presenceKey(room), node, share, ttlMillis);
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("the Redis Cluster could not share presence: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code <channel>:presence:{<room>}}: a field per node, in the slot of the room's name. */
+    String presenceKey(String room) {
+        return channel + ":presence:{" + room + "}";
+    }
+
+    /** On {@code <channel>:signals}, which every node's subscription also listens to. */
+    @Override
+    public void signal(String payload) throws BrokerUnavailableException {
+        try {
+            topology.publisher().publish(signalsChannel(), payload);
+        } catch (JedisException e) {
+            throw new BrokerUnavailableException("the Redis Cluster did not take a signal: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code <channel>:signals}: presence news and typing, apart from the messages other programs read. */
+    String signalsChannel() {
+        return channel + ":signals";
     }
 
     /** Subscribed to the classic channel, and every room with streams here subscribed or on its way. */

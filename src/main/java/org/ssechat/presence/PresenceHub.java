@@ -1,0 +1,283 @@
+package org.ssechat.presence;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ssechat.broker.Broker;
+import org.ssechat.broker.BrokerUnavailableException;
+import org.ssechat.chat.ChatEvents;
+import org.ssechat.chat.MessageJson;
+import org.ssechat.sse.ClientRegistry;
+import org.ssechat.sse.SseClient;
+
+/**
+ * Who is in each room, on every node, and who is typing.
+ *
+ * <p>Each node keeps its own readers ({@link LocalPresence}) and shares them per room through
+ * the broker ({@link Broker#sharePresence}): a share counts for {@code CHAT_PRESENCE_TTL_SECONDS}
+ * and is refreshed every third of that, so a node that dies drops out by itself within the TTL
+ * and one refresh. A node whose readers in a room changed says so on the signals channel; the
+ * others read the room's presence again.
+ *
+ * <p>Coalescing: everything runs on one presence thread, which wakes every
+ * {@code CHAT_PRESENCE_INTERVAL_MILLIS} and takes each changed room once. A room's streams get
+ * {@code event: presence} only when what they would show changed, and at most once a wake (for a
+ * room of more than that many streams on this node, once per millisecond per stream): so a wave
+ * of a thousand reconnects within a second costs a room one or two events, not thousands.
+ *
+ * <p>A broker that is out degrades presence to this node's readers ({@code "partial": true}):
+ * the presence thread waits on Redis, never a stream or the message road.
+ */
+public final class PresenceHub implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PresenceHub.class.getName());
+    /** The most typing events one room gets per second on this node: the rest are dropped. */
+    static final int MAX_TYPING_PER_ROOM_SECOND = 20;
+    /** How long the stop spends taking this node's shares out of Redis, at most. */
+    private static final long LEAVE_MILLIS = 1000;
+
+    private final ClientRegistry clients;
+    private final Broker broker;
+    private final LocalPresence local = new LocalPresence();
+    private final String node = UUID.randomUUID().toString().substring(0, 12);
+    private final long ttlMillis;
+    private final long intervalMillis;
+    private final ScheduledFuture<?> ticks;
+    /** Rooms another node said changed: touched by the delivery thread (add) and the presence thread (take). */
+    private final Set<String> changedElsewhere = ConcurrentHashMap.newKeySet();
+    /** Typing events per room in the current second, on the delivery thread only. */
+    private final Map<String, Integer> typingThisSecond = new HashMap<>();
+    private long typingSecond;
+    // The presence thread's own:
+    private final Map<String, PresenceView> shown = new HashMap<>();
+    private final Map<String, Long> quietUntil = new HashMap<>();
+    private final Set<String> deferred = new HashSet<>();
+    private long nextRefreshMillis;
+    private boolean outage;
+
+    /**
+     * @param ttlMillis      how long a node's share counts unrefreshed ({@code CHAT_PRESENCE_TTL_SECONDS})
+     * @param intervalMillis the least time between two presence events of a room ({@code CHAT_PRESENCE_INTERVAL_MILLIS})
+     * @param thread         the presence thread, the hub's alone: it may wait on Redis
+     */
+    public PresenceHub(ClientRegistry clients, Broker broker, long ttlMillis, long intervalMillis,
+            ScheduledExecutorService thread) {
+        this.clients = clients;
+        this.broker = broker;
+        this.ttlMillis = ttlMillis;
+        this.intervalMillis = intervalMillis;
+        this.ticks = thread.scheduleWithFixedDelay(this::tick, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** A stream opened: its reader is in its rooms now. */
+    public void join(SseClient client, Reader reader) {
+        local.join(client, reader, client.rooms());
+    }
+
+    /** A stream ended (idempotent). */
+    public void leave(SseClient client) {
+        local.leave(client);
+    }
+
+    /** A room's presence on every node now (GET /presence): this node's alone when the broker is out. */
+    public PresenceView view(String room) {
+        NodeShare mine = local.share(room);
+        return read(room, mine);
+    }
+
+    /**
+     * Tells the room's other readers, on every node, that someone is typing.
+     *
+     * @throws BrokerUnavailableException when the signal could not be sent
+     */
+    public void typing(String room, Reader who) throws BrokerUnavailableException {
+        JsonObject signal = new JsonObject();
+        signal.addProperty("type", "typing");
+        signal.addProperty("room", room);
+        signal.addProperty("user", who.name());
+        signal.addProperty("userId", who.userId());
+        signal.addProperty("key", who.key());
+        broker.signal(MessageJson.GSON.toJson(signal));
+    }
+
+    /** A signal from some node (this one's too), on the broker's delivery thread: handed on at once. */
+    public void onSignal(String payload) {
+        JsonObject signal;
+        try {
+            signal = JsonParser.parseString(payload).getAsJsonObject();
+        } catch (RuntimeException e) {
+            LOG.fine("Skipped a signal that is not JSON: " + e.getMessage());
+            return;
+        }
+        String type = text(signal, "type");
+        String room = text(signal, "room");
+        if (room == null || !clients.hasClients(room)) {
+            return; // nobody here to tell
+        }
+        if ("presence".equals(type) && !node.equals(text(signal, "node"))) {
+            changedElsewhere.add(room);
+        } else if ("typing".equals(type) && underTypingBound(room)) {
+            sendTyping(room, text(signal, "user"), text(signal, "userId"), text(signal, "key"));
+        }
+    }
+
+    /** Encoded once; every stream of the room but the typist's own gets it. */
+    private void sendTyping(String room, String user, String userId, String key) {
+        JsonObject json = new JsonObject();
+        json.addProperty("room", room);
+        json.addProperty("user", user);
+        if (userId != null) {
+            json.addProperty("userId", userId);
+        }
+        byte[] frame = ChatEvents.typing(MessageJson.GSON.toJson(json));
+        clients.broadcastExcept(room, frame, client -> {
+            Reader reader = local.readerOf(client);
+            return key != null && reader != null && key.equals(reader.key());
+        });
+    }
+
+    private boolean underTypingBound(String room) {
+        long second = System.nanoTime() / 1_000_000_000L;
+        if (second != typingSecond) {
+            typingSecond = second;
+            typingThisSecond.clear();
+        }
+        return typingThisSecond.merge(room, 1, Integer::sum) <= MAX_TYPING_PER_ROOM_SECOND;
+    }
+
+    /** One wake of the presence thread: every changed room once, every room's share refreshed when due. */
+    private void tick() {
+        try {
+            long now = System.currentTimeMillis();
+            Set<String> changedHere = local.takeChanged();
+            Set<String> due = new HashSet<>(changedHere);
+            due.addAll(deferred);
+            deferred.clear();
+            for (String room : List.copyOf(changedElsewhere)) {
+                changedElsewhere.remove(room);
+                due.add(room);
+            }
+            if (now >= nextRefreshMillis) {
+                nextRefreshMillis = now + ttlMillis / 3;
+                due.addAll(local.rooms()); // the refresh keeps them counted, and shows who expired
+            }
+            for (String room : due) {
+                update(room, changedHere.contains(room), now);
+            }
+            shown.keySet().removeIf(room -> !clients.hasClients(room));
+            quietUntil.keySet().removeIf(room -> !clients.hasClients(room));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "A presence update failed", e);
+        }
+    }
+
+    private void update(String room, boolean changedHere, long now) {
+        NodeShare mine = local.share(room);
+        PresenceView view = read(room, mine);
+        if (changedHere && !view.partial()) {
+            signalChanged(room);
+        }
+        if (!clients.hasClients(room) || view.equals(shown.get(room))) {
+            return;
+        }
+        if (now < quietUntil.getOrDefault(room, 0L)) {
+            deferred.add(room); // shown at a later wake, with whatever changed meanwhile
+            return;
+        }
+        shown.put(room, view);
+        // The next wake may show it again (half an interval of slack for the wake's own delay);
+        // a room of many streams waits a millisecond per stream.
+        quietUntil.put(room, now + Math.max(intervalMillis, local.streamsIn(room)) - intervalMillis / 2);
+        clients.broadcast(room, ChatEvents.presence(view.toJson()));
+    }
+
+    /** Shares this node's part and reads everyone's; this node's alone while the broker is out. */
+    private PresenceView read(String room, NodeShare mine) {
+        List<NodeShare> shares = new ArrayList<>();
+        if (broker.isHealthy()) {
+            try {
+                for (String share : broker.sharePresence(room, node, mine == null ? "" : mine.toJson(), ttlMillis)) {
+                    try {
+                        shares.add(NodeShare.fromJson(share));
+                    } catch (IllegalArgumentException e) {
+                        LOG.fine("Skipped a presence share of room '" + room + "': " + e.getMessage());
+                    }
+                }
+                backFromOutage();
+                return PresenceView.merge(room, shares, false);
+            } catch (BrokerUnavailableException | RuntimeException e) {
+                outage(e);
+            }
+        }
+        if (mine != null) {
+            shares.add(mine);
+        }
+        return PresenceView.merge(room, shares, true);
+    }
+
+    private void signalChanged(String room) {
+        JsonObject signal = new JsonObject();
+        signal.addProperty("type", "presence");
+        signal.addProperty("room", room);
+        signal.addProperty("node", node);
+        try {
+            broker.signal(MessageJson.GSON.toJson(signal));
+        } catch (BrokerUnavailableException | RuntimeException e) {
+            outage(e);
+        }
+    }
+
+    private synchronized void outage(Exception e) {
+        if (!outage) {
+            outage = true;
+            LOG.warning("Presence shows this node's readers only until the broker is back: " + e.getMessage());
+        }
+    }
+
+    private synchronized void backFromOutage() {
+        if (outage) {
+            outage = false;
+            LOG.info("Presence is shared again");
+        }
+    }
+
+    private static String text(JsonObject json, String name) {
+        var value = json.get(name);
+        return value == null || !value.isJsonPrimitive() ? null : value.getAsString();
+    }
+
+    /**
+     * Stops the wakes, and takes this node's shares out (for a short while at most), so it drops
+     * out at once; a wake still running ends on its own. The caller stops the thread.
+     */
+    @Override
+    public void close() {
+        ticks.cancel(false);
+        if (!broker.isHealthy()) {
+            return;
+        }
+        long deadline = System.nanoTime() + LEAVE_MILLIS * 1_000_000;
+        for (String room : local.rooms()) {
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+            try {
+                broker.sharePresence(room, node, "", ttlMillis);
+            } catch (BrokerUnavailableException | RuntimeException e) {
+                break; // they expire by themselves
+            }
+        }
+    }
+}
