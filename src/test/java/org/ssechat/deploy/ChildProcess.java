@@ -76,6 +76,11 @@ final class ChildProcess {
         return exited;
     }
 
+    /** SIGKILL for the process and its tree at once, as a crash or the OOM killer ends it: nothing runs its stop. */
+    void crash() {
+        kill();
+    }
+
     private void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
