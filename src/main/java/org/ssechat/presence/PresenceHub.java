@@ -158,7 +158,7 @@ public final class PresenceHub implements AutoCloseable {
     }
 
     /** One wake of the presence thread: every changed room once, every room's share refreshed when due. */
-    private void tick() {
+    void tick() {
         try {
             long now = System.currentTimeMillis();
             Set<String> changedHere = local.takeChanged();
