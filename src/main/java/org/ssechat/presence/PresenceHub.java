@@ -57,7 +57,7 @@ public final class PresenceHub implements AutoCloseable {
     private final ScheduledFuture<?> ticks;
     /** Rooms another node said changed: touched by the delivery thread (add) and the presence thread (take). */
     private final Set<String> changedElsewhere = ConcurrentHashMap.newKeySet();
-    /** Typing events per room in the current second, on the delivery thread only. */
+    /** Typing events per room in the current second (under this hub's lock: the in-process broker signals from request threads). */
     private final Map<String, Integer> typingThisSecond = new HashMap<>();
     private long typingSecond;
     // The presence thread's own:
@@ -148,7 +148,7 @@ public final class PresenceHub implements AutoCloseable {
         });
     }
 
-    private boolean underTypingBound(String room) {
+    private synchronized boolean underTypingBound(String room) {
         long second = System.nanoTime() / 1_000_000_000L;
         if (second != typingSecond) {
             typingSecond = second;
