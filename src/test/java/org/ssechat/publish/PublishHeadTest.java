@@ -53,6 +53,18 @@ class PublishHeadTest {
     }
 
     @Test
+    void aRetryKeyIsTheSendersAndAMalformedOneIsA400() {
+        when(req.getHeader("Idempotency-Key")).thenReturn("\"k-1\"");
+        when(req.getRemoteAddr()).thenReturn("10.0.0.7");
+        PublishHead.Accepted accepted = assertInstanceOf(PublishHead.Accepted.class,
+                head(tokens, null, null).check(req, resp));
+        assertEquals("k-1", accepted.retryKey());
+        assertEquals("10.0.0.7", accepted.sender());
+        when(req.getHeader("Idempotency-Key")).thenReturn("has space");
+        assertEquals(400, refused(head(tokens, null, null).check(req, resp)).status());
+    }
+
+    @Test
     void aSenderPastItsBurstIsA429ThatSaysWhenToComeBack() {
         PublishHead head = head(tokens, new RateLimiter(1, 1, 10, System::nanoTime), null);
         assertInstanceOf(PublishHead.Accepted.class, head.check(req, resp));
