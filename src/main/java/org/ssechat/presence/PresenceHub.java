@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.broker.Broker;
@@ -55,6 +56,7 @@ public final class PresenceHub implements AutoCloseable {
     private final long ttlMillis;
     private final long intervalMillis;
     private final ScheduledFuture<?> ticks;
+    private final LongSupplier clockMillis;
     /** Rooms another node said changed: touched by the delivery thread (add) and the presence thread (take). */
     private final Set<String> changedElsewhere = ConcurrentHashMap.newKeySet();
     /** Typing events per room in the current second (under this hub's lock: the in-process broker signals from request threads). */
@@ -74,6 +76,13 @@ public final class PresenceHub implements AutoCloseable {
      */
     public PresenceHub(ClientRegistry clients, Broker broker, long ttlMillis, long intervalMillis,
             ScheduledExecutorService thread) {
+        this(clients, broker, ttlMillis, intervalMillis, thread, System::currentTimeMillis);
+    }
+
+    /** @param clockMillis the time the wakes go by (a test's own) */
+    PresenceHub(ClientRegistry clients, Broker broker, long ttlMillis, long intervalMillis,
+            ScheduledExecutorService thread, LongSupplier clockMillis) {
+        this.clockMillis = clockMillis;
         this.clients = clients;
         this.broker = broker;
         this.ttlMillis = ttlMillis;
@@ -160,7 +169,7 @@ public final class PresenceHub implements AutoCloseable {
     /** One wake of the presence thread: every changed room once, every room's share refreshed when due. */
     void tick() {
         try {
-            long now = System.currentTimeMillis();
+            long now = clockMillis.getAsLong();
             Set<String> changedHere = local.takeChanged();
             Set<String> due = new HashSet<>(changedHere);
             due.addAll(deferred);

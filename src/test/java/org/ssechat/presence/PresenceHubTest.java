@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.ssechat.auth.Identity;
@@ -32,7 +33,10 @@ import org.ssechat.sse.SseClient;
 /** Presence on one node, its wakes run by hand: coalescing, people counted once, typing, an outage. */
 class PresenceHubTest {
 
+    private static final long INTERVAL_MILLIS = 100;
     private final ClientRegistry registry = new ClientRegistry();
+    /** The hub's clock, moved by the test a wake at a time. */
+    private final AtomicLong now = new AtomicLong(1_000_000);
     /** What each client was sent, as text. */
     private final Map<SseClient, List<String>> sent = new ConcurrentHashMap<>();
 
@@ -56,7 +60,7 @@ class PresenceHubTest {
                 hub.get().onSignal(payload);
             }
         });
-        hub.set(new PresenceHub(registry, broker, 15_000, 1, noWakes()));
+        hub.set(new PresenceHub(registry, broker, 15_000, INTERVAL_MILLIS, noWakes(), now::get));
         return hub.get();
     }
 
@@ -89,22 +93,22 @@ class PresenceHubTest {
         PresenceHub hub = hub(new InMemoryBroker(100, 1 << 20, Clock.systemUTC()));
         SseClient watcher = stream(hub, "r", Reader.of(null, "Wendy"));
         List<SseClient> wave = new ArrayList<>();
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 200; i++) {
             wave.add(stream(hub, "r", Reader.of(null, "p" + i)));
         }
         hub.tick();
-        assertEquals(1, events(watcher, "presence"), "500 joins, one event");
+        assertEquals(1, events(watcher, "presence"), "200 joins, one event");
         wave.forEach(client -> leave(hub, client));
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 200; i++) {
             stream(hub, "r", Reader.of(null, "q" + i));
         }
-        Thread.sleep(2);
+        now.addAndGet(3 * INTERVAL_MILLIS); // past the room's quiet time: a millisecond a stream
         hub.tick();
-        assertEquals(2, events(watcher, "presence"), "500 leaves and 500 joins, one more event");
-        Thread.sleep(2);
+        assertEquals(2, events(watcher, "presence"), "200 leaves and 200 joins, one more event");
+        now.addAndGet(3 * INTERVAL_MILLIS);
         hub.tick();
         assertEquals(2, events(watcher, "presence"), "nothing changed: no event");
-        assertTrue(sent.get(watcher).get(1).contains("\"streams\":501,\"people\":501"), sent.get(watcher).get(1));
+        assertTrue(sent.get(watcher).get(1).contains("\"streams\":201,\"people\":201"), sent.get(watcher).get(1));
     }
 
     @Test
@@ -166,5 +170,24 @@ class PresenceHubTest {
         hub.tick();
         assertEquals(1, events(ann, "presence"), "the stream still hears this node's presence");
         assertFalse(sent.get(ann).isEmpty());
+    }
+
+    @Test
+    void aChangeWithinTheQuietTimeOfABigRoomWaitsForALaterWakeAndIsShownThen() throws Exception {
+        PresenceHub hub = hub(new InMemoryBroker(100, 1 << 20, Clock.systemUTC()));
+        SseClient watcher = stream(hub, "r", Reader.of(null, "Wendy"));
+        for (int i = 0; i < 299; i++) {
+            stream(hub, "r", Reader.UNNAMED);
+        }
+        hub.tick();
+        assertEquals(1, events(watcher, "presence"));
+        stream(hub, "r", Reader.of(null, "Late"));
+        now.addAndGet(INTERVAL_MILLIS);
+        hub.tick();
+        assertEquals(1, events(watcher, "presence"), "300 streams: a millisecond each between two events");
+        now.addAndGet(2 * INTERVAL_MILLIS);
+        hub.tick();
+        assertEquals(2, events(watcher, "presence"), "shown at the first wake after the quiet time");
+        assertTrue(sent.get(watcher).get(1).contains("\"name\":\"Late\""), sent.get(watcher).get(1));
     }
 }
