@@ -149,6 +149,7 @@ public final class ChatApplication implements AutoCloseable {
         // Who is in each room, shared through the broker; the broker's signals reach it through the hub.
         this.presence = new PresenceHub(chatClients, broker, config.presenceTtlSeconds() * 1000L,
                 config.presenceIntervalMillis(), presenceThread);
+        presence.registerMetrics(metrics);
         broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics, clock, presence::onSignal));
         // The stream road: an admitted GET /sse replays its history, then goes live.
         this.chatStreams = new StreamReplay(chatClients, broker, streamOpener, config.historySize(), metrics);

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -20,6 +21,7 @@ import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.chat.ChatEvents;
 import org.ssechat.chat.MessageJson;
+import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.ClientRegistry;
 import org.ssechat.sse.SseClient;
 
@@ -56,6 +58,8 @@ public final class PresenceHub implements AutoCloseable {
     private final long ttlMillis;
     private final long intervalMillis;
     private final ScheduledFuture<?> ticks;
+    private final LongAdder presenceEvents = new LongAdder();
+    private final LongAdder typingDropped = new LongAdder();
     private final LongSupplier clockMillis;
     /** Rooms another node said changed: touched by the delivery thread (add) and the presence thread (take). */
     private final Set<String> changedElsewhere = ConcurrentHashMap.newKeySet();
@@ -163,7 +167,11 @@ public final class PresenceHub implements AutoCloseable {
             typingSecond = second;
             typingThisSecond.clear();
         }
-        return typingThisSecond.merge(room, 1, Integer::sum) <= MAX_TYPING_PER_ROOM_SECOND;
+        boolean under = typingThisSecond.merge(room, 1, Integer::sum) <= MAX_TYPING_PER_ROOM_SECOND;
+        if (!under) {
+            typingDropped.increment();
+        }
+        return under;
     }
 
     /** One wake of the presence thread: every changed room once, every room's share refreshed when due. */
@@ -210,6 +218,7 @@ public final class PresenceHub implements AutoCloseable {
         // a room of many streams waits a millisecond per stream.
         quietUntil.put(room, now + Math.max(intervalMillis, local.streamsIn(room)) - intervalMillis / 2);
         clients.broadcast(room, ChatEvents.presence(view.toJson()));
+        presenceEvents.increment();
     }
 
     /** Shares this node's part and reads everyone's; this node's alone while the broker is out. */
@@ -234,6 +243,16 @@ public final class PresenceHub implements AutoCloseable {
             shares.add(mine);
         }
         return PresenceView.merge(room, shares, true);
+    }
+
+    /** The hub's figures on /metrics. */
+    public void registerMetrics(ChatMetrics metrics) {
+        metrics.counter("sse_chat_presence_events_total", "Presence events sent, one per room and change shown"
+                + " (each to every stream of the room on this node).", presenceEvents::sum);
+        metrics.counter("sse_chat_typing_dropped_total", "Typing signals dropped because a room had more than "
+                + MAX_TYPING_PER_ROOM_SECOND + " in a second.", typingDropped::sum);
+        metrics.gauge("sse_chat_presence_rooms", "Rooms with streams on this node, whose presence it shares.",
+                () -> local.rooms().size());
     }
 
     private void signalChanged(String room) {

@@ -3,6 +3,7 @@ package org.ssechat.publish;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.auth.Identity;
@@ -34,6 +35,8 @@ public final class Publisher implements PostHandler {
     private final ChatMetrics metrics;
     private final Clock clock;
     private final long retryWindowMillis;
+    private final LongAdder replayed = new LongAdder();
+    private final LongAdder conflicts = new LongAdder();
 
     /** Says that an answer is the first publish's, again: nothing was published now. */
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
@@ -47,6 +50,10 @@ public final class Publisher implements PostHandler {
     public Publisher(PublishBodyParser parser, MessageValidator validator, RoomAccess access, Broker broker,
             ChatMetrics metrics, Clock clock, long retryWindowMillis) {
         this.retryWindowMillis = retryWindowMillis;
+        metrics.counter("sse_chat_publish_retries_answered_total", "Posts with an Idempotency-Key already used for"
+                + " the same message: answered again, nothing published.", replayed::sum);
+        metrics.counter("sse_chat_publish_key_conflicts_total", "Posts refused (422) for an Idempotency-Key used for"
+                + " another message.", conflicts::sum);
         this.parser = parser;
         this.validator = validator;
         this.access = access;
@@ -98,10 +105,15 @@ public final class Publisher implements PostHandler {
                     yield new Answer(202, MessageJson.toJson(published.message()), Map.of());
                 }
                 // What the first answered, again: a client whose answer was lost gets it now.
-                case REPLAYED -> new Answer(202, MessageJson.toJson(published.message()),
-                        Map.of(REPLAYED_HEADER, "true"));
-                case CONFLICT -> Answer.error(422, "this " + IdempotencyKey.HEADER + " was used for another message;"
+                case REPLAYED -> {
+                    replayed.increment();
+                    yield new Answer(202, MessageJson.toJson(published.message()), Map.of(REPLAYED_HEADER, "true"));
+                }
+                case CONFLICT -> {
+                    conflicts.increment();
+                    yield Answer.error(422, "this " + IdempotencyKey.HEADER + " was used for another message;"
                         + " use a new key for each message");
+                }
             };
         } catch (ChatRequestException e) {
             return Answer.error(e.status(), e.getMessage());

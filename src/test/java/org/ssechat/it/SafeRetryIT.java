@@ -142,6 +142,8 @@ class SafeRetryIT {
         try (Jedis jedis = redis.client()) {
             assertEquals(1, jedis.xlen("chat:history:" + room));
         }
+        String metrics = org.ssechat.testing.ChatHttp.get(tomcat.base(), "metrics").body();
+        assertTrue(metrics.matches("(?s).*\\nsse_chat_publish_key_conflicts_total [1-9].*"), metrics);
     }
 
     /** The ids of the messages a stream received, waiting until it has {@value #MESSAGES} of them. */
