@@ -40,12 +40,12 @@ public final class CorsFilter extends HttpFilter {
             resp.setHeader("Access-Control-Allow-Credentials", "true");
             if ("OPTIONS".equals(req.getMethod()) && req.getHeader("Access-Control-Request-Method") != null) {
                 resp.setHeader("Access-Control-Allow-Methods", "GET, POST");
-                resp.setHeader("Access-Control-Allow-Headers", "Content-Type, Authorization, Last-Event-ID");
+                resp.setHeader("Access-Control-Allow-Headers", "Content-Type, Authorization, Last-Event-ID, Idempotency-Key");
                 resp.setHeader("Access-Control-Max-Age", MAX_AGE_SECONDS);
                 resp.setStatus(HttpServletResponse.SC_NO_CONTENT);
                 return;
             }
-            resp.setHeader("Access-Control-Expose-Headers", "Retry-After");
+            resp.setHeader("Access-Control-Expose-Headers", "Retry-After, Idempotent-Replayed");
         }
         chain.doFilter(req, resp);
     }

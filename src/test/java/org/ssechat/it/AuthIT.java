@@ -324,7 +324,8 @@ class AuthIT {
         assertEquals(ALLOWED_ORIGIN, preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
         assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("POST"));
         String allowHeaders = preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("");
-        assertTrue(allowHeaders.contains("Content-Type") && allowHeaders.contains("Authorization"), allowHeaders);
+        assertTrue(allowHeaders.contains("Content-Type") && allowHeaders.contains("Authorization")
+                && allowHeaders.contains("Idempotency-Key"), "another origin's page may send a retry key: " + allowHeaders);
         assertTrue(preflight.headers().firstValue("Access-Control-Max-Age").isPresent());
 
         try (SseStream stream = SseStream.open(base.resolve("sse?room=lobby"), Map.of("Origin", ALLOWED_ORIGIN))) {
