@@ -148,7 +148,12 @@ public final class RedisBroker implements Broker {
         }
     }
 
-    /** One server (or Sentinel's primary): one script looks the key up, publishes and keeps the record. */
+    /**
+     * One server (or Sentinel's primary): one script looks the key up, publishes and keeps the
+     * record. The pooled client sends a command once (Jedis's DefaultCommandExecutor, for
+     * RedisClient and RedisSentinelClient alike): a connection that breaks before the answer is
+     * a 503 here, never a second append, and the sender's retry with its key finds the record.
+     */
     @Override
     public Published publish(ChatMessage message, PublishOnce once) throws BrokerUnavailableException {
         try {
