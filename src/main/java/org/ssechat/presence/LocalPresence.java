@@ -17,7 +17,8 @@ import org.ssechat.sse.SseClient;
  */
 final class LocalPresence {
 
-    private record Joined(Reader reader, List<String> rooms) {
+    /** @param listens whether the stream asked for presence and typing events ({@code ?presence=1}) */
+    private record Joined(Reader reader, List<String> rooms, boolean listens) {
     }
 
     /** A room's readers on this node. */
@@ -33,8 +34,8 @@ final class LocalPresence {
     private final Map<String, RoomReaders> rooms = new HashMap<>();
     private final Set<String> changed = new HashSet<>();
 
-    synchronized void join(SseClient client, Reader reader, List<String> names) {
-        if (streams.putIfAbsent(client, new Joined(reader, List.copyOf(names))) != null) {
+    synchronized void join(SseClient client, Reader reader, List<String> names, boolean listens) {
+        if (streams.putIfAbsent(client, new Joined(reader, List.copyOf(names), listens)) != null) {
             return;
         }
         for (String room : names) {
@@ -76,6 +77,12 @@ final class LocalPresence {
     synchronized Reader readerOf(SseClient client) {
         Joined joined = streams.get(client);
         return joined == null ? null : joined.reader();
+    }
+
+    /** Whether a stream asked for presence and typing events; false once it left. */
+    synchronized boolean listens(SseClient client) {
+        Joined joined = streams.get(client);
+        return joined != null && joined.listens();
     }
 
     /** This node's share of a room; null when it has no stream there. */

@@ -94,9 +94,13 @@ public final class PresenceHub implements AutoCloseable {
         this.ticks = thread.scheduleWithFixedDelay(this::tick, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** A stream opened: its reader is in its rooms now. */
-    public void join(SseClient client, Reader reader) {
-        local.join(client, reader, client.rooms());
+    /**
+     * A stream opened: its reader is in its rooms now.
+     *
+     * @param listens whether it gets presence and typing events ({@code ?presence=1})
+     */
+    public void join(SseClient client, Reader reader, boolean listens) {
+        local.join(client, reader, client.rooms(), listens);
     }
 
     /** A stream ended (idempotent). */
@@ -156,6 +160,9 @@ public final class PresenceHub implements AutoCloseable {
         }
         byte[] frame = ChatEvents.typing(MessageJson.GSON.toJson(json));
         clients.broadcastExcept(room, frame, client -> {
+            if (!local.listens(client)) {
+                return true;
+            }
             Reader reader = local.readerOf(client);
             return key != null && reader != null && key.equals(reader.key());
         });
@@ -217,7 +224,7 @@ public final class PresenceHub implements AutoCloseable {
         // The next wake may show it again (half an interval of slack for the wake's own delay);
         // a room of many streams waits a millisecond per stream.
         quietUntil.put(room, now + Math.max(intervalMillis, local.streamsIn(room)) - intervalMillis / 2);
-        clients.broadcast(room, ChatEvents.presence(view.toJson()));
+        clients.broadcastExcept(room, ChatEvents.presence(view.toJson()), client -> !local.listens(client));
         presenceEvents.increment();
     }
 

@@ -31,7 +31,10 @@ import org.ssechat.sse.SseStreamOpener;
  * (see {@link RoomAccess}); a stream opened with a token ends with {@code event: expired}
  * when the token does. {@code Last-Event-ID} (or
  * {@code ?lastEventId=}) resumes after that message; {@code ?history=N} starts with the newest N;
- * {@code ?clock=1} starts with the server's time (an {@code event: time}).
+ * {@code ?clock=1} starts with the server's time (an {@code event: time}); {@code ?presence=1}
+ * adds {@code event: presence} and {@code event: typing} (off by default, so a script that reads
+ * every event as a message is not handed others); {@code ?name=} names an anonymous reader in
+ * its rooms' presence.
  * A bad request is a JSON 4xx before any stream starts; a stream the node cannot take now is
  * refused in the form EventSource retries (see {@link org.ssechat.sse.StreamRefusal}).
  */
@@ -39,7 +42,7 @@ public final class ChatStreamServlet extends HttpServlet {
 
     /** What a stream request asks for, once checked. */
     private record StreamRequest(List<String> rooms, ResumeRequest resume, boolean clock, Identity identity,
-            Reader reader) {
+            Reader reader, boolean presence) {
     }
 
     private final transient StreamGate gate;
@@ -103,7 +106,7 @@ public final class ChatStreamServlet extends HttpServlet {
         }
         // In the room's presence from now; a stream that ended meanwhile leaves again at once.
         opened.set(client);
-        presence.join(client, request.reader());
+        presence.join(client, request.reader(), request.presence());
         if (!client.isOpen()) {
             presence.leave(client);
         }
@@ -131,16 +134,23 @@ public final class ChatStreamServlet extends HttpServlet {
         }
     }
 
+    /** A 0-or-1 parameter's value, or null when absent. */
+    private static String flag(QueryParameters query, String name) throws ChatRequestException {
+        String value = query.get(name);
+        if (value != null && !value.equals("0") && !value.equals("1")) {
+            throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, name + " must be 0 or 1");
+        }
+        return value;
+    }
+
     /** The rooms, where to start and who asks, or null after answering a 400, 401 or 403. */
     private StreamRequest checked(HttpServletRequest req, HttpServletResponse resp)
             throws IOException {
         try {
             QueryParameters query = QueryParameters.parse(req.getQueryString());
             List<String> rooms = RoomNames.requested(query.all("room"), maxRooms);
-            String clock = query.get("clock");
-            if (clock != null && !clock.equals("0") && !clock.equals("1")) {
-                throw new ChatRequestException(HttpServletResponse.SC_BAD_REQUEST, "clock must be 0 or 1");
-            }
+            String clock = flag(query, "clock");
+            String listens = flag(query, "presence");
             ResumeRequest resume = ResumeRequest.from(req.getHeader("Last-Event-ID"), query, historySize);
             RoomAccess.Caller caller = access.identify(req, query);
             // One room the caller may not read refuses the whole stream, naming that room.
@@ -155,7 +165,7 @@ public final class ChatStreamServlet extends HttpServlet {
             String name = query.get("name");
             String shown = caller.identity() == null && name != null ? validator.checkSender(name) : null;
             return new StreamRequest(rooms, resume, "1".equals(clock), caller.identity(),
-                    Reader.of(caller.identity(), shown));
+                    Reader.of(caller.identity(), shown), "1".equals(listens));
         } catch (ChatRequestException e) {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return null;

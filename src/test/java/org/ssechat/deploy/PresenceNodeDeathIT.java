@@ -48,7 +48,7 @@ class PresenceNodeDeathIT {
             doomed.start(withRedis, Map.of());
             doomed.awaitStatus("/", "health", 200, 60_000);
             URI survivorBase = survivor.base();
-            try (SseStream watcher = SseStream.open(survivorBase.resolve("sse?room=lobby&name=Sam"));
+            try (SseStream watcher = SseStream.open(survivorBase.resolve("sse?room=lobby&presence=1&name=Sam"));
                     SseStream carol = SseStream.open(doomed.base("/").resolve("sse?room=lobby&name=Carol"))) {
                 watcher.awaitFirstLine();
                 carol.awaitFirstLine();

@@ -171,7 +171,7 @@ class PresenceIT {
     }
 
     private static SseStream open(WarServer node, String room, String query) throws Exception {
-        SseStream stream = SseStream.open(node.base().resolve("sse?room=" + room + query));
+        SseStream stream = SseStream.open(node.base().resolve("sse?room=" + room + "&presence=1" + query));
         stream.awaitFirstLine();
         assertEquals(200, stream.status());
         return stream;

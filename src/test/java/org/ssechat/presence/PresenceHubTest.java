@@ -75,7 +75,7 @@ class PresenceHubTest {
             return true;
         });
         registry.add(client);
-        hub.join(client, reader);
+        hub.join(client, reader, true);
         return client;
     }
 
@@ -189,5 +189,22 @@ class PresenceHubTest {
         hub.tick();
         assertEquals(2, events(watcher, "presence"), "shown at the first wake after the quiet time");
         assertTrue(sent.get(watcher).get(1).contains("\"name\":\"Late\""), sent.get(watcher).get(1));
+    }
+
+    @Test
+    void aStreamThatDidNotAskForPresenceGetsNoPresenceOrTypingEvents() throws Exception {
+        PresenceHub hub = hub(new InMemoryBroker(100, 1 << 20, Clock.systemUTC()));
+        SseClient plain = mock(SseClient.class);
+        when(plain.rooms()).thenReturn(List.of("r"));
+        when(plain.isOpen()).thenReturn(true);
+        registry.add(plain);
+        hub.join(plain, Reader.of(null, "Quiet"), false);
+        SseClient listener = stream(hub, "r", Reader.of(null, "Bob"));
+        hub.tick();
+        hub.typing("r", Reader.of(null, "Ann"));
+        org.mockito.Mockito.verify(plain, org.mockito.Mockito.never()).send(any());
+        assertEquals(1, events(listener, "presence"));
+        assertEquals(1, events(listener, "typing"));
+        assertEquals(2, hub.view("r").people(), "counted all the same");
     }
 }
