@@ -33,7 +33,7 @@ public final class MessageValidator {
      */
     public ChatMessage validate(String user, String text, String room, Instant now) throws ChatRequestException {
         String name = checkSender(user);
-        return new ChatMessage(null, checkRoom(room), name, checkText(text), now.truncatedTo(ChronoUnit.MILLIS));
+        return new ChatMessage(null, RoomNames.requested(room), name, checkText(text), now.truncatedTo(ChronoUnit.MILLIS));
     }
 
     /**
@@ -54,7 +54,7 @@ public final class MessageValidator {
      */
     public ChatMessage validateFromChannel(String user, String text, String room, Instant now)
             throws ChatRequestException {
-        return new ChatMessage(null, checkRoom(room), checkUser(user), checkText(text),
+        return new ChatMessage(null, RoomNames.requested(room), checkUser(user), checkText(text),
                 now.truncatedTo(ChronoUnit.MILLIS));
     }
 
@@ -90,17 +90,6 @@ public final class MessageValidator {
             throw ChatRequestException.badRequest("user is longer than " + maxUserLength + " characters");
         }
         return trimmed;
-    }
-
-    /** The room a request names: the default room for none, or why it cannot be one (400). */
-    public static String checkRoom(String room) throws ChatRequestException {
-        if (room == null || room.isEmpty()) {
-            return ChatMessage.DEFAULT_ROOM;
-        }
-        if (!RoomNames.isValid(room)) {
-            throw ChatRequestException.badRequest(RoomNames.rule());
-        }
-        return room;
     }
 
     /**

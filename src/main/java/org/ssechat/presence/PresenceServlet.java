@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.ssechat.auth.AuthAnswers;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.chat.ChatRequestException;
-import org.ssechat.chat.MessageValidator;
+import org.ssechat.chat.RoomNames;
 import org.ssechat.http.JsonResponses;
 import org.ssechat.http.QueryParameters;
 
@@ -33,7 +33,7 @@ public final class PresenceServlet extends HttpServlet {
         String room;
         try {
             query = QueryParameters.parse(req.getQueryString());
-            room = MessageValidator.checkRoom(query.get("room"));
+            room = RoomNames.requested(query.get("room"));
         } catch (ChatRequestException e) {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return;

@@ -7,6 +7,7 @@ import org.ssechat.auth.Identity;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.broker.BrokerUnavailableException;
 import org.ssechat.chat.ChatRequestException;
+import org.ssechat.chat.RoomNames;
 import org.ssechat.chat.MessageValidator;
 import org.ssechat.http.JsonResponses;
 import org.ssechat.publish.PostHandler;
@@ -38,7 +39,7 @@ public final class TypingPost implements PostHandler {
     public Answer handle(PublishHead.Accepted head, byte[] body, int length) {
         try {
             PublishBodyParser.Fields fields = parser.parse(head.mediaType(), body, length);
-            String room = MessageValidator.checkRoom(fields.room());
+            String room = RoomNames.requested(fields.room());
             Identity identity = head.caller().identity();
             Reader typist = Reader.of(identity, identity != null ? null : validator.checkSender(fields.user()));
             Optional<RoomAccess.Denial> denial = access.check(head.caller(), room, true);

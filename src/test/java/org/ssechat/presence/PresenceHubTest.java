@@ -65,6 +65,11 @@ class PresenceHubTest {
     }
 
     private SseClient stream(PresenceHub hub, String room, Reader reader) {
+        return stream(hub, room, reader, true);
+    }
+
+    /** @param listens whether the stream asked for presence and typing events */
+    private SseClient stream(PresenceHub hub, String room, Reader reader, boolean listens) {
         SseClient client = mock(SseClient.class);
         when(client.rooms()).thenReturn(List.of(room));
         when(client.isOpen()).thenReturn(true);
@@ -75,7 +80,7 @@ class PresenceHubTest {
             return true;
         });
         registry.add(client);
-        hub.join(client, reader, true);
+        hub.join(client, reader, listens);
         return client;
     }
 
@@ -194,15 +199,11 @@ class PresenceHubTest {
     @Test
     void aStreamThatDidNotAskForPresenceGetsNoPresenceOrTypingEvents() throws Exception {
         PresenceHub hub = hub(new InMemoryBroker(100, 1 << 20, Clock.systemUTC()));
-        SseClient plain = mock(SseClient.class);
-        when(plain.rooms()).thenReturn(List.of("r"));
-        when(plain.isOpen()).thenReturn(true);
-        registry.add(plain);
-        hub.join(plain, Reader.of(null, "Quiet"), false);
+        SseClient plain = stream(hub, "r", Reader.of(null, "Quiet"), false);
         SseClient listener = stream(hub, "r", Reader.of(null, "Bob"));
         hub.tick();
         hub.typing("r", Reader.of(null, "Ann"));
-        org.mockito.Mockito.verify(plain, org.mockito.Mockito.never()).send(any());
+        assertEquals(List.of(), sent.get(plain));
         assertEquals(1, events(listener, "presence"));
         assertEquals(1, events(listener, "typing"));
         assertEquals(2, hub.view("r").people(), "counted all the same");
