@@ -33,7 +33,8 @@ public final class MessageValidator {
      */
     public ChatMessage validate(String user, String text, String room, Instant now) throws ChatRequestException {
         String name = checkSender(user);
-        return new ChatMessage(null, RoomNames.requested(room), name, checkText(text), now.truncatedTo(ChronoUnit.MILLIS));
+        return new ChatMessage(null, RoomNames.requested(room), name, checkText(text),
+                now.truncatedTo(ChronoUnit.MILLIS));
     }
 
     /**
