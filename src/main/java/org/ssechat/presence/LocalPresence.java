@@ -25,6 +25,8 @@ final class LocalPresence {
     private static final class RoomReaders {
         int streams;
         int unnamed;
+        /** Streams that asked for presence and typing events. */
+        int listeners;
         /** Named people by key, each with how many of their streams are here. */
         final Map<String, Reader> people = new LinkedHashMap<>();
         final Map<String, Integer> streamsOf = new HashMap<>();
@@ -41,6 +43,7 @@ final class LocalPresence {
         for (String room : names) {
             RoomReaders readers = rooms.computeIfAbsent(room, r -> new RoomReaders());
             readers.streams++;
+            readers.listeners += listens ? 1 : 0;
             if (!reader.named()) {
                 readers.unnamed++;
             } else if (readers.streamsOf.merge(reader.key(), 1, Integer::sum) == 1) {
@@ -60,6 +63,7 @@ final class LocalPresence {
         for (String room : joined.rooms()) {
             RoomReaders readers = rooms.get(room);
             readers.streams--;
+            readers.listeners -= joined.listens() ? 1 : 0;
             if (!reader.named()) {
                 readers.unnamed--;
             } else if (readers.streamsOf.merge(reader.key(), -1, Integer::sum) == 0) {
@@ -105,6 +109,12 @@ final class LocalPresence {
     synchronized int streamsIn(String room) {
         RoomReaders readers = rooms.get(room);
         return readers == null ? 0 : readers.streams;
+    }
+
+    /** The streams of a room on this node that asked for presence and typing events. */
+    synchronized int listenersIn(String room) {
+        RoomReaders readers = rooms.get(room);
+        return readers == null ? 0 : readers.listeners;
     }
 
     /** The rooms with streams here. */

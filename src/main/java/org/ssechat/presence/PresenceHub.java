@@ -145,7 +145,7 @@ public final class PresenceHub implements AutoCloseable {
         }
         if ("presence".equals(type) && !node.equals(text(signal, "node"))) {
             changedElsewhere.add(room);
-        } else if ("typing".equals(type) && underTypingBound(room)) {
+        } else if ("typing".equals(type) && local.listenersIn(room) > 0 && underTypingBound(room)) {
             sendTyping(room, text(signal, "user"), text(signal, "userId"), text(signal, "key"));
         }
     }
@@ -214,6 +214,10 @@ public final class PresenceHub implements AutoCloseable {
             signalChanged(room);
         }
         if (!clients.hasClients(room) || view.equals(shown.get(room))) {
+            return;
+        }
+        if (local.listenersIn(room) == 0) {
+            shown.put(room, view); // nobody here asked for events: nothing to encode or send
             return;
         }
         if (now < quietUntil.getOrDefault(room, 0L)) {
