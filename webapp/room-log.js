@@ -1,6 +1,9 @@
 // What a tab holds of one room: its messages in the room's order (by id, whatever order they
 // arrived in: the stream, a catch-up, older pages from GET history), each once, with the notices
-// the page put between them, and whether older messages remain to be loaded.
+// the page put between them, and whether older messages remain to be loaded. A message this tab
+// sent may first be known from its POST's answer: it is shown at once, but the room's position
+// (where a stream resumes) moves past it only once a stream or the history brought it, or the
+// messages others posted just before it would be skipped.
 /* exported RoomLog */
 var RoomLog = (function () {
   'use strict';
@@ -30,20 +33,28 @@ var RoomLog = (function () {
       this.room = room;
       this.items = []; // { kind: 'message' | 'notice', at, rank, order, message | text }
       this.ids = new Set();
+      this.unconfirmed = new Set(); // ids known from a POST's answer only
       this.unread = 0;
       this.more = null; // older messages in the room's history: null until GET history says
       this.loading = false;
     }
 
-    // Where the message went (its index in items), or -1 if it was there already.
-    addMessage(message) {
+    // Where the message went (its index in items), or -1 if it was there already. fromAnswer: it
+    // comes from the answer to this tab's POST, not from a stream or the history.
+    addMessage(message, fromAnswer) {
       if (!message.id) {
         return this.insert({ kind: 'message', at: this.newestId() || '0-0', rank: 1, order: ++said, message });
       }
       if (this.ids.has(message.id)) {
+        if (!fromAnswer) {
+          this.unconfirmed.delete(message.id);
+        }
         return -1;
       }
       this.ids.add(message.id);
+      if (fromAnswer) {
+        this.unconfirmed.add(message.id);
+      }
       return this.insert({ kind: 'message', at: message.id, rank: 0, order: 0, message });
     }
 
@@ -75,10 +86,11 @@ var RoomLog = (function () {
       return first ? first.message.id : null;
     }
 
+    // The newest message a stream or the history brought: where this room resumes.
     newestId() {
       for (let i = this.items.length - 1; i >= 0; i--) {
         const item = this.items[i];
-        if (item.kind === 'message' && item.message.id) {
+        if (item.kind === 'message' && item.message.id && !this.unconfirmed.has(item.message.id)) {
           return item.message.id;
         }
       }
@@ -93,6 +105,7 @@ var RoomLog = (function () {
       for (const item of this.items.splice(0, this.items.length - keep)) {
         if (item.kind === 'message') {
           this.ids.delete(item.message.id);
+          this.unconfirmed.delete(item.message.id);
         }
       }
       this.more = null;

@@ -1,9 +1,12 @@
 // The stream of all tabs of this browser, held in one place: a SharedWorker (stream-worker.js),
 // or, where a browser has none, the tab elected leader (stream-link.js). Tabs are "ports" here:
 // anything with postMessage. Each tab says which rooms it follows; the hub holds ONE EventSource
-// for all of them, `sse?room=a&room=b&...&clock=1&history=50` (see docs/protocol.md, "Many rooms
-// on one stream"), and hands each tab the messages of its rooms. The stream starts with the
-// server's time, so the clock needs no connection of its own.
+// for all of them, `sse?room=a&room=b&...&clock=1&presence=1&history=50` (see docs/protocol.md,
+// "Many rooms on one stream"), and hands each tab the messages of its rooms, and who is in each
+// room and who is typing there (`presence` and `typing` events, which name their room; a stream
+// gets them only when it asks, `presence=1`). The stream starts with
+// the server's time, so the clock needs no connection of its own. A reader without a token gives
+// the stream the name they post under (`&name=`), so that the others see who is here.
 //
 // When the set of rooms changes, or a stream that failed for good (any answer but 200
 // text/event-stream: a 502 while a backend restarts) is opened again with capped, jittered
@@ -21,6 +24,9 @@ var StreamHub = (function () {
   const QUIET_TAB_MILLIS = 150000; // without Web Locks, a tab silent this long is gone (timers of
   // hidden tabs may fire once a minute only)
   const CATCH_UP_MILLIS = 15000;
+  // A name the server refuses (400) fails the stream like a 502 does: after this many failures in
+  // a row the stream is opened without it, and the reader counts as someone without a name.
+  const NAMELESS_AFTER_FAILURES = 3;
 
   // Ids are <millis>-<sequence>: ordered by both numbers.
   function older(a, b) {
@@ -77,7 +83,8 @@ var StreamHub = (function () {
       this.newRooms = this.rooms.filter((room) => !positionOf(room));
       const id = compositeId(this.rooms, positionOf);
       return 'sse?' + this.rooms.map((room) => 'room=' + encodeURIComponent(room)).join('&')
-        + '&clock=1&history=' + HISTORY_ON_FIRST_LOAD + (id ? '&lastEventId=' + encodeURIComponent(id) : '');
+        + '&clock=1&presence=1&history=' + HISTORY_ON_FIRST_LOAD + (id ? '&lastEventId=' + encodeURIComponent(id) : '')
+        + this.hub.nameParameter(this.failures < NAMELESS_AFTER_FAILURES);
     }
 
     connect() {
@@ -116,6 +123,16 @@ var StreamHub = (function () {
       source.addEventListener('reset', (event) => {
         const data = JSON.parse(event.data);
         this.hub.reset(data.room || this.rooms[0], data.reason);
+      });
+      // Who is in a room, when that changed (not when the stream opens: a tab asks GET presence).
+      source.addEventListener('presence', (event) => {
+        const presence = JSON.parse(event.data);
+        this.hub.presence(presence.room || this.rooms[0], presence);
+      });
+      // Someone else is typing in a room.
+      source.addEventListener('typing', (event) => {
+        const typing = JSON.parse(event.data);
+        this.hub.typing(typing.room || this.rooms[0], typing);
       });
       // The token ended the stream; EventSource comes back by itself, with a refreshed cookie or not.
       source.addEventListener('expired', () => this.hub.broadcast({ type: 'expired' }));
@@ -166,16 +183,17 @@ var StreamHub = (function () {
 
   class StreamHub {
     constructor() {
-      this.rooms = new Map(); // room -> { ports, recent, seen, position, closeTimer }
+      this.rooms = new Map(); // room -> { ports, recent, seen, position, presence, closeTimer }
       this.tabs = new Map(); // port -> { rooms: Set, heardAt }
+      this.name = null; // the reader's name, for the others' presence; null with a token or none given
       this.stream = null;
       this.state = { state: 'connecting' };
       this.clockOffset = null;
       this.quietTimer = null;
     }
 
-    // What a tab says: { type: 'join', rooms, lastEventIds: { room: id }, tabLock } (again
-    // whenever its rooms change), { type: 'leave' } or { type: 'alive' }.
+    // What a tab says: { type: 'join', rooms, lastEventIds: { room: id }, tabLock, name } (again
+    // whenever its rooms or the reader's name change), { type: 'leave' } or { type: 'alive' }.
     handle(port, message) {
       const tab = this.tabs.get(port);
       if (tab) {
@@ -188,8 +206,13 @@ var StreamHub = (function () {
       }
     }
 
-    join(port, { rooms, lastEventIds, tabLock }) {
+    join(port, { rooms, lastEventIds, tabLock, name }) {
       const ids = lastEventIds || {};
+      // Every tab reads the name from one place (localStorage), so the newest join has it right.
+      const renamed = name !== undefined && (name || null) !== this.name;
+      if (renamed) {
+        this.name = name || null;
+      }
       let tab = this.tabs.get(port);
       if (!tab) {
         if (tabLock && typeof navigator !== 'undefined' && navigator.locks) {
@@ -223,7 +246,7 @@ var StreamHub = (function () {
         if (!entry) {
           // A room this hub never held starts where the tab stands (a new leader), or fresh.
           entry = { room, ports: new Set(), recent: [], seen: new Set(), trimmed: false,
-            position: ids[room] || null, from: ids[room] || null, closeTimer: null };
+            position: ids[room] || null, from: ids[room] || null, presence: null, closeTimer: null };
           this.rooms.set(room, entry);
           added = true;
         }
@@ -231,12 +254,15 @@ var StreamHub = (function () {
         entry.closeTimer = null;
         entry.ports.add(port);
         port.postMessage({ type: 'messages', room, messages: entry.recent });
+        if (entry.presence) {
+          port.postMessage({ type: 'presence', room, presence: entry.presence });
+        }
         if (ids[room] && this.isBehind(entry, ids[room])) {
           behind[room] = ids[room];
         }
       }
-      if (added) {
-        this.reopen();
+      if (added || (renamed && this.stream)) {
+        this.reopen(); // a new name counts for presence only on a stream opened with it
       }
       if (Object.keys(behind).length > 0) {
         this.catchUp(port, behind);
@@ -251,6 +277,11 @@ var StreamHub = (function () {
     position(room) {
       const entry = this.rooms.get(room);
       return entry ? entry.position : null;
+    }
+
+    // '&name=...' for a stream of a reader who gave a name and has no token; '' otherwise.
+    nameParameter(named) {
+      return named && this.name ? '&name=' + encodeURIComponent(this.name) : '';
     }
 
     advance(found) {
@@ -297,7 +328,7 @@ var StreamHub = (function () {
       const targets = new Map(rooms.map((room) => [room, this.rooms.get(room).position]));
       const id = compositeId(rooms, (room) => behind[room]);
       const source = new EventSource('sse?' + rooms.map((room) => 'room=' + encodeURIComponent(room)).join('&')
-        + '&lastEventId=' + encodeURIComponent(id));
+        + '&lastEventId=' + encodeURIComponent(id) + this.nameParameter(true));
       let finished = false;
       const done = () => {
         finished = true;
@@ -408,6 +439,21 @@ var StreamHub = (function () {
         entry.trimmed = true;
       }
       this.send(entry, { type: 'message', room, message, live });
+    }
+
+    presence(room, presence) {
+      const entry = this.rooms.get(room);
+      if (entry) {
+        entry.presence = presence; // for a tab that joins later
+        this.send(entry, { type: 'presence', room, presence });
+      }
+    }
+
+    typing(room, typing) {
+      const entry = this.rooms.get(room);
+      if (entry) {
+        this.send(entry, { type: 'typing', room, typing });
+      }
     }
 
     reset(room, reason) {

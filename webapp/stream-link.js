@@ -11,7 +11,7 @@ var openStreamLink = (function () {
 
   // Bumped when what tabs and the hub say to each other changes: a page of a new deployment must
   // not talk to a SharedWorker of the old one, which lives while any tab of it does.
-  const PROTOCOL = 4;
+  const PROTOCOL = 5;
   const WORKER_ANSWER_MILLIS = 5000; // the hub answers a join at once; silence means there is none
   const ALIVE_MILLIS = 20000; // without Web Locks, tabs say they live this often
 

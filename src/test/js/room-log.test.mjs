@@ -50,3 +50,17 @@ test('a room trimmed to its newest items no longer knows whether older ones rema
   assert.equal(log.more, null);
   assert.equal(log.addMessage(message('3-0')), 0, 'a trimmed message can come back from an older page');
 });
+
+test('a message known from its POST\'s answer only is shown, but the room resumes from it only once a stream brought it', () => {
+  const log = new RoomLog('r');
+  log.addMessage(message('10-0'));
+  assert.equal(log.addMessage(message('12-0'), true), 1, 'shown at once');
+  assert.equal(log.newestId(), '10-0', 'what others posted between 10-0 and 12-0 is still to come');
+  assert.equal(log.addMessage(message('11-0')), 1, 'it comes, in its place');
+  assert.equal(log.newestId(), '11-0');
+  assert.equal(log.addMessage(message('12-0')), -1, 'the stream brings it: not shown twice');
+  assert.equal(log.newestId(), '12-0');
+  assert.equal(log.addMessage(message('13-0')), 3, 'the stream first...');
+  assert.equal(log.addMessage(message('13-0'), true), -1, '...then the answer: once');
+  assert.equal(log.newestId(), '13-0');
+});

@@ -83,7 +83,7 @@ test('tabs of many rooms share one stream, and each tab gets the messages of its
   const a = tab(); const b = tab();
   w.hub.handle(a, join(['lobby', 'dev']));
   assert.equal(w.open().length, 1);
-  assert.equal(w.sources[0].url, 'sse?room=lobby&room=dev&clock=1&history=50');
+  assert.equal(w.sources[0].url, 'sse?room=lobby&room=dev&clock=1&presence=1&history=50');
   w.hub.handle(b, join(['lobby', 'dev']));
   assert.equal(w.sources.length, 1, 'the second tab, with the same rooms, uses the same stream');
   const s = w.sources[0];
@@ -324,4 +324,60 @@ test('without Web Locks, a tab that stops saying it lives is dropped, and its ro
   w.advance(2000);
   assert.equal(w.open().length, 1);
   assert.deepEqual(w.open()[0].rooms(), ['b'], 'the quiet tab\'s room left');
+});
+
+test('a reader without a token gives the stream their name; a new name opens it again, resuming every room', () => {
+  const w = world();
+  const a = tab();
+  w.hub.handle(a, join(['lobby', 'dev'], { name: 'Ann Lee' }));
+  const first = w.sources[0];
+  assert.equal(first.param('name'), 'Ann Lee');
+  first.open();
+  first.message('7-3', 'x', 'lobby', 'lobby:7-3,dev:0-0');
+  w.hub.handle(a, join(['lobby', 'dev'], { name: 'Ann Lee' }));
+  assert.equal(w.sources.length, 1, 'the same name: the same stream');
+  w.hub.handle(tab(), join(['lobby'], { name: 'Ann' }));
+  assert.ok(first.closed);
+  assert.equal(w.sources[1].param('name'), 'Ann', 'the newest join names the reader');
+  assert.equal(w.sources[1].param('lastEventId'), 'lobby:7-3,dev:0-0');
+  w.hub.handle(a, join(['lobby', 'dev'], { name: null })); // signed in: the token names the reader
+  assert.equal(w.sources[2].param('name'), null);
+  w.hub.handle(a, join(['lobby', 'dev'])); // an older page's join says nothing of a name
+  assert.equal(w.sources.length, 3);
+});
+
+test('a stream that fails three times in a row with a name is opened without it: a refused name must not keep the reader offline', () => {
+  const w = world();
+  const a = tab();
+  w.hub.handle(a, join(['lobby'], { name: 'Ann' }));
+  for (let i = 0; i < 3; i++) {
+    const s = w.sources.at(-1);
+    assert.equal(s.param('name'), 'Ann', 'try ' + (i + 1));
+    s.readyState = 2; // a 400: the server refused the name
+    s.emit('error');
+    w.advance(a.state().retryAt - w.now());
+  }
+  assert.equal(w.sources.length, 4);
+  assert.equal(w.sources[3].param('name'), null);
+});
+
+test('presence and typing reach the tabs of their room only; a tab that joins later gets the room\'s last presence', () => {
+  const w = world();
+  const a = tab(); const b = tab();
+  w.hub.handle(a, join(['lobby', 'dev']));
+  w.hub.handle(b, join(['lobby']));
+  const s = w.sources[0];
+  s.open();
+  const presence = { room: 'dev', streams: 2, people: 2, members: [{ name: 'Ann' }, { name: 'Bob' }], unnamed: 0, more: false };
+  s.emit('presence', { data: JSON.stringify(presence) });
+  s.emit('typing', { data: JSON.stringify({ room: 'lobby', user: 'Cy' }) });
+  assert.deepEqual(a.got.filter((m) => m.type === 'presence').map((m) => [m.room, m.presence.people]), [['dev', 2]]);
+  assert.equal(b.got.filter((m) => m.type === 'presence').length, 0, 'b does not follow dev');
+  for (const t of [a, b]) {
+    assert.deepEqual(t.got.filter((m) => m.type === 'typing').map((m) => [m.room, m.typing.user]), [['lobby', 'Cy']]);
+  }
+  const later = tab();
+  w.hub.handle(later, join(['dev']));
+  assert.deepEqual(later.got.filter((m) => m.type === 'presence').map((m) => m.presence.members.length), [2]);
+  assert.equal(w.sources.length, 1, 'no new stream for a room it has');
 });
