@@ -1,9 +1,10 @@
 // The sse-chat page: the rooms a person follows (followed-rooms.js), all on one stream shared by
 // every tab of this browser (stream-hub.js), one of them shown, older messages loaded from
-// GET history as the reader scrolls up, and a form that POSTs to "chat". Every URL is relative,
-// so the page works under any context path, and every text from the network is set with
-// textContent, never as HTML.
-/* global openStreamLink, StreamHub, RoomLog, FollowedRooms */
+// GET history as the reader scrolls up, who is here and who is typing (people.js), and a form
+// whose messages go out through the outbox (outbox.js: POST chat, tried again until accepted,
+// shown as "sending…" meanwhile). Every URL is relative, so the page works under any context
+// path, and every text from the network is set with textContent, never as HTML.
+/* global openStreamLink, StreamHub, RoomLog, FollowedRooms, People, Outbox */
 (function () {
   'use strict';
 
@@ -11,6 +12,8 @@
   const OLDER_PAGE = 50; // messages a GET history asks for
   const NEAR_TOP_PIXELS = 80; // scrolled this close to the top, the next older page is loaded
   const KEEP_UNREAD_ROOM_ITEMS = 300; // what a room nobody reads in this tab keeps of its messages
+  const TYPING_EVERY_MILLIS = 2000; // at most one POST typing this often while the reader types
+  const POST_TIMEOUT_MILLIS = 15000; // a POST unanswered this long counts as failed on the network
 
   const $ = (id) => document.getElementById(id);
   const list = $('messages');
@@ -31,6 +34,9 @@
   const unreadTotal = $('unread-total');
   const olderButton = $('older');
   const olderNote = $('older-note');
+  const peopleLine = $('people');
+  const pendingList = $('pending');
+  const typingLine = $('typing');
   // One format for every time on the page: the clock's and the messages'.
   const timeFormat = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
   const formatTime = (date) => timeFormat.format(date);
@@ -42,8 +48,32 @@
   let me = null; // who the server says a token makes this reader ({id, name}), or null
   let clockOffset = null; // the server's clock minus this one's, from the stream's time event
   let joined = false;
+  const presence = new Map(); // room -> who is in it, as the server last said
+  const presenceEvents = new Map(); // room -> how many presence events came: a GET answer older than one is dropped
+  const typing = new People.Typing();
+  const outbox = new Outbox({ post: postMessage, onChange: sendingChanged }); // what this tab is sending
+  window.addEventListener('online', () => outbox.retryNow());
 
   userInput.value = localStorage.getItem(NAME_KEY) || '';
+
+  // The name this browser's stream gives for the others' presence: the name last saved in any
+  // of its tabs (they share the stream); none with a token (the token names the reader).
+  function streamName() {
+    const saved = (localStorage.getItem(NAME_KEY) || '').trim();
+    return me || !People.isName(saved) ? null : saved;
+  }
+
+  // Whether a member of a room's presence is this reader: the token's account, or the name this
+  // browser's stream gives (what made them a member), not what the name field holds this moment.
+  function isMe(member) {
+    return me ? member.userId === me.id : !member.userId && member.name === streamName();
+  }
+
+  // Whether someone typing is the reader of this tab: the token's account, or the name in this
+  // tab's field, which its typing notices go under (as its messages set apart as its own do).
+  function isThisTabTyping(event) {
+    return me ? event.userId === me.id : !event.userId && event.user === userInput.value.trim();
+  }
 
   const followed = new FollowedRooms(StreamHub.MAX_ROOMS, () => followedChanged());
 
@@ -117,7 +147,7 @@
         lastEventIds[name] = newest;
       }
     }
-    return { type: 'join', rooms, lastEventIds, tabLock };
+    return { type: 'join', rooms, lastEventIds, tabLock, name: streamName() };
   }
 
   const link = openStreamLink({
@@ -138,9 +168,21 @@
         case 'expired':
           recheckAll(); // the stream comes back by itself if the backend refreshed the token
           break;
-        case 'state':
+        case 'state': {
+          const wasLive = streamState.state === 'live';
           streamState = event;
           showState();
+          if (!wasLive && event.state === 'live') {
+            askPresence(room); // a stream is not told who is here when it opens
+          }
+          break;
+        }
+        case 'presence':
+          presenceEvents.set(event.room, (presenceEvents.get(event.room) || 0) + 1);
+          setPresence(event.room, event.presence);
+          break;
+        case 'typing':
+          heardTyping(event.room, event.typing);
           break;
         case 'clock':
           clockOffset = event.offset;
@@ -208,11 +250,20 @@
     }
   }
 
-  function addMessage(name, message, live) {
+  // fromAnswer: the answer to this tab's POST, which a stream will bring too (or brought).
+  function addMessage(name, message, live, fromAnswer) {
     const log = logOf(name);
-    const index = log.addMessage(message);
+    const index = log.addMessage(message, fromAnswer);
     if (index < 0) {
       return; // shown already, whatever the network did
+    }
+    if (!fromAnswer) {
+      if (typing.stopped(name, message) && name === room) {
+        showTyping(); // they sent what they typed
+      }
+      if (adoptPending(name, message) && name === room) {
+        showPending();
+      }
     }
     if (name === room) {
       showItem(index, log.items[index]);
@@ -250,7 +301,8 @@
       emptyHint.textContent = 'No messages yet in #' + room + '.' + (mayPost ? ' Say hello!' : '');
     }
     const live = status.dataset.state === 'live';
-    emptyHint.hidden = log.messageCount() > 0 || !(blocked || (access.has(room) && !followed.has(room)) || live);
+    const any = log.messageCount() > 0 || pendingList.children.length > 0;
+    emptyHint.hidden = any || !(blocked || (access.has(room) && !followed.has(room)) || live);
     showOlder();
   }
 
@@ -318,11 +370,118 @@
     list.setAttribute('aria-busy', 'true'); // a whole room is not news to be read out
     list.replaceChildren(...log.items.map(render));
     list.removeAttribute('aria-busy');
+    showPending();
     showRooms();
     showState();
     showComposer();
+    showPeople();
+    showTyping();
     scrollToEnd();
+    if (streamState.state === 'live') {
+      askPresence(name);
+    }
   }
+
+  // --- who is here, who is typing ------------------------------------------------------------------
+
+  function setPresence(name, known) {
+    presence.set(name, known);
+    if (name === room) {
+      showPeople();
+    }
+  }
+
+  // GET presence: who is in a room now. An answer that a presence event overtook is dropped.
+  async function askPresence(name) {
+    if (!followed.has(name) || !readable(name)) {
+      return;
+    }
+    const eventsBefore = presenceEvents.get(name) || 0;
+    try {
+      const response = await fetch('presence?room=' + encodeURIComponent(name));
+      if (!response.ok) {
+        return; // not allowed (401, 403): the line stays as it was
+      }
+      const known = await response.json();
+      if ((presenceEvents.get(name) || 0) === eventsBefore) {
+        setPresence(name, known);
+      }
+    } catch (e) {
+      // offline: the stream's next presence event will say
+    }
+  }
+
+  function showPeople() {
+    const known = followed.has(room) && readable(room) ? presence.get(room) : null;
+    const line = People.presenceLine(known, isMe);
+    peopleLine.textContent = line;
+    peopleLine.title = line ? People.presenceNames(known, isMe) : '';
+    peopleLine.hidden = line === '';
+  }
+
+  function heardTyping(name, event) {
+    if (isThisTabTyping(event)) {
+      return; // the server skips the sender's own streams when it can tell them; this when it cannot
+    }
+    typing.heard(Object.assign({}, event, { room: name }), Date.now());
+    if (name === room) {
+      showTyping();
+    }
+  }
+
+  let typingTimer = null;
+
+  // "Ann is typing…" under the conversation, until 5 s after her last typing event.
+  function showTyping() {
+    clearTimeout(typingTimer);
+    const now = Date.now();
+    const names = typing.names(room, now);
+    typingLine.textContent = People.typingLine(names);
+    typingLine.hidden = names.length === 0;
+    const next = typing.nextChange(now);
+    typingTimer = next === null ? null : setTimeout(showTyping, next - now + 20);
+  }
+
+  // While the reader types a message: POST typing, at most every 2 s in a room.
+  let typingSent = { room: null, at: 0 };
+  let typingPausedUntil = 0; // a 429's Retry-After
+
+  function sayTyping() {
+    const now = Date.now();
+    const user = me ? me.name : userInput.value.trim();
+    if (textInput.value.trim() === '' || !People.isName(user) || now < typingPausedUntil || !followed.has(room)
+      || (access.has(room) && !access.get(room).canPost)
+      || (typingSent.room === room && now - typingSent.at < TYPING_EVERY_MILLIS)) {
+      return;
+    }
+    typingSent = { room, at: now };
+    fetch('typing', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ room, user }),
+    }).then((response) => {
+      if (response.status === 429) {
+        typingPausedUntil = Date.now() + (Number(response.headers.get('Retry-After')) || 2) * 1000;
+      }
+    }).catch(() => {
+      // a lost typing notice matters to nobody
+    });
+  }
+
+  textInput.addEventListener('input', sayTyping);
+
+  // The name is the reader's once they leave the field (or send): the stream gives it to the
+  // others' presence (stream-hub.js), and tabs opened later start with it.
+  function saveName(name) {
+    if (me || name === (localStorage.getItem(NAME_KEY) || '')) {
+      return;
+    }
+    localStorage.setItem(NAME_KEY, name);
+    sendJoin();
+    showPeople();
+  }
+
+  userInput.addEventListener('change', () => saveName(userInput.value.trim()));
 
   // --- the rooms ---------------------------------------------------------------------------------
 
@@ -611,29 +770,83 @@
     }
   });
 
-  form.addEventListener('submit', async (event) => {
+  // --- sending: through the outbox, shown as "sending…" until the server accepted it ----------------
+
+  async function postMessage(entry) {
+    const response = await fetch('chat', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': entry.key },
+      body: entry.body,
+      signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(POST_TIMEOUT_MILLIS) : undefined,
+    });
+    const body = await response.json().catch(() => ({}));
+    return { status: response.status, body, retryAfter: response.headers.get('Retry-After') };
+  }
+
+  function sendingChanged(entry) {
+    if (entry.state === 'sent' && entry.message && entry.message.id) {
+      addMessage(entry.room, entry.message, false, true); // once, whether the stream brought it first or not
+    } else if (entry.state === 'failed') {
+      const here = entry.room === room;
+      errorBox.textContent = (here ? '' : '#' + entry.room + ': ') + entry.error;
+      if (here && textInput.value === '') {
+        textInput.value = entry.text; // to mend and send again
+      }
+    }
+    if (entry.room === room) {
+      showPending();
+    }
+  }
+
+
+  // The stream brought a message this tab is still sending (its answer was lost, or is slower):
+  // it shows as the message, not twice. Who sent it and what it says tell; its id, when the
+  // answer comes, makes sure.
+  function adoptPending(name, message) {
+    const entry = outbox.pending(name).find((pending) => !pending.shown && pending.text === message.text
+      && (me ? message.userId === me.id : !message.userId && message.user === pending.user));
+    if (entry) {
+      entry.shown = true;
+    }
+    return Boolean(entry);
+  }
+
+  // The messages of the room shown that are on their way, after every message.
+  function showPending() {
+    const follow = nearBottom();
+    pendingList.replaceChildren(...outbox.pending(room).filter((entry) => !entry.shown).map((entry) => {
+      const element = document.createElement('li');
+      element.className = 'message own pending';
+      const who = document.createElement('span');
+      who.className = 'user';
+      who.textContent = entry.user;
+      const state = document.createElement('span');
+      state.className = 'sending';
+      state.textContent = 'sending…';
+      if (entry.failures > 0) {
+        state.title = 'Not sent yet: tried ' + entry.tries + ' times, and again soon.';
+      }
+      const text = document.createElement('p');
+      text.className = 'text';
+      text.textContent = entry.text;
+      element.append(who, state, text);
+      return element;
+    }));
+    showIfEmpty();
+    if (follow) {
+      scrollToEnd();
+    }
+  }
+
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
     errorBox.textContent = '';
     const user = me ? me.name : userInput.value.trim(); // with a token the server takes the token's name
-    if (!me) {
-      localStorage.setItem(NAME_KEY, user);
-    }
-    try {
-      const response = await fetch('chat', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ user: user, text: textInput.value, room: room }),
-      });
-      if (response.ok) {
-        textInput.value = '';
-        scrollToEnd();
-      } else {
-        const body = await response.json().catch(() => ({}));
-        errorBox.textContent = body.error || ('The server answered ' + response.status + '.');
-      }
-    } catch (e) {
-      errorBox.textContent = 'Could not reach the server. Your message was not sent.';
-    }
+    saveName(user);
+    outbox.add({ room, user, text: textInput.value });
+    textInput.value = '';
+    showPending();
+    scrollToEnd();
     textInput.focus();
   });
 })();
