@@ -4,7 +4,13 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -60,6 +66,40 @@ public final class Browser implements AutoCloseable {
     }
 
     /**
+     * Starts {@code count} browsers at once, each with its own profile (so, to the server, its own
+     * person): their start-ups, seconds each, overlap. If one fails to start, those that did are
+     * closed and the first failure is thrown (a skip where Chromium is missing outside CI).
+     */
+    public static List<Browser> startSeveral(int count) throws Exception {
+        ExecutorService starting = Executors.newFixedThreadPool(count);
+        try {
+            List<Future<Browser>> starts = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                starts.add(starting.submit(() -> start()));
+            }
+            List<Browser> started = new ArrayList<>();
+            Throwable failure = null;
+            for (Future<Browser> start : starts) {
+                try {
+                    started.add(start.get());
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                }
+            }
+            if (failure != null) {
+                Teardown.close(started.toArray(AutoCloseable[]::new));
+                if (failure instanceof Exception exception) {
+                    throw exception;
+                }
+                throw (Error) failure;
+            }
+            return started;
+        } finally {
+            starting.shutdownNow();
+        }
+    }
+
+    /**
      * A browser test needs both executables: under CI ({@code CI=true}) a missing one fails the
      * test, elsewhere it skips it, naming the Debian package to install.
      */
@@ -83,7 +123,12 @@ public final class Browser implements AutoCloseable {
 
     /** Waits up to 15 s for a condition; fails the test with {@code what} if it does not come. */
     public <T> T await(String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(15)).withMessage(what).until(condition);
+        return await(what, Duration.ofSeconds(15), condition);
+    }
+
+    /** Waits up to {@code timeout} for a condition; fails the test with {@code what} if it does not come. */
+    public <T> T await(String what, Duration timeout, Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, timeout).withMessage(what).until(condition);
     }
 
     @Override

@@ -91,6 +91,49 @@ public final class ChatPage {
         return Integer.parseInt(String.valueOf(count));
     }
 
+    /** Types a name into the name field and leaves it, as a reader does before writing. */
+    public static void setName(WebDriver driver, String name) {
+        WebElement user = driver.findElement(By.id("user"));
+        user.clear();
+        user.sendKeys(name, Keys.TAB);
+    }
+
+    /** Types into the message field without sending. */
+    public static void type(WebDriver driver, String text) {
+        driver.findElement(By.id("text")).sendKeys(text);
+    }
+
+    /** Who the page says is in the room shown ("2 here: you and Bob"); empty when it says nothing. */
+    public static String people(WebDriver driver) {
+        return shownText(driver, "people");
+    }
+
+    /** Who the page says is typing ("Ann is typing…"); empty when nobody is. */
+    public static String typing(WebDriver driver) {
+        return shownText(driver, "typing");
+    }
+
+    /** The texts of the messages shown as "sending…" (sent, not yet accepted), in order. */
+    @SuppressWarnings("unchecked")
+    public static List<String> sending(WebDriver driver) {
+        return (List<String>) ((JavascriptExecutor) driver).executeScript(
+                "return [...document.querySelectorAll('#pending .message')]"
+                        + ".filter((element) => element.querySelector('.sending').textContent === 'sending…')"
+                        + ".map((element) => element.querySelector('.text').innerText);");
+    }
+
+    /** Whether a message shown as "sending…" failed a try and waits to be tried again (its tooltip says so). */
+    public static boolean sendingAgain(WebDriver driver) {
+        return driver.findElements(By.cssSelector("#pending .sending")).stream()
+                .anyMatch(state -> state.getAttribute("title").startsWith("Not sent yet"));
+    }
+
+    /** What an element of the page says, or "" when it is hidden. */
+    private static String shownText(WebDriver driver, String id) {
+        WebElement element = driver.findElement(By.id(id));
+        return element.isDisplayed() ? element.getText() : "";
+    }
+
     /** Waits until the message is shown, and checks it is shown once. */
     public static void awaitText(Browser browser, String text) {
         browser.await("'" + text + "' is shown", d -> texts(d).contains(text));
