@@ -10,6 +10,9 @@
 // 0.5 s, 1, 2, 4, then every 8 s (each drawn from the upper half of that, so that the readers of
 // a whole deploy do not come back in the same second; never before a 429's Retry-After), until
 // the server accepts it. Any other answer is final: accepted (2xx) or refused (the reason shown).
+// Tries stop 9 minutes after the first: the server keeps a key 10 minutes by default
+// (CHAT_IDEMPOTENCY_WINDOW_SECONDS), and a try after it forgot the key could publish a second copy
+// of a message whose first answer was lost; the reader is told instead, and decides.
 /* exported Outbox */
 var Outbox = (function () {
   'use strict';
@@ -17,6 +20,7 @@ var Outbox = (function () {
   const FIRST_RETRY_MILLIS = 500;
   const MAX_RETRY_MILLIS = 8000;
   const RETRIED_STATUSES = [408, 429, 502, 503, 504]; // the server or a proxy in front was busy or away
+  const GIVE_UP_MILLIS = 9 * 60 * 1000; // within the server's default 10-minute memory of a key
 
   // A random key: a UUID where the page runs in a secure context (HTTPS, localhost), random hex
   // where crypto.randomUUID is missing (plain HTTP).
@@ -56,7 +60,7 @@ var Outbox = (function () {
     // A message written: { room, user, text }. Returns its entry, 'sending' until the server answers.
     add({ room, user, text }) {
       const entry = { key: newKey(), room, user, text, body: JSON.stringify({ user, text, room }),
-        state: 'sending', tries: 0, failures: 0, retryAt: null, message: null, error: null };
+        state: 'sending', tries: 0, failures: 0, retryAt: null, message: null, error: null, firstTry: null };
       this.queue.push(entry);
       this.next();
       return entry;
@@ -83,6 +87,9 @@ var Outbox = (function () {
       }
       this.busy = true;
       entry.tries++;
+      if (entry.firstTry === null) {
+        entry.firstTry = Date.now();
+      }
       let answer = null;
       try {
         answer = await this.post(entry);
@@ -90,7 +97,11 @@ var Outbox = (function () {
         answer = null; // the network failed: the message may or may not have been published
       }
       this.busy = false;
-      if (answer === null || RETRIED_STATUSES.includes(answer.status)) {
+      const retried = answer === null || RETRIED_STATUSES.includes(answer.status);
+      if (retried && Date.now() - entry.firstTry >= GIVE_UP_MILLIS) {
+        answer = { status: 0, body: { error: 'The server did not confirm this message for 9 minutes: it may or may'
+          + ' not have been sent. Check the room before sending it again.' } };
+      } else if (retried) {
         entry.failures++;
         const delay = retryDelay(entry.failures, answer ? retryAfterMillis(answer.retryAfter) : 0);
         entry.retryAt = Date.now() + delay;

@@ -174,3 +174,23 @@ test('without crypto.randomUUID (plain HTTP) a key is 32 random hex digits', () 
   assert.equal(keys.size, 100);
   for (const key of keys) assert.match(key, /^[0-9a-f]{32}$/);
 });
+
+test('tries stop 9 minutes after the first, before the server forgets the key, and the reader is told', async () => {
+  const w = world();
+  const entry = w.outbox.add({ room: 'lobby', user: 'Ann', text: 'lost?' });
+  let failed = 0;
+  while (entry.state === 'sending' && w.now() < 1_000_000 + 20 * 60 * 1000) {
+    if (w.tries.length > failed) {
+      w.tries[failed++].fail(); // every try fails on the network
+      await w.settle();
+    }
+    await w.advance(1000);
+  }
+  assert.equal(entry.state, 'failed');
+  assert.match(entry.error, /9 minutes/);
+  assert.ok(w.now() - 1_000_000 >= 9 * 60 * 1000 && w.now() - 1_000_000 <= 9 * 60 * 1000 + 9000, 'given up at 9 min');
+  const tries = w.tries.length;
+  await w.advance(60_000);
+  assert.equal(w.tries.length, tries, 'no try after giving up');
+  assert.deepEqual(Array.from(w.outbox.pending('lobby')), []);
+});
