@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -103,6 +104,39 @@ class RedisBrokerTest {
             long ttl = jedis.pttl("chat:history:dev");
             assertTrue(ttl > 3_500_000 && ttl <= 3_600_000, "a quiet room's history expires: ttl " + ttl);
         }
+    }
+
+    @Test
+    void presenceSharesExpireUnlessRefreshedAndSignalsReachEveryNodeButNotTheMessageChannel() throws Exception {
+        BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
+        BlockingQueue<String> signals = new LinkedBlockingQueue<>();
+        RedisBroker a = broker(received);
+        RedisBroker b = new RedisBroker(URI.create(redis.url()), "chat", 100, 3600, new MessageValidator(2000, 32),
+                64 * 1024, 32L << 20, Clock.systemUTC(), scheduler);
+        brokers.add(b);
+        b.start(new org.ssechat.broker.BrokerListener() {
+            @Override
+            public void onMessage(ChatMessage message) {
+                received.add(message);
+            }
+
+            @Override
+            public void onSignal(String payload) {
+                signals.add(payload);
+            }
+        });
+        Await.until("the second broker subscribed", b::isHealthy);
+
+        a.sharePresence("dev", "node-a", "{\"a\":1}", 100);
+        assertEquals(Set.of("{\"a\":1}", "{\"b\":1}"), Set.copyOf(b.sharePresence("dev", "node-b", "{\"b\":1}", 60_000)));
+        Thread.sleep(200);
+        assertEquals(List.of("{\"b\":1}"), b.sharePresence("dev", "node-b", "{\"b\":1}", 60_000),
+                "node a did not refresh its share: gone");
+        assertEquals(List.of(), b.sharePresence("dev", "node-b", "", 60_000), "a share taken out is gone at once");
+
+        a.signal("{\"type\":\"typing\"}");
+        assertEquals("{\"type\":\"typing\"}", signals.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS));
+        assertNull(received.poll(200, TimeUnit.MILLISECONDS), "a signal is not a message");
     }
 
     @Test

@@ -78,6 +78,7 @@ class RedisClusterBrokerTest {
     private final class Node implements BrokerListener {
         final BlockingQueue<ChatMessage> received = new LinkedBlockingQueue<>();
         final BlockingQueue<String> missed = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> signals = new LinkedBlockingQueue<>();
         final RedisClusterBroker broker;
 
         Node() throws InterruptedException {
@@ -122,6 +123,11 @@ class RedisClusterBrokerTest {
         @Override
         public void onRoomMissed(String room) {
             missed.add(room);
+        }
+
+        @Override
+        public void onSignal(String payload) {
+            signals.add(payload);
         }
 
         ChatMessage next() throws InterruptedException {
@@ -187,6 +193,26 @@ class RedisClusterBrokerTest {
         assertEquals(atB.stream().collect(java.util.stream.Collectors.toMap(r -> r, published::get)), seenByB);
         assertNull(b.received.poll(300, TimeUnit.MILLISECONDS), "nothing of the rooms without streams at B");
         assertEquals(atB.size() * 5, b.receivedFromRedis() - bBefore, "B received only its rooms' messages");
+    }
+
+    @Test
+    void presenceSharesLiveOnEveryPrimaryAndSignalsReachEveryNode() throws Exception {
+        Node a = new Node();
+        Node b = new Node();
+        for (String room : roomsOnEveryPrimary("present-", 24)) {
+            a.broker.sharePresence(room, "node-a", "{\"a\":1}", 60_000);
+            assertEquals(Set.of("{\"a\":1}", "{\"b\":1}"),
+                    Set.copyOf(b.broker.sharePresence(room, "node-b", "{\"b\":1}", 60_000)), room);
+            assertEquals(List.of("{\"b\":1}"), a.broker.sharePresence(room, "node-a", "", 60_000),
+                    "a share taken out is gone at once: " + room);
+        }
+        a.broker.sharePresence("present-0", "node-a", "{\"a\":1}", 50);
+        Thread.sleep(100);
+        assertEquals(List.of("{\"b\":1}"), b.broker.sharePresence("present-0", "node-b", "{\"b\":1}", 60_000),
+                "a share not refreshed within its time to live is dropped");
+        a.broker.signal("hello from a");
+        assertEquals("hello from a", b.signals.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS));
+        assertEquals("hello from a", a.signals.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS), "its own node too");
     }
 
     @Test
