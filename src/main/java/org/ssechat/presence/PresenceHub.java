@@ -67,7 +67,13 @@ public final class PresenceHub implements AutoCloseable {
     private final Map<String, Integer> typingThisSecond = new HashMap<>();
     private long typingSecond;
     // The presence thread's own:
-    private final Map<String, PresenceView> shown = new HashMap<>();
+    /**
+     * What each room's streams were last shown, as its JSON: compared as strings, never as
+     * records. A record's equals runs through java.lang.runtime.ObjectMethods, whose static
+     * method handle caches the adapted handle for the record's class: on JDK 17 that cache kept
+     * the WAR's class loader after an undeploy (StockContainersIT found it).
+     */
+    private final Map<String, String> shown = new HashMap<>();
     private final Map<String, Long> quietUntil = new HashMap<>();
     private final Set<String> deferred = new HashSet<>();
     private long nextRefreshMillis;
@@ -213,22 +219,23 @@ public final class PresenceHub implements AutoCloseable {
         if (changedHere && !view.partial()) {
             signalChanged(room);
         }
-        if (!clients.hasClients(room) || view.equals(shown.get(room))) {
+        String json = view.toJson();
+        if (!clients.hasClients(room) || json.equals(shown.get(room))) {
             return;
         }
         if (local.listenersIn(room) == 0) {
-            shown.put(room, view); // nobody here asked for events: nothing to encode or send
+            shown.put(room, json); // nobody here asked for events: nothing to send
             return;
         }
         if (now < quietUntil.getOrDefault(room, 0L)) {
             deferred.add(room); // shown at a later wake, with whatever changed meanwhile
             return;
         }
-        shown.put(room, view);
+        shown.put(room, json);
         // The next wake may show it again (half an interval of slack for the wake's own delay);
         // a room of many streams waits a millisecond per stream.
         quietUntil.put(room, now + Math.max(intervalMillis, local.streamsIn(room)) - intervalMillis / 2);
-        clients.broadcastExcept(room, ChatEvents.presence(view.toJson()), client -> !local.listens(client));
+        clients.broadcastExcept(room, ChatEvents.presence(json), client -> !local.listens(client));
         presenceEvents.increment();
     }
 
