@@ -22,6 +22,7 @@ import org.ssechat.chat.MessageValidator;
 import org.ssechat.clock.ClockTicker;
 import org.ssechat.clock.TimeServlet;
 import org.ssechat.config.ChatConfig;
+import org.ssechat.config.ConfigException;
 import org.ssechat.history.HistoryServlet;
 import org.ssechat.http.ClientAddress;
 import org.ssechat.http.CorsFilter;
@@ -121,6 +122,13 @@ public final class ChatApplication implements AutoCloseable {
         // What a setting can still refuse comes first, before anything starts a thread.
         this.validator = new MessageValidator(config.maxTextLength(), config.maxUserLength());
         this.roomAccess = Tokens.roomAccess(config, validator, clock);
+        if (config.presenceIntervalMillis() > config.presenceTtlSeconds() * 1000L / 3) {
+            // Shares are refreshed at the presence thread's wakes: wakes further apart than a third
+            // of the time to live would let live nodes' shares expire between refreshes.
+            throw new ConfigException("CHAT_PRESENCE_INTERVAL_MILLIS=" + config.presenceIntervalMillis()
+                    + " must be at most a third of CHAT_PRESENCE_TTL_SECONDS=" + config.presenceTtlSeconds()
+                    + " (in milliseconds)");
+        }
         this.heapWatch = new HeapWatch(HEAP_MAX_USED_FRACTION);
         int maxStreams = config.maxClients() > 0 ? config.maxClients()
                 : StreamBudget.defaultMaxStreams(Runtime.getRuntime().maxMemory(), container.streamBytes());
@@ -239,8 +247,10 @@ public final class ChatApplication implements AutoCloseable {
     public void close() {
         admission.stop();
         warmUp.interrupt();
-        presence.close(); // before the broker: it takes this node's presence out of Redis
+        // The presence thread first (a wake could write a share back), then this node's shares
+        // out of Redis, before the broker closes.
         presenceThreads.stop(presenceThread, false);
+        presence.close();
         broker.close();
         timers.close();
         fanOut.close(); // the broker, the only caller, has stopped

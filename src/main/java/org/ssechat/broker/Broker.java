@@ -93,18 +93,23 @@ public interface Broker extends AutoCloseable {
     HistorySlice historyBefore(String room, EventId before, int limit) throws BrokerUnavailableException;
 
     /**
-     * Shares this node's presence in a room and reads every live node's, in one step (see
+     * Shares this node's presence in a room and reads the other nodes', in one step (see
      * presence.PresenceHub). A node's share counts for {@code ttlMillis} after it was written, so
      * a node that dies drops out by itself. In-process there is no other node.
      *
      * @param node  this node's id
      * @param share this node's share (JSON), or '' when it has no stream in the room any more
-     * @return the live shares, this node's included
+     * @return the other nodes' live shares
      * @throws BrokerUnavailableException when the others' shares cannot be read now
      */
     default List<String> sharePresence(String room, String node, String share, long ttlMillis)
             throws BrokerUnavailableException {
-        return share.isEmpty() ? List.of() : List.of(share);
+        return List.of();
+    }
+
+    /** The other nodes' live shares of a room's presence, read without writing this node's. */
+    default List<String> readPresence(String room, String node) throws BrokerUnavailableException {
+        return List.of();
     }
 
     /**

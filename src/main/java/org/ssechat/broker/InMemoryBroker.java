@@ -87,7 +87,7 @@ public final class InMemoryBroker implements Broker {
         lock.lock();
         try {
             long now = clock.millis();
-            Published before = records.find(once, now);
+            Published before = records.find(once, message, now);
             if (before != null) {
                 return before;
             }

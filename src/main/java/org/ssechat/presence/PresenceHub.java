@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,6 +58,7 @@ public final class PresenceHub implements AutoCloseable {
     private final String node = UUID.randomUUID().toString().substring(0, 12);
     private final long ttlMillis;
     private final long intervalMillis;
+    private final ScheduledExecutorService thread;
     private final ScheduledFuture<?> ticks;
     private final LongAdder presenceEvents = new LongAdder();
     private final LongAdder typingDropped = new LongAdder();
@@ -97,6 +99,7 @@ public final class PresenceHub implements AutoCloseable {
         this.broker = broker;
         this.ttlMillis = ttlMillis;
         this.intervalMillis = intervalMillis;
+        this.thread = thread;
         this.ticks = thread.scheduleWithFixedDelay(this::tick, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -116,8 +119,7 @@ public final class PresenceHub implements AutoCloseable {
 
     /** A room's presence on every node now (GET /presence): this node's alone when the broker is out. */
     public PresenceView view(String room) {
-        NodeShare mine = local.share(room);
-        return read(room, mine);
+        return read(room, local.share(room), false);
     }
 
     /**
@@ -152,7 +154,15 @@ public final class PresenceHub implements AutoCloseable {
         if ("presence".equals(type) && !node.equals(text(signal, "node"))) {
             changedElsewhere.add(room);
         } else if ("typing".equals(type) && local.listenersIn(room) > 0 && underTypingBound(room)) {
-            sendTyping(room, text(signal, "user"), text(signal, "userId"), text(signal, "key"));
+            // On the presence thread: the delivery thread (Redis's subscriber) only hands it on.
+            String user = text(signal, "user");
+            String userId = text(signal, "userId");
+            String key = text(signal, "key");
+            try {
+                thread.execute(() -> sendTyping(room, user, userId, key));
+            } catch (RejectedExecutionException stopping) {
+                // the node is stopping: nobody to tell
+            }
         }
     }
 
@@ -215,7 +225,7 @@ public final class PresenceHub implements AutoCloseable {
 
     private void update(String room, boolean changedHere, long now) {
         NodeShare mine = local.share(room);
-        PresenceView view = read(room, mine);
+        PresenceView view = read(room, mine, true);
         if (changedHere && !view.partial()) {
             signalChanged(room);
         }
@@ -233,20 +243,29 @@ public final class PresenceHub implements AutoCloseable {
         }
         shown.put(room, json);
         // The next wake may show it again (half an interval of slack for the wake's own delay);
-        // a room of many streams waits a millisecond per stream.
-        quietUntil.put(room, now + Math.max(intervalMillis, local.streamsIn(room)) - intervalMillis / 2);
+        // a room of more streams than the interval has milliseconds waits a millisecond a stream.
+        quietUntil.put(room, now + Math.max(intervalMillis / 2, local.streamsIn(room)));
         clients.broadcastExcept(room, ChatEvents.presence(json), client -> !local.listens(client));
         presenceEvents.increment();
     }
 
     /** Shares this node's part and reads everyone's; this node's alone while the broker is out. */
-    private PresenceView read(String room, NodeShare mine) {
+    /**
+     * @param share whether this node's part is written too (the presence thread's wakes), or the
+     *              others' only read (GET /presence, which must not race the wakes' writes)
+     */
+    private PresenceView read(String room, NodeShare mine, boolean share) {
         List<NodeShare> shares = new ArrayList<>();
+        if (mine != null) {
+            shares.add(mine);
+        }
         if (broker.isHealthy()) {
             try {
-                for (String share : broker.sharePresence(room, node, mine == null ? "" : mine.toJson(), ttlMillis)) {
+                List<String> others = share ? broker.sharePresence(room, node, mine == null ? "" : mine.toJson(),
+                        ttlMillis) : broker.readPresence(room, node);
+                for (String other : others) {
                     try {
-                        shares.add(NodeShare.fromJson(share));
+                        shares.add(NodeShare.fromJson(other));
                     } catch (IllegalArgumentException e) {
                         LOG.fine("Skipped a presence share of room '" + room + "': " + e.getMessage());
                     }
@@ -256,9 +275,6 @@ public final class PresenceHub implements AutoCloseable {
             } catch (BrokerUnavailableException | RuntimeException e) {
                 outage(e);
             }
-        }
-        if (mine != null) {
-            shares.add(mine);
         }
         return PresenceView.merge(room, shares, true);
     }
@@ -305,8 +321,8 @@ public final class PresenceHub implements AutoCloseable {
     }
 
     /**
-     * Stops the wakes, and takes this node's shares out (for a short while at most), so it drops
-     * out at once; a wake still running ends on its own. The caller stops the thread.
+     * Takes this node's shares out (for a short while at most), so it drops out at once. The
+     * caller stops the presence thread first, so no wake writes a share back.
      */
     @Override
     public void close() {

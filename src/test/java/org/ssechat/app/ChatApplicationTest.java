@@ -2,6 +2,7 @@ package org.ssechat.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
@@ -53,6 +54,14 @@ class ChatApplicationTest {
     private record Registered(String name, Class<?> type, String mapping, boolean async) {
     }
 
+
+    @Test
+    void presenceWakesFurtherApartThanAThirdOfItsTimeToLiveAreRefusedAtTheStart() {
+        ConfigException refused = assertThrows(ConfigException.class, () -> new ChatApplication(config(Map.of(
+                "CHAT_PRESENCE_TTL_SECONDS", "3", "CHAT_PRESENCE_INTERVAL_MILLIS", "1500")), Clock.systemUTC(),
+                ServletContainer.of(ServletContainer.Kind.OTHER)));
+        assertTrue(refused.getMessage().contains("CHAT_PRESENCE_INTERVAL_MILLIS"), refused.getMessage());
+    }
     @Test
     void registersEachEntranceAtItsPathWithTheAsyncSupportItNeedsAndTheFiltersInOrder() {
         ServletContext context = mock(ServletContext.class);

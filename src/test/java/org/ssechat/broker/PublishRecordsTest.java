@@ -29,21 +29,22 @@ class PublishRecordsTest {
         PublishRecords records = new PublishRecords(1 << 20);
         ChatMessage sent = draft("dev", "hi").withId(new EventId(5, 0));
         PublishOnce once = PublishOnce.of("10.0.0.1", "k", draft("dev", "hi"), 1000);
-        assertNull(records.find(once, 0));
+        ChatMessage retried = new ChatMessage(null, "dev", "ann", "hi", Instant.parse("2026-12-08T10:00:09Z"));
+        assertNull(records.find(once, retried, 0));
         records.keep(once, sent, 0);
-        assertEquals(Published.replayed(sent), records.find(once, 999));
-        assertEquals(Published.Outcome.CONFLICT,
-                records.find(PublishOnce.of("10.0.0.1", "k", draft("dev", "other"), 1000), 999).outcome());
-        assertNull(records.find(PublishOnce.of("10.0.0.2", "k", draft("dev", "hi"), 1000), 999),
+        assertEquals(Published.replayed(sent), records.find(once, retried, 999), "the first's id and time");
+        assertEquals(Published.Outcome.CONFLICT, records.find(PublishOnce.of("10.0.0.1", "k", draft("dev", "other"),
+                1000), draft("dev", "other"), 999).outcome());
+        assertNull(records.find(PublishOnce.of("10.0.0.2", "k", draft("dev", "hi"), 1000), retried, 999),
                 "another sender's key of the same name is its own");
-        assertNull(records.find(once, 1000), "forgotten after the window");
+        assertNull(records.find(once, retried, 1000), "forgotten after the window");
         assertEquals(0, records.size());
         assertEquals(0, records.bytes());
     }
 
     @Test
     void theRecordsStayWithinTheirBytesTheOldestGoingFirst() {
-        long max = 10 * PublishRecords.RECORD_OVERHEAD_BYTES;
+        long max = 10 * PublishRecords.RECORD_BYTES;
         PublishRecords records = new PublishRecords(max);
         List<PublishOnce> keys = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -53,8 +54,9 @@ class PublishRecordsTest {
             records.keep(once, draft.withId(new EventId(i, 0)), i);
             assertTrue(records.bytes() <= max, "bytes " + records.bytes());
         }
-        assertNull(records.find(keys.get(0), 100), "the oldest went first");
-        assertEquals(Published.Outcome.REPLAYED, records.find(keys.get(99), 100).outcome());
+        assertNull(records.find(keys.get(0), draft("dev", "m0"), 100), "the oldest went first");
+        assertEquals(Published.Outcome.REPLAYED, records.find(keys.get(99), draft("dev", "m99"), 100).outcome());
+        assertEquals(10, records.size());
     }
 
     @Test

@@ -44,6 +44,10 @@ class PresenceHubTest {
         ScheduledExecutorService thread = mock(ScheduledExecutorService.class);
         when(thread.scheduleWithFixedDelay(any(), anyLong(), anyLong(), any(TimeUnit.class)))
                 .thenAnswer(call -> mock(ScheduledFuture.class));
+        org.mockito.Mockito.doAnswer(call -> {
+            call.<Runnable>getArgument(0).run(); // what the presence thread is handed runs at once
+            return null;
+        }).when(thread).execute(any());
         return thread;
     }
 
@@ -166,6 +170,7 @@ class PresenceHubTest {
         when(broker.isHealthy()).thenReturn(true);
         when(broker.sharePresence(any(), any(), any(), anyLong()))
                 .thenThrow(new BrokerUnavailableException("Redis is down", null));
+        when(broker.readPresence(any(), any())).thenThrow(new BrokerUnavailableException("Redis is down", null));
         PresenceHub hub = hub(broker);
         SseClient ann = stream(hub, "r", Reader.of(null, "Ann"));
         PresenceView view = hub.view("r");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -60,29 +61,25 @@ public final class HistoryScripts {
             ChatMessage message, String recordKey, PublishOnce once) {
         Object reply = redis.eval(PUBLISH_SCRIPT, List.of(historyKey, recordKey),
                 List.of(channel, historyLength, MessageJson.toJson(message), historyTtlMillis, command,
-                        once.fingerprint(), String.valueOf(once.windowMillis())));
+                        once.fingerprint() + ' ' + message.time(), String.valueOf(once.windowMillis())));
         if (!(reply instanceof List<?> kept)) {
             return Published.fresh(message.withId(newId(reply)));
         }
-        // The record: the fingerprint, a space, the message as first published.
-        String record = String.valueOf(kept.get(0));
-        int space = record.indexOf(' ');
-        if (space < 0 || !once.sameMessage(record.substring(0, space))) {
+        // The record: the fingerprint, the first publish's time and its id, a space between each.
+        String[] record = String.valueOf(kept.get(0)).split(" ");
+        if (record.length != 3 || !once.sameMessage(record[0])) {
             return Published.conflict();
         }
-        String first = record.substring(space + 1);
+        EventId id = EventId.parse(record[2]);
         try {
-            return Published.replayed(MessageJson.fromJson(EventId.parse(firstId(first)), first));
-        } catch (IllegalArgumentException e) {
-            throw new JedisDataException("a publish record in Redis is not a message: " + e.getMessage());
+            if (id == null) {
+                throw new IllegalArgumentException("no id");
+            }
+            return Published.replayed(new ChatMessage(id, message.room(), message.user(), message.text(),
+                    Instant.parse(record[1]), message.userId()));
+        } catch (RuntimeException e) {
+            throw new JedisDataException("a publish record in Redis is not one: " + e.getMessage());
         }
-    }
-
-    /** The id of a message as the publish script wrote it: {@code {"id":"<id>",...}}. */
-    private static String firstId(String json) {
-        int start = json.indexOf("\"id\":\"") + 6;
-        int end = json.indexOf('"', start);
-        return start < 6 || end < 0 ? "" : json.substring(start, end);
     }
 
     private static EventId newId(Object reply) {
@@ -109,13 +106,13 @@ public final class HistoryScripts {
     }
 
     /**
-     * Writes this node's share of a room's presence ('' takes it out) and reads every live
-     * node's, in one step (see presence.lua).
+     * Writes this node's share of a room's presence ('' takes it out) and reads the other live
+     * nodes', in one step (see presence.lua); with {@code share} null, only reads.
      */
     public List<String> sharePresence(UnifiedJedis redis, String presenceKey, String node, String share,
             long ttlMillis) {
         List<?> reply = (List<?>) redis.eval(PRESENCE_SCRIPT, List.of(presenceKey),
-                List.of(node, share, String.valueOf(ttlMillis)));
+                share == null ? List.of(node, "", "0", "read") : List.of(node, share, String.valueOf(ttlMillis)));
         List<String> shares = new ArrayList<>(reply.size());
         reply.forEach(value -> shares.add(String.valueOf(value)));
         return shares;

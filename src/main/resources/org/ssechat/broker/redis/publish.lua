@@ -10,11 +10,12 @@
 -- ARGV[3]  the message as a JSON object without "id", starting with '{'
 -- ARGV[4]  milliseconds the history is kept after the room's last message
 -- ARGV[5]  PUBLISH, or SPUBLISH for a cluster's shard channel (in the history key's slot)
--- ARGV[6]  with KEYS[2]: the message's fingerprint (hex, no spaces)
+-- ARGV[6]  with KEYS[2]: the message's fingerprint and its time, a space between (no other spaces)
 -- ARGV[7]  with KEYS[2]: milliseconds the record is kept
 --
--- Answers the new message's id, or {record} when the record was there already: its
--- fingerprint, a space, and the message as first published (JSON with its id).
+-- Answers the new message's id, or {record} when the record was there already: ARGV[6] as the
+-- first publish gave it, a space, and its id. (What the message said needs no keeping: a retry
+-- whose fingerprint matches says the same.)
 if KEYS[2] then
   local record = redis.call('GET', KEYS[2])
   if record then
@@ -28,6 +29,6 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 local payload = '{"id":"' .. id .. '",' .. string.sub(ARGV[3], 2)
 redis.call(ARGV[5] or 'PUBLISH', ARGV[1], payload)
 if KEYS[2] then
-  redis.call('SET', KEYS[2], ARGV[6] .. ' ' .. payload, 'PX', ARGV[7])
+  redis.call('SET', KEYS[2], ARGV[6] .. ' ' .. id, 'PX', ARGV[7])
 end
 return id

@@ -127,12 +127,18 @@ class RedisBrokerTest {
         });
         Await.until("the second broker subscribed", b::isHealthy);
 
-        a.sharePresence("dev", "node-a", "{\"a\":1}", 100);
-        assertEquals(Set.of("{\"a\":1}", "{\"b\":1}"), Set.copyOf(b.sharePresence("dev", "node-b", "{\"b\":1}", 60_000)));
-        Thread.sleep(200);
-        assertEquals(List.of("{\"b\":1}"), b.sharePresence("dev", "node-b", "{\"b\":1}", 60_000),
-                "node a did not refresh its share: gone");
-        assertEquals(List.of(), b.sharePresence("dev", "node-b", "", 60_000), "a share taken out is gone at once");
+        assertEquals(List.of(), a.sharePresence("dev", "node-a", "{\"a\":1}", 300));
+        assertEquals(List.of("{\"a\":1}"), b.sharePresence("dev", "node-b", "{\"b\":1}", 60_000), "the others' shares");
+        assertEquals(List.of("{\"b\":1}"), a.readPresence("dev", "node-a"));
+        Thread.sleep(400);
+        assertEquals(List.of(), b.readPresence("dev", "node-b"), "node a did not refresh its share: gone");
+        assertEquals(List.of("{\"b\":1}"), a.readPresence("dev", "node-a"), "a read writes nothing of its own");
+        a.sharePresence("dev", "node-a", "{\"a\":2}", 300);
+        try (Jedis jedis = redis.client()) {
+            assertTrue(jedis.pttl("chat:presence:{dev}") > 50_000, "a shorter time to live never shortens the hash's");
+        }
+        b.sharePresence("dev", "node-b", "", 60_000);
+        assertEquals(List.of(), a.readPresence("dev", "node-a"), "a share taken out is gone at once");
 
         a.signal("{\"type\":\"typing\"}");
         assertEquals("{\"type\":\"typing\"}", signals.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS));

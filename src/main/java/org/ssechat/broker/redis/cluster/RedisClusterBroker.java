@@ -228,6 +228,11 @@ public final class RedisClusterBroker implements Broker {
         }
     }
 
+    @Override
+    public List<String> readPresence(String room, String node) throws BrokerUnavailableException {
+        return sharePresence(room, node, null, 0);
+    }
+
     /** {@code <channel>:presence:{<room>}}: a field per node, in the slot of the room's name. */
     String presenceKey(String room) {
         return channel + ":presence:{" + room + "}";
