@@ -136,7 +136,7 @@ class PresenceIT {
             System.out.println("PresenceIT: " + 2 * WAVE + " leaves and joins in " + waveMillis + " ms gave " + events
                     + " presence events (bound " + bound + ")");
             assertTrue(events <= bound, events + " presence events for a wave of " + waveMillis + " ms");
-            assertTrue(events < 2 * WAVE / 20, events + " presence events");
+            assertTrue(events < 2 * WAVE / 10, events + " presence events for " + 2 * WAVE + " changes");
         } finally {
             wave.forEach(SseStream::close);
         }
