@@ -55,6 +55,7 @@ public final class RedisBroker implements Broker {
     private final String channel;
     private final ChannelPayloads payloads;
     private final HistoryScripts scripts;
+    private final RedisPresence presence;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final long queueBytes;
@@ -101,6 +102,8 @@ public final class RedisBroker implements Broker {
                     .build();
             this.primary = () -> address;
         }
+        UnifiedJedis redis = this.publisher;
+        this.presence = new RedisPresence(() -> redis, channel, scripts, () -> "Redis at " + node());
     }
 
     @Override
@@ -135,7 +138,7 @@ public final class RedisBroker implements Broker {
         Objects.requireNonNull(listener);
         delivery = new DeliveryQueue(listener, payloads, clock, queueBytes);
         subscriber = new RedisSubscriber(() -> new Jedis(subscriptionNode(), subscriberConfig), channel, delivery,
-                clock, scheduler, SUBSCRIPTION_PING_MILLIS, true, signalsChannel(),
+                clock, scheduler, SUBSCRIPTION_PING_MILLIS, true, presence.signalsChannel(),
                 payload -> listener.onSignal(new String(payload, StandardCharsets.UTF_8)));
     }
 
@@ -195,36 +198,17 @@ public final class RedisBroker implements Broker {
     @Override
     public List<String> sharePresence(String room, String node, String share, long ttlMillis)
             throws BrokerUnavailableException {
-        try {
-            return scripts.sharePresence(publisher, presenceKey(room), node, share, ttlMillis);
-        } catch (JedisException e) {
-            throw new BrokerUnavailableException("Redis at " + node() + " could not share presence: " + e.getMessage(), e);
-        }
+        return presence.share(room, node, share, ttlMillis);
     }
 
     @Override
     public List<String> readPresence(String room, String node) throws BrokerUnavailableException {
-        return sharePresence(room, node, null, 0);
+        return presence.share(room, node, null, 0);
     }
 
-    /** {@code <channel>:presence:{<room>}}: a field per node, in the slot of the room's name. */
-    String presenceKey(String room) {
-        return channel + ":presence:{" + room + "}";
-    }
-
-    /** On {@code <channel>:signals}, which every node's subscription also listens to. */
     @Override
     public void signal(String payload) throws BrokerUnavailableException {
-        try {
-            publisher.publish(signalsChannel(), payload);
-        } catch (JedisException e) {
-            throw new BrokerUnavailableException("Redis at " + node() + " did not take a signal: " + e.getMessage(), e);
-        }
-    }
-
-    /** {@code <channel>:signals}: presence news and typing, apart from the messages other programs read. */
-    String signalsChannel() {
-        return channel + ":signals";
+        presence.signal(payload);
     }
 
     @Override

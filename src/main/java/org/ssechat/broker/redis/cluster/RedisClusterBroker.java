@@ -20,6 +20,7 @@ import org.ssechat.broker.redis.DeliveryQueue;
 import org.ssechat.broker.redis.HistoryScripts;
 import org.ssechat.broker.redis.RedisBroker;
 import org.ssechat.broker.redis.RedisClients;
+import org.ssechat.broker.redis.RedisPresence;
 import org.ssechat.broker.redis.RedisSubscriber;
 import org.ssechat.broker.redis.RedisUrl;
 import org.ssechat.chat.ChatMessage;
@@ -57,6 +58,7 @@ public final class RedisClusterBroker implements Broker {
     private final JedisClientConfig subscriberConfig;
     private final ChannelPayloads payloads;
     private final HistoryScripts scripts;
+    private final RedisPresence presence;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final long queueBytes;
@@ -78,6 +80,7 @@ public final class RedisClusterBroker implements Broker {
         this.subscriberConfig = RedisClients.subscriberConfig(url, "sse-chat-subscriber");
         this.payloads = new ChannelPayloads(validator, maxPayloadChars);
         this.scripts = new HistoryScripts(historyLength, historyTtlSeconds);
+        this.presence = new RedisPresence(topology::publisher, channel, scripts, () -> "the Redis Cluster");
         this.clock = clock;
         this.scheduler = scheduler;
         this.queueBytes = queueBytes;
@@ -117,7 +120,7 @@ public final class RedisClusterBroker implements Broker {
         // The classic channel has no history behind it: its reconnect catches nothing up (the
         // rooms' own subscriptions do, each when it moves).
         classic = new RedisSubscriber(() -> new Jedis(classicNode(), subscriberConfig), channel, delivery, clock,
-                scheduler, RedisBroker.SUBSCRIPTION_PING_MILLIS, false, signalsChannel(),
+                scheduler, RedisBroker.SUBSCRIPTION_PING_MILLIS, false, presence.signalsChannel(),
                 payload -> listener.onSignal(new String(payload, StandardCharsets.UTF_8)));
     }
 
@@ -221,36 +224,17 @@ public final class RedisClusterBroker implements Broker {
     @Override
     public List<String> sharePresence(String room, String node, String share, long ttlMillis)
             throws BrokerUnavailableException {
-        try {
-            return scripts.sharePresence(topology.publisher(), presenceKey(room), node, share, ttlMillis);
-        } catch (JedisException e) {
-            throw new BrokerUnavailableException("the Redis Cluster could not share presence: " + e.getMessage(), e);
-        }
+        return presence.share(room, node, share, ttlMillis);
     }
 
     @Override
     public List<String> readPresence(String room, String node) throws BrokerUnavailableException {
-        return sharePresence(room, node, null, 0);
+        return presence.share(room, node, null, 0);
     }
 
-    /** {@code <channel>:presence:{<room>}}: a field per node, in the slot of the room's name. */
-    String presenceKey(String room) {
-        return channel + ":presence:{" + room + "}";
-    }
-
-    /** On {@code <channel>:signals}, which every node's subscription also listens to. */
     @Override
     public void signal(String payload) throws BrokerUnavailableException {
-        try {
-            topology.publisher().publish(signalsChannel(), payload);
-        } catch (JedisException e) {
-            throw new BrokerUnavailableException("the Redis Cluster did not take a signal: " + e.getMessage(), e);
-        }
-    }
-
-    /** {@code <channel>:signals}: presence news and typing, apart from the messages other programs read. */
-    String signalsChannel() {
-        return channel + ":signals";
+        presence.signal(payload);
     }
 
     /** Subscribed to the classic channel, and every room with streams here subscribed or on its way. */
