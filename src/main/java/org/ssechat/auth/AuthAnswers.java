@@ -1,8 +1,11 @@
 package org.ssechat.auth;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Optional;
 import org.ssechat.http.JsonResponses;
+import org.ssechat.http.QueryParameters;
 
 /** The answers to a request refused for its token: JSON, and a 401 says how to authenticate (RFC 6750). */
 public final class AuthAnswers {
@@ -33,5 +36,18 @@ public final class AuthAnswers {
     public static void deny(HttpServletResponse resp, RoomAccess.Denial denial) throws IOException {
         challenge(resp, denial);
         JsonResponses.error(resp, denial.status(), denial.error());
+    }
+
+    /**
+     * For the readers of a room other than its stream (GET /history, GET /presence): whether the
+     * request may not read the room, having answered the 401 or 403 that says so.
+     */
+    public static boolean refusedReader(RoomAccess access, HttpServletRequest req, QueryParameters query, String room,
+            HttpServletResponse resp) throws IOException {
+        Optional<RoomAccess.Denial> denial = access.check(access.identify(req, query), room, false);
+        if (denial.isPresent()) {
+            deny(resp, denial.get());
+        }
+        return denial.isPresent();
     }
 }

@@ -5,7 +5,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -52,10 +51,7 @@ public final class HistoryServlet extends HttpServlet {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return;
         }
-        RoomAccess.Caller caller = access.identify(req, query);
-        Optional<RoomAccess.Denial> denial = access.check(caller, asked.room(), false);
-        if (denial.isPresent()) {
-            AuthAnswers.deny(resp, denial.get());
+        if (AuthAnswers.refusedReader(access, req, query, asked.room(), resp)) {
             return;
         }
         HistorySlice slice;

@@ -4,7 +4,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Optional;
 import org.ssechat.auth.AuthAnswers;
 import org.ssechat.auth.RoomAccess;
 import org.ssechat.chat.ChatRequestException;
@@ -38,9 +37,7 @@ public final class PresenceServlet extends HttpServlet {
             JsonResponses.error(resp, e.status(), e.getMessage());
             return;
         }
-        Optional<RoomAccess.Denial> denial = access.check(access.identify(req, query), room, false);
-        if (denial.isPresent()) {
-            AuthAnswers.deny(resp, denial.get());
+        if (AuthAnswers.refusedReader(access, req, query, room, resp)) {
             return;
         }
         JsonResponses.send(resp, HttpServletResponse.SC_OK, presence.view(room).toJson());

@@ -58,12 +58,7 @@ public final class TypingPost implements PostHandler {
     }
 
     @Override
-    public int maxBodyBytes() {
-        return parser.maxBodyBytes();
-    }
-
-    @Override
-    public String tooLargeMessage() {
-        return parser.tooLarge().getMessage();
+    public PublishBodyParser parser() {
+        return parser;
     }
 }

@@ -28,9 +28,16 @@ public interface PostHandler {
 
     Answer handle(PublishHead.Accepted head, byte[] body, int length);
 
+    /** What reads the body: its limit is the handler's. */
+    PublishBodyParser parser();
+
     /** The largest body this handler takes. */
-    int maxBodyBytes();
+    default int maxBodyBytes() {
+        return parser().maxBodyBytes();
+    }
 
     /** What a 413 says of a body past {@link #maxBodyBytes()}. */
-    String tooLargeMessage();
+    default String tooLargeMessage() {
+        return parser().tooLarge().getMessage();
+    }
 }

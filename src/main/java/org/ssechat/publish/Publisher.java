@@ -126,12 +126,7 @@ public final class Publisher implements PostHandler {
     }
 
     @Override
-    public int maxBodyBytes() {
-        return parser.maxBodyBytes();
-    }
-
-    @Override
-    public String tooLargeMessage() {
-        return parser.tooLarge().getMessage();
+    public PublishBodyParser parser() {
+        return parser;
     }
 }
