@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.UUID;
 import org.ssechat.chat.ChatMessage;
 
 /**
@@ -30,7 +31,7 @@ public record PublishOnce(String key, String fingerprint, long windowMillis) {
 
     /** For a publish the broker retries on its own: a key nobody else can have. */
     public static PublishOnce internal(ChatMessage message, long windowMillis) {
-        return of("internal", java.util.UUID.randomUUID().toString(), message, windowMillis);
+        return of("internal", UUID.randomUUID().toString(), message, windowMillis);
     }
 
     /** Whether a kept answer was for this same message. */

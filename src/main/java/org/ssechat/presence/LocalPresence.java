@@ -77,16 +77,10 @@ final class LocalPresence {
         }
     }
 
-    /** The reader of a stream; null once it left. */
-    synchronized Reader readerOf(SseClient client) {
+    /** The reader of a stream that asked for presence and typing events; null for one that did not, or left. */
+    synchronized Reader listener(SseClient client) {
         Joined joined = streams.get(client);
-        return joined == null ? null : joined.reader();
-    }
-
-    /** Whether a stream asked for presence and typing events; false once it left. */
-    synchronized boolean listens(SseClient client) {
-        Joined joined = streams.get(client);
-        return joined != null && joined.listens();
+        return joined == null || !joined.listens() ? null : joined.reader();
     }
 
     /** This node's share of a room; null when it has no stream there. */

@@ -80,6 +80,8 @@ public final class PresenceHub implements AutoCloseable {
     private final Set<String> deferred = new HashSet<>();
     private long nextRefreshMillis;
     private boolean outage;
+    /** A share another node wrote could not be read (said once at WARNING). */
+    private volatile boolean unreadableShareSeen;
 
     /**
      * @param ttlMillis      how long a node's share counts unrefreshed ({@code CHAT_PRESENCE_TTL_SECONDS})
@@ -176,11 +178,8 @@ public final class PresenceHub implements AutoCloseable {
         }
         byte[] frame = ChatEvents.typing(MessageJson.GSON.toJson(json));
         clients.broadcastExcept(room, frame, client -> {
-            if (!local.listens(client)) {
-                return true;
-            }
-            Reader reader = local.readerOf(client);
-            return key != null && reader != null && key.equals(reader.key());
+            Reader listener = local.listener(client);
+            return listener == null || key != null && key.equals(listener.key());
         });
     }
 
@@ -245,7 +244,7 @@ public final class PresenceHub implements AutoCloseable {
         // The next wake may show it again (half an interval of slack for the wake's own delay);
         // a room of more streams than the interval has milliseconds waits a millisecond a stream.
         quietUntil.put(room, now + Math.max(intervalMillis / 2, local.streamsIn(room)));
-        clients.broadcastExcept(room, ChatEvents.presence(json), client -> !local.listens(client));
+        clients.broadcastExcept(room, ChatEvents.presence(json), client -> local.listener(client) == null);
         presenceEvents.increment();
     }
 
@@ -267,7 +266,11 @@ public final class PresenceHub implements AutoCloseable {
                     try {
                         shares.add(NodeShare.fromJson(other));
                     } catch (IllegalArgumentException e) {
-                        LOG.fine("Skipped a presence share of room '" + room + "': " + e.getMessage());
+                        // Another node's share this one cannot read (another version?): its readers go
+                        // uncounted. Said once at WARNING: it comes back at every wake.
+                        LOG.log(unreadableShareSeen ? Level.FINE : Level.WARNING, "Skipped a presence share of"
+                                + " room '" + room + "' that is not one: " + e.getMessage());
+                        unreadableShareSeen = true;
                     }
                 }
                 backFromOutage();
