@@ -1,5 +1,6 @@
 package org.ssechat.broker;
 
+import java.util.List;
 import org.ssechat.chat.ChatMessage;
 
 /**
@@ -10,6 +11,17 @@ public interface BrokerListener {
 
     /** A message published on any node (or, with Redis, by another program). */
     void onMessage(ChatMessage message);
+
+    /**
+     * Messages that queued up while the listener was busy with the ones before, in the broker's
+     * order: handed on together, so that they reach each stream together (the fan-out's group
+     * commit). Never held back to make a batch: a broker hands on what waits when it can.
+     */
+    default void onMessages(List<ChatMessage> messages) {
+        for (ChatMessage message : messages) {
+            onMessage(message);
+        }
+    }
 
     /**
      * The broker (re)subscribed: messages published while it was not subscribed are in the

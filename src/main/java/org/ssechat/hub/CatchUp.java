@@ -86,9 +86,7 @@ final class CatchUp {
         HistorySlice slice;
         do {
             slice = broker.history(room, cursor, pageSize);
-            for (ChatMessage message : slice.messages()) {
-                live.deliver(message);
-            }
+            live.deliver(slice.messages()); // a page goes out as batches: one write a stream
             if (!slice.messages().isEmpty()) {
                 cursor = slice.messages().get(slice.messages().size() - 1).id();
             }

@@ -1,6 +1,7 @@
 package org.ssechat.hub;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.function.Consumer;
 import org.ssechat.broker.Broker;
 import org.ssechat.broker.BrokerListener;
@@ -43,12 +44,22 @@ public final class ChatHub implements BrokerListener {
 
     @Override
     public void onMessage(ChatMessage message) {
-        metrics.received();
+        onMessages(List.of(message));
+    }
+
+    /** Messages that queued up while the last fan-out ran go out together: one batch, one write a stream. */
+    @Override
+    public void onMessages(List<ChatMessage> messages) {
+        metrics.received(messages.size());
         long start = System.nanoTime();
-        if (live.deliver(message)) {
+        List<ChatMessage> delivered = live.deliver(messages);
+        if (!delivered.isEmpty()) {
             long now = System.nanoTime();
-            long sinceAccepted = (clock.millis() - message.time().toEpochMilli()) * 1_000_000;
-            metrics.fannedOut(now - start, sinceAccepted);
+            long nowMillis = clock.millis();
+            for (ChatMessage message : delivered) {
+                long sinceAccepted = (nowMillis - message.time().toEpochMilli()) * 1_000_000;
+                metrics.fannedOut(now - start, sinceAccepted);
+            }
         }
     }
 

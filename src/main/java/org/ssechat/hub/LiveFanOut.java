@@ -1,20 +1,30 @@
 package org.ssechat.hub;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.ssechat.chat.ChatEvents;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.sse.ClientRegistry;
+import org.ssechat.sse.EventBatch;
 import org.ssechat.sse.EventId;
 
 /**
- * The live road of a message on this node: encoded once, offered to every stream of its room.
+ * The live road of messages on this node: each encoded once, offered to every stream of its
+ * room; those that queued up together go out together (see {@link EventBatch}).
  * It also remembers the newest id delivered per room with clients: where a catch-up starts at
  * the latest, also for a client whose own cursor is not set yet.
  *
  * <p>Called by one thread at a time, the broker's (see {@link org.ssechat.broker.BrokerListener}).
  */
 public final class LiveFanOut {
+
+    /**
+     * The most bytes of frames one batch takes before it goes out, and the next one starts:
+     * what one write to a stream carries at most (a slow client's queue is bounded in bytes too).
+     */
+    static final int MAX_BATCH_BYTES = 64 * 1024;
 
     private final ClientRegistry clients;
     /** Written by the broker's thread only; bounded by the rooms with clients. */
@@ -25,23 +35,37 @@ public final class LiveFanOut {
     }
 
     /**
-     * Sends a message to the streams of its room that do not have it yet.
+     * Sends messages to the streams of their rooms that do not have them yet: the messages that
+     * queued up while the previous fan-out ran, in their order, in batches of up to
+     * {@link #MAX_BATCH_BYTES} (see {@link EventBatch}); one message is a batch of one.
      *
-     * @return false when the room has no stream here (nothing was even encoded)
+     * @return those delivered: the ones whose room has a stream here (the others are not even encoded)
      */
-    public boolean deliver(ChatMessage message) {
-        if (!clients.hasClients(message.room())) {
-            return false; // nobody here listens to that room: do not even encode it
-        }
-        EventId id = message.id();
-        if (id != null) {
-            lastDelivered.put(message.room(), id);
-            if (lastDelivered.size() > 2 * clients.roomCount() + 16) {
-                forgetRoomsWithoutClients();
+    public List<ChatMessage> deliver(List<ChatMessage> messages) {
+        List<ChatMessage> delivered = new ArrayList<>(messages.size());
+        EventBatch.Builder batch = EventBatch.builder();
+        for (ChatMessage message : messages) {
+            if (!clients.hasClients(message.room())) {
+                continue; // nobody here listens to that room: do not even encode it
+            }
+            EventId id = message.id();
+            if (id != null) {
+                lastDelivered.put(message.room(), id);
+            }
+            batch.add(message.room(), id, ChatEvents.message(message));
+            delivered.add(message);
+            if (batch.bytes() >= MAX_BATCH_BYTES) {
+                clients.broadcastBatch(batch.build());
+                batch = EventBatch.builder();
             }
         }
-        clients.broadcastEvent(message.room(), id, ChatEvents.message(message));
-        return true;
+        if (!batch.isEmpty()) {
+            clients.broadcastBatch(batch.build());
+        }
+        if (lastDelivered.size() > 2 * clients.roomCount() + 16) {
+            forgetRoomsWithoutClients();
+        }
+        return delivered;
     }
 
     /** The newest id this node delivered in a room that has clients, or null. */

@@ -32,6 +32,9 @@ public final class ChatMetrics implements StreamStats {
             "Time to hand one message to every stream of its room on this node.");
     private final Histogram publishToWrite = new Histogram("sse_chat_publish_to_write_seconds",
             "Time from a message's acceptance (its time, on the accepting node's clock) to the end of its fan-out here.");
+    private final Histogram messagesPerWrite = Histogram.ofCounts("sse_chat_messages_per_write",
+            "Events each write to a stream's socket carried (a write and its flush): above 1 when messages"
+            + " queued up for the stream, during a fan-out or behind its full socket, and went out together.");
     private final LongAdder redisReconnects = new LongAdder();
     private final LongAdder replays = new LongAdder();
     private final Map<StreamRefusal.Reason, LongAdder> refused = new EnumMap<>(StreamRefusal.Reason.class);
@@ -91,8 +94,8 @@ public final class ChatMetrics implements StreamStats {
     }
 
     /** The broker delivered a message to this node. */
-    public void received() {
-        received.increment();
+    public void received(int messages) {
+        received.add(messages);
     }
 
     /** The Redis subscription came back after an outage. */
@@ -113,6 +116,11 @@ public final class ChatMetrics implements StreamStats {
     @Override
     public void framesWritten(int frames) {
         framesWritten.add(frames);
+    }
+
+    @Override
+    public void eventsFlushed(int events) {
+        messagesPerWrite.record(events);
     }
 
     @Override
@@ -188,6 +196,7 @@ public final class ChatMetrics implements StreamStats {
         }
         fanOut.writeTo(out);
         publishToWrite.writeTo(out);
+        messagesPerWrite.writeTo(out);
         JvmMetrics.writeTo(out);
         return out.toString();
     }

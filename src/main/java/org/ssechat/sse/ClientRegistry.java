@@ -133,19 +133,31 @@ public final class ClientRegistry {
     }
 
     /**
-     * Sends one encoded event to every client of a room that does not have it yet (see
-     * {@link SseClient#sendEvent}), the most recently connected first (see {@link RoomClients}).
-     * Called by one thread at a time: the broker's.
+     * Sends one encoded event to every client of a room that does not have it yet: a batch of
+     * one (see {@link #broadcastBatch}).
      *
      * @param frame the event, encoded once, its id line first when it has an id
      */
     public void broadcastEvent(String room, EventId id, byte[] frame) {
-        RoomClients clients = rooms.get(room);
-        if (clients != null) {
-            EventFrame shared = id != null ? EventFrame.withId(frame) : EventFrame.of(frame);
-            // One action per message, not one per client: this runs for every client of the room.
-            Consumer<SseClient> send = client -> client.sendEvent(room, id, shared);
-            fanOut.forEach(clients.newestFirst(), client -> isolated(client, send));
+        broadcastBatch(EventBatch.builder().add(room, id, frame).build());
+    }
+
+    /**
+     * Sends every stream its events of a batch that it does not have yet, in one write each (see
+     * {@link SseClient#sendBatch}): room after room, in the order of each room's first event,
+     * each room's clients the most recently connected first (see {@link RoomClients}). Called by
+     * one thread at a time: the broker's.
+     */
+    public void broadcastBatch(EventBatch batch) {
+        EventBatch.Run[] runs = batch.runs();
+        for (int r = 0; r < runs.length; r++) {
+            RoomClients clients = rooms.get(runs[r].room());
+            if (clients != null) {
+                int run = r;
+                // One action per run, not one per client: this runs for every client of the room.
+                Consumer<SseClient> send = client -> client.sendBatch(batch, run);
+                fanOut.forEach(clients.newestFirst(), client -> isolated(client, send));
+            }
         }
     }
 

@@ -20,7 +20,8 @@ import org.ssechat.sse.container.FrameSink;
  * once. Otherwise it is queued, and whoever is the writer writes queued frames for as long as
  * {@link ServletOutputStream#isReady()} holds; when the socket is full the container calls
  * {@link #onWritePossible()} later, which resumes draining. Several frames queued behind a slow
- * socket go out in one burst and one flush. A work-in-progress counter makes one thread at a
+ * socket go out in one burst and one flush, and so do the parts of one {@linkplain #send(byte[][], int)
+ * batch}. A work-in-progress counter makes one thread at a
  * time the writer, because the Servlet API forbids concurrent writes and writing while
  * {@code isReady()} is false. The writer touches the output only inside the stream's
  * {@link StreamOrder}, once per burst, and not at all once the stream has ended: a completing
@@ -59,7 +60,7 @@ final class FrameWriter {
     private final long maxQueuedBytes;
     private final StreamStats stats;
 
-    /** Each a frame ({@code byte[]}) or a {@link Pair}. */
+    /** Each a frame ({@code byte[]}, one event or comment) or {@link Frames}. */
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
     /** Bytes queued, plus those reserved by {@link #reserve} for frames held elsewhere. */
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -73,13 +74,17 @@ final class FrameWriter {
     private volatile boolean writable;
     /** Touched only by the current writer (see wip): bytes were written since the last flush. */
     private boolean flushPending;
+    /** Touched only by the current writer: the events written since the last flush. */
+    private int unflushedEvents;
     /**
-     * Touched only by the current writer: the frame of a pair whose head went out when the
-     * output then said it was not ready (a write then would be refused); it goes out first
-     * when the output is ready again, before anything queued. Its bytes left the count when its
-     * pair was taken from the queue: one frame at most waits here uncounted.
+     * Touched only by the current writer: the parts of {@link Frames} whose first parts went out
+     * when the output then said it was not ready (a write then would be refused); they go out
+     * first when the output is ready again, before anything queued. Their bytes left the count
+     * when their frames were taken from the queue: one batch at most waits here uncounted.
      */
-    private byte[] carried;
+    private byte[][] carried;
+    /** The first part of {@link #carried} still to write. */
+    private int carriedFrom;
 
     FrameWriter(ServletOutputStream out, FrameSink sink, StreamOrder order, long maxQueuedBytes, StreamStats stats) {
         this.out = out;
@@ -90,10 +95,14 @@ final class FrameWriter {
     }
 
     /**
-     * A frame that goes out right behind its head, in the same burst: a many-room stream's own
-     * {@code id:} line, then the event that every stream shares (see {@link EventFrame}).
+     * Frames that go out together, in the same burst, with nothing another thread sends between
+     * them: a batch of events (see {@link EventBatch}), whole or in parts (a many-room stream's
+     * own {@code id:} lines between the frames every stream shares, see {@link EventFrame}).
+     *
+     * @param events how many events the parts carry, for the count of frames written
+     * @param length their bytes
      */
-    private record Pair(byte[] head, byte[] frame) {
+    private record Frames(byte[][] parts, int events, int length) {
     }
 
     /** One frame to the container, its way (in Jetty a frame larger than the response buffer goes in whole). */
@@ -102,24 +111,34 @@ final class FrameWriter {
     }
 
     /**
-     * A queued frame, or pair, to the container. The servlet API allows a write only while the
-     * output is ready, so a pair's frame waits as {@link #carried} when the head left it not ready.
+     * A queued frame, or frames, to the container. The servlet API allows a write only while the
+     * output is ready, so the parts left when a write leaves it not ready wait as {@link #carried}.
+     *
+     * @return how many events it carried
      */
-    private void write(Object queued) throws IOException {
-        if (queued instanceof Pair pair) {
-            write(pair.head());
-            if (out.isReady()) {
-                write(pair.frame());
-            } else {
-                carried = pair.frame();
+    private int write(Object queued) throws IOException {
+        if (queued instanceof Frames frames) {
+            writeParts(frames.parts(), 0);
+            return frames.events();
+        }
+        write((byte[]) queued);
+        return 1;
+    }
+
+    /** Writes parts from {@code from} on while the output stays ready; what is left waits as {@link #carried}. */
+    private void writeParts(byte[][] parts, int from) throws IOException {
+        for (int i = from; i < parts.length; i++) {
+            if (i > from && !out.isReady()) {
+                carried = parts;
+                carriedFrom = i;
+                return;
             }
-        } else {
-            write((byte[]) queued);
+            write(parts[i]);
         }
     }
 
     private static int length(Object queued) {
-        return queued instanceof Pair pair ? pair.head().length + pair.frame().length : ((byte[]) queued).length;
+        return queued instanceof Frames frames ? frames.length() : ((byte[]) queued).length;
     }
 
     long maxQueuedBytes() {
@@ -142,13 +161,29 @@ final class FrameWriter {
     }
 
     /**
-     * Writes a head and a frame together, as one: nothing another thread sends comes between
-     * them, and they go out in the same burst, with one flush.
+     * Writes a batch of events that is one array: at once, or queued behind a full socket or
+     * another writer, as {@link #send(byte[])}.
      *
+     * @param events how many events the array holds
      * @return as {@link #send(byte[])}
      */
-    boolean send(byte[] head, byte[] frame) {
-        return sendQueued(new Pair(head, frame));
+    boolean send(byte[] batch, int events) {
+        return events == 1 ? sendQueued(batch) : sendQueued(new Frames(new byte[][] {batch}, events, batch.length));
+    }
+
+    /**
+     * Writes parts together, as one: nothing another thread sends comes between them, and they
+     * go out in the same burst, with one flush.
+     *
+     * @param events how many events the parts carry
+     * @return as {@link #send(byte[])}
+     */
+    boolean send(byte[][] parts, int events) {
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        return sendQueued(new Frames(parts, events, length));
     }
 
     private boolean sendQueued(Object frame) {
@@ -248,12 +283,12 @@ final class FrameWriter {
                 writeWhileReady(); // in order, behind the others
                 return true;
             }
-            write(frame);
+            int events = write(frame);
             flushPending = true;
-            stats.framesWritten(1);
+            unflushedEvents += events;
+            stats.framesWritten(events);
             if (isOpen() && out.isReady()) {
-                flushPending = false;
-                out.flush();
+                flush();
             }
             return true;
         } catch (Exception e) {
@@ -262,6 +297,14 @@ final class FrameWriter {
         } finally {
             order.exit();
         }
+    }
+
+    /** Flushes what was written since the last flush, and counts the events it carried. */
+    private void flush() throws IOException {
+        flushPending = false;
+        out.flush();
+        stats.eventsFlushed(unflushedEvents);
+        unflushedEvents = 0;
     }
 
     /** Whether the output may still be touched: no outcome yet, and the stream has not ended. */
@@ -321,17 +364,16 @@ final class FrameWriter {
         try {
             while (isOpen() && out.isReady()) {
                 if (carried != null) {
-                    byte[] rest = carried;
+                    byte[][] rest = carried;
                     carried = null;
-                    write(rest);
+                    writeParts(rest, carriedFrom);
                     flushPending = true;
                     continue;
                 }
                 Object frame = queue.poll();
                 if (frame == null) {
                     if (flushPending) {
-                        flushPending = false;
-                        out.flush(); // may leave the output not ready: the loop asks again
+                        flush(); // may leave the output not ready: the loop asks again
                         continue;
                     }
                     if (ending) {
@@ -340,8 +382,9 @@ final class FrameWriter {
                     return;
                 }
                 queuedBytes.addAndGet(-length(frame));
-                write(frame);
-                written++;
+                int events = write(frame);
+                written += events;
+                unflushedEvents += events;
                 flushPending = true;
             }
         } catch (Exception e) {

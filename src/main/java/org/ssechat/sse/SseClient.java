@@ -6,12 +6,14 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.IntPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -62,6 +64,11 @@ public final class SseClient implements AsyncListener {
     private final PeerWatch.Factory watches;
 
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * A stream of many rooms: the serial of the last batch it was sent its events of. Touched by
+     * the fan-out only, one thread at a time (each run's pass ends before the next one's starts).
+     */
+    private long lastBatch = -1;
 
     /** Tells, without a write, that the client left; set by start(). */
     private volatile PeerWatch watch = PeerWatch.NONE;
@@ -197,7 +204,94 @@ public final class SseClient implements AsyncListener {
             return writer.send(frame.whole());
         }
         positions.set(room, id, frame.idText());
-        return writer.send(positions.idLine(), frame.afterId());
+        return writer.send(new byte[][] {positions.idLine(), frame.afterId()}, 1);
+    }
+
+    /**
+     * Sends this stream its events of a batch that it does not have yet, all in one write (see
+     * {@link EventBatch}). Called for each run of the batch, one room's events, by one thread
+     * at a time: a stream of one room takes its room's run whole; a stream of many rooms takes
+     * all its events of the batch, in the batch's order, at the first run it is met in, and
+     * nothing at the others.
+     *
+     * @param run the index of the run in the batch
+     */
+    public void sendBatch(EventBatch batch, int run) {
+        EventBatch.Run events = batch.runs()[run];
+        int index = positions.indexOf(events.room());
+        if (index < 0) {
+            return;
+        }
+        if (manyRooms) {
+            // All of its events of the batch at the first of its runs it is met in (it may have
+            // joined a room of an earlier run just after that run's pass): never twice.
+            if (batch.serial() == lastBatch) {
+                return;
+            }
+            lastBatch = batch.serial();
+        }
+        if (held.holding()) {
+            // Held back during a replay: each event on its own, as the release hands them on.
+            forEachOfMine(batch, events, i -> sendEvent(batch.room(i), batch.id(i), batch.frame(i)));
+            return;
+        }
+        if (manyRooms) {
+            sendOwnLines(batch);
+        } else if (events.allNewerThan(positions.get(index))) {
+            if (events.lastId() != null) {
+                positions.set(index, events.lastId());
+            }
+            writer.send(events.whole(), events.size());
+        } else {
+            // It has some of them (a replay overlapped the batch): each is checked, and they still
+            // go out in one burst, as the writer writes what waits.
+            forEachOfMine(batch, events, i -> deliver(index, batch.id(i), batch.frame(i)));
+        }
+        settle();
+    }
+
+    /** Each event of the batch this stream follows, in order: of the run's room, or of every room of its. */
+    private void forEachOfMine(EventBatch batch, EventBatch.Run run, IntConsumer event) {
+        if (!manyRooms) {
+            for (int k = 0; k < run.size(); k++) {
+                event.accept(run.event(k));
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (positions.indexOf(batch.room(i)) >= 0) {
+                event.accept(i);
+            }
+        }
+    }
+
+    /** A stream of many rooms: its events of the batch, each after its own id line, as one write. */
+    private void sendOwnLines(EventBatch batch) {
+        List<byte[]> parts = new ArrayList<>();
+        int events = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            int room = positions.indexOf(batch.room(i));
+            if (room < 0) {
+                continue;
+            }
+            EventId id = batch.id(i);
+            EventFrame frame = batch.frame(i);
+            if (id == null) {
+                parts.add(frame.whole());
+            } else {
+                EventId seen = positions.get(room);
+                if (seen != null && !id.isAfter(seen)) {
+                    continue;
+                }
+                positions.set(room, id, frame.idText());
+                parts.add(positions.idLine());
+                parts.add(frame.afterId());
+            }
+            events++;
+        }
+        if (events > 0) {
+            writer.send(parts.toArray(new byte[0][]), events);
+        }
     }
 
     /**

@@ -17,6 +17,10 @@ public interface StreamStats {
     /** Frames (events, comments) went out to a socket. */
     void framesWritten(int frames);
 
+    /** A stream's socket was flushed with this many events written since its last flush. */
+    default void eventsFlushed(int events) {
+    }
+
     /** A client fell further behind than its buffer allows and was cut off. */
     void slowClientDisconnected();
 

@@ -3,6 +3,7 @@ package org.ssechat.sse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -95,8 +96,8 @@ class ClientRegistryTest {
             byte[] frame = {1};
 
             registry.broadcastEvent("big", id, frame);
-            room.forEach(client -> verify(client).sendEvent(eq("big"), eq(id), any(EventFrame.class)));
-            verify(other, never()).sendEvent(any(), any(), any());
+            room.forEach(client -> verify(client).sendBatch(any(EventBatch.class), eq(0)));
+            verify(other, never()).sendBatch(any(), anyInt());
         }
     }
 
