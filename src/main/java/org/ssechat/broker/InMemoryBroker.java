@@ -6,8 +6,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.EventId;
@@ -16,14 +14,15 @@ import org.ssechat.sse.EventId;
  * The broker of a single node: publishing hands the message straight to this node's listener.
  * It is the default, so sse-chat runs with no Redis at all.
  *
- * <p>One lock makes assigning the id, keeping it in the history and delivering one step, so
- * every client sees ids in increasing order even when requests publish concurrently, and a
- * history read sees exactly what was delivered before it. The listener only queues frames, so
- * the lock is held for microseconds per client.
+ * <p>One lock makes assigning the id, keeping it in the history and queueing it for delivery one
+ * step, so the messages reach the listener in the order of their ids even when requests publish
+ * concurrently, and a history read sees every message delivered before it. The delivery runs
+ * after the lock, in that order (see {@link GroupDelivery}): a message that finds the fan-out
+ * idle is delivered at once by its publisher, and those published while it is busy go out
+ * together once it is done.
  */
 public final class InMemoryBroker implements Broker {
 
-    private static final Logger LOG = Logger.getLogger(InMemoryBroker.class.getName());
     private static final BrokerListener NOBODY = message -> { };
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -38,6 +37,7 @@ public final class InMemoryBroker implements Broker {
     private final PublishRecords records;
     private final Clock clock;
     private volatile BrokerListener listener = NOBODY;
+    private final GroupDelivery delivery = new GroupDelivery(() -> listener);
 
     /**
      * @param historySize     messages kept per room
@@ -73,17 +73,21 @@ public final class InMemoryBroker implements Broker {
     /** The message is stored and delivered; a listener that fails cannot undo that, so it is logged, not thrown. */
     @Override
     public ChatMessage publish(ChatMessage message) {
+        ChatMessage published;
         lock.lock();
         try {
-            return publishLocked(message);
+            published = publishLocked(message);
         } finally {
             lock.unlock();
         }
+        delivery.deliver();
+        return published;
     }
 
     /** The key is looked up and kept under the same lock as the publish: two retries racing publish once. */
     @Override
     public Published publish(ChatMessage message, PublishOnce once) {
+        ChatMessage published;
         lock.lock();
         try {
             long now = clock.millis();
@@ -91,22 +95,20 @@ public final class InMemoryBroker implements Broker {
             if (before != null) {
                 return before;
             }
-            ChatMessage published = publishLocked(message);
+            published = publishLocked(message);
             records.keep(once, published, now);
-            return Published.fresh(published);
         } finally {
             lock.unlock();
         }
+        delivery.deliver();
+        return Published.fresh(published);
     }
 
+    /** Stores the message and queues it for delivery, in the order of the ids. */
     private ChatMessage publishLocked(ChatMessage message) {
         ChatMessage published = message.withId(ids.next(clock.millis()));
         histories.add(published);
-        try {
-            listener.onMessage(published);
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "Delivering message " + published.id() + " failed", e);
-        }
+        delivery.add(published);
         return published;
     }
 
@@ -164,5 +166,6 @@ public final class InMemoryBroker implements Broker {
     @Override
     public void close() {
         listener = NOBODY;
+        delivery.close();
     }
 }
