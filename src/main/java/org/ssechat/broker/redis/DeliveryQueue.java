@@ -2,6 +2,8 @@ package org.ssechat.broker.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -10,12 +12,13 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ssechat.broker.BrokerListener;
+import org.ssechat.chat.ChatMessage;
 import org.ssechat.metrics.ChatMetrics;
 
 /**
  * Lets the Redis subscriber read at Redis's pace: it hands each payload to this queue and goes
  * back to its socket, and a thread of this queue's own decodes the payloads and gives them to
- * the listener (the fan-out), in order. A subscriber that stops reading while it fans out gets
+ * the listener (the fan-out), in order: those that queued up while the fan-out was busy, together. A subscriber that stops reading while it fans out gets
  * cut off by Redis once its {@code client-output-buffer-limit pubsub} (32 MB by default) fills;
  * this way the subscriber also keeps reading pongs while a long catch-up runs.
  *
@@ -29,6 +32,8 @@ public final class DeliveryQueue {
     static final String THREAD_NAME = "sse-chat-redis-delivery";
     private static final Logger LOG = Logger.getLogger(DeliveryQueue.class.getName());
     private static final long STOP_WAIT_MILLIS = 2000;
+    /** The most messages handed to the listener at once: a long backlog goes on in batches of this many. */
+    static final int MAX_BATCH = 1024;
 
     private sealed interface Item permits Payload, Subscribed, Missed, RoomMissed {
     }
@@ -148,12 +153,16 @@ public final class DeliveryQueue {
 
     private void deliver(Item item) {
         if (item instanceof Payload payload) {
-            bytes.addAndGet(-payload.bytes().length);
-            String text = new String(payload.bytes(), StandardCharsets.UTF_8);
-            try {
-                listener.onMessage(payloads.decode(text, clock.instant()));
-            } catch (ChannelPayloads.RefusedPayload e) {
-                LOG.warning("Skipped a message from the Redis channel: " + e.getMessage());
+            // The messages that queued up behind this one while the last fan-out ran go with it,
+            // up to the next item that is not a message: one batch (see BrokerListener.onMessages).
+            List<ChatMessage> messages = new ArrayList<>();
+            decode(payload, messages);
+            while (messages.size() < MAX_BATCH && queue.peek() instanceof Payload next) {
+                queue.poll(); // this thread is the only one that takes
+                decode(next, messages);
+            }
+            if (!messages.isEmpty()) {
+                listener.onMessages(messages);
             }
         } else if (item instanceof Subscribed subscribed) {
             listener.onSubscribed(subscribed.afterOutage());
@@ -167,6 +176,16 @@ public final class DeliveryQueue {
                     + " their history; messages other programs published into the channel are lost.");
             droppedLogged = total;
             listener.onMessagesMissed();
+        }
+    }
+
+    private void decode(Payload payload, List<ChatMessage> into) {
+        bytes.addAndGet(-payload.bytes().length);
+        String text = new String(payload.bytes(), StandardCharsets.UTF_8);
+        try {
+            into.add(payloads.decode(text, clock.instant()));
+        } catch (ChannelPayloads.RefusedPayload e) {
+            LOG.warning("Skipped a message from the Redis channel: " + e.getMessage());
         }
     }
 
