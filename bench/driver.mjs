@@ -24,6 +24,11 @@
 //           delivery is the room its number was published to: each is checked per (client,
 //           room), once and in order; a delivery to a client not following its room is
 //           "misrouted", and the JSON's "room" ahead of "text" is compared to it ("roomLabels").
+//   --step-rates R1,R2,...: the highest rate one room sustains. After the warm-up (at R1), one
+//           window of --seconds per rate, ascending, on the same open streams, 1 s apart. A step
+//           holds when every expected delivery arrived, no stream ended early, and p99 is under
+//           --step-p99-ms (default 250); the first that does not hold is the last measured. The
+//           report is the last window's, with every step under "steps" and "highestSustainedRate".
 //
 // A stream that is refused (a status other than 200, or `event: refused` in its first bytes,
 // which is how sse-chat turns away a stream over its per-address cap), that ends before the end
@@ -80,6 +85,13 @@ let churnNext = 0;
 const warmWave = process.argv.includes('--warm-wave'); // one wave inside the warm-up
 let warmedUp = 0;
 const connectRate = Number(arg('connect-rate', 0)); // streams per second while connecting (0: as fast as the server takes them)
+const stepRates = arg('step-rates', null)?.split(',').map(Number) ?? null; // messages per second, ascending
+if (stepRates && !stepRates.every((r, k) => r > 0 && (k === 0 || r > stepRates[k - 1]))) throw new Error('--step-rates: rates above 0, ascending');
+if (stepRates && (wave || arg('rate', null) !== null)) throw new Error('--step-rates goes with neither --wave nor --rate');
+const STEP_P99_LIMIT_MS = 250; // a step whose p99 reaches it does not hold
+const stepP99Limit = Number(arg('step-p99-ms', STEP_P99_LIMIT_MS));
+if (!(stepP99Limit > 0)) throw new Error('--step-p99-ms: milliseconds above 0');
+if (!stepRates && arg('step-p99-ms', null) !== null) throw new Error('--step-p99-ms needs --step-rates');
 const DRIVER_BOUND_PERCENT = 85;                 // of one core, during the measured window
 const now = () => performance.timeOrigin + performance.now();
 
@@ -448,7 +460,7 @@ function refusals(all) {
 }
 
 // One measured window: `messages` messages numbered from seqBase at the rate, to the open streams.
-async function measure(all, seqBase) {
+async function measure(all, seqBase, rate) {
   const w = { sentAt: new Map(), latencies: [], firstArrival: new Map(), lastArrival: new Map(), bySecond: [], start: 0, outOfOrderExamples: [] };
   for (const c of all) { c.received = 0; c.lastSeq = -1; c.outOfOrder = 0; }
   if (manyRooms) {
@@ -549,7 +561,7 @@ async function measure(all, seqBase) {
   };
 }
 
-async function warmUp(all, forSeconds) {
+async function warmUp(all, forSeconds, rate) {
   // Outside the measurement, at the same rate: the JIT compiles the fan-out path (a server
   // runs for days; its first seconds are not its steady state). --warmup 0 measures cold.
   // With --churn K, K streams leave and K new ones come every second meanwhile, as on any
@@ -576,6 +588,7 @@ async function main() {
   const heapBefore = cold ? null : heapUsedKb();
   const rssBefore = serverPid ? rssKb() : null;
   const pssBefore = serverPid ? pssKb() : null;
+  const firstRate = stepRates ? stepRates[0] : rate; // the warm-up's
   let { all, seconds: connectSeconds } = await connect(clients);
   if (!cold) await sleep(2000);
   const rssAfter = serverPid ? rssKb() : null;
@@ -585,17 +598,40 @@ async function main() {
     if (warmWave) {
       // A wave inside the warm-up too: a node that has run for a while has seen clients leave
       // at once before (a proxy restart, a network blip); its JIT has compiled those paths.
-      await warmUp(all, warmup / 2);
+      await warmUp(all, warmup / 2, firstRate);
       for (const c of all) { c.closing = true; c.socket.destroy(); }
       all = (await connect(clients)).all;
-      await warmUp(all, warmup / 2);
+      await warmUp(all, warmup / 2, firstRate);
     } else {
-      await warmUp(all, warmup);
+      await warmUp(all, warmup, firstRate);
     }
     await sleep(1000);
   }
   let steady = null;
-  let window = await measure(all, 0);
+  let steps = null;
+  let window;
+  let lastRate = firstRate;
+  if (stepRates) {
+    steps = [];
+    for (const [step, stepRate] of stepRates.entries()) {
+      if (step > 0) await sleep(1000);
+      const endedBefore = refusals(all).refusedWhy['ended early'] || 0;
+      // Numbers of their own in each window: a late delivery of the one before never counts.
+      window = await measure(all, 1000000 * (step + 1), stepRate);
+      lastRate = stepRate;
+      const streamsEndedEarly = (refusals(all).refusedWhy['ended early'] || 0) - endedBefore;
+      const holds = window.deliveriesReceived === window.deliveriesExpected && streamsEndedEarly === 0
+        && window.latencyMs.p99 !== null && window.latencyMs.p99 < stepP99Limit;
+      steps.push({ rate: stepRate, holds,
+        latencyMs: { p50: window.latencyMs.p50, p99: window.latencyMs.p99, max: window.latencyMs.max },
+        deliveriesExpected: window.deliveriesExpected, deliveriesReceived: window.deliveriesReceived, streamsEndedEarly,
+        ...Object.fromEntries(['deliveriesPerSecond', 'serverCpuPercentOfOneCore', 'serverCpuMicrosPerDelivery',
+          'driverCpuPercentOfOneCore', 'driverBound', 'driverReadsPerDelivery', 'machineBusy'].map((k) => [k, window[k]])) });
+      if (!holds) break;
+    }
+  } else {
+    window = await measure(all, 0, rate);
+  }
   const first = { connected: all.filter((c) => c.open && !(c.endedEarly && !c.slow)).length, connectSeconds: round(connectSeconds), ...refusals(all) };
   let waveInfo = null;
   if (wave) {
@@ -607,14 +643,14 @@ async function main() {
     const reconnect = await connect(clients);
     all = join ? [...old, ...reconnect.all] : reconnect.all;
     waveInfo = { reconnectSeconds: round(reconnect.seconds) };
-    window = await measure(all, 1000000);
+    window = await measure(all, 1000000, rate);
   }
   const rssEnd = serverPid ? rssKb() : null;
   const result = {
-    target, clients, slowClients: slow, warmupSeconds: warmup, scenario: wave ? 'wave' : cold ? 'cold' : 'steady',
+    target, clients, slowClients: slow, warmupSeconds: warmup, scenario: wave ? 'wave' : stepRates ? 'step' : cold ? 'cold' : 'steady',
     connected: all.filter((c) => c.open && !(c.endedEarly && !c.slow)).length, connectSeconds: wave ? waveInfo.reconnectSeconds : round(connectSeconds),
     ...refusals(all),
-    rate, messageBytes: size,
+    rate: lastRate, messageBytes: size,
     ...window,
     serverProcesses: serverPids.length,
     serverRssKb: { before: rssBefore, after: rssAfter, end: rssEnd },
@@ -625,6 +661,12 @@ async function main() {
     serverHeapUsedKb: heapBefore === null ? null : { before: heapBefore, after: heapAfter },
     serverHeapKbPerConnection: heapBefore === null || heapAfter === null ? null : round((heapAfter - heapBefore) / clients),
   };
+  if (steps) {
+    result.stepP99LimitMs = stepP99Limit;
+    result.steps = steps;
+    const held = steps.filter((s) => s.holds);
+    result.highestSustainedRate = held.length ? held[held.length - 1].rate : null;
+  }
   if (wave) {
     result.steady = steady;
     result.waveP99OverSteadyP99 = steady.latencyMs.p99 ? round(window.latencyMs.p99 / steady.latencyMs.p99) : null;
