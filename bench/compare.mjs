@@ -1,6 +1,7 @@
 // Reads the driver's JSON reports. With one: prints the notes on it (driver-bound, refused
 // streams, lost deliveries). With two (sse-chat's, then the peer's): every figure side by side,
-// with the ratio first / second (below 1: the first has less of it).
+// with the ratio first / second (below 1: the first has less of it). Reports of --step-rates
+// get a second table, one row per rate, and the highest rate each sustained.
 //
 //   node bench/compare.mjs target/bench/sse-chat.json [target/bench/nchan.json]
 import fs from 'node:fs';
@@ -88,8 +89,10 @@ if (reports.length === 1) {
     ['other processes\' CPU (% of a core)', 'otherCpuPercentOfOneCore'],
     ['machine busy (> 15 %)', 'machineBusy'],
   ];
+  // Each side's last step: the two may have stopped at different rates.
+  if (a.steps || b.steps) rows.unshift(['rate (msg/s)', 'rate']);
   if (a.roomsTotal) {
-    rows.splice(6, 0,
+    rows.splice(a.steps || b.steps ? 7 : 6, 0,
       ['delivered to a stream not following the room', 'misrouted'],
       ['events whose JSON names another room', 'roomLabels.wrong'],
       ['events whose JSON room was checked', 'roomLabels.checked'],
@@ -115,8 +118,49 @@ if (reports.length === 1) {
     table.push([label, fmt(x), fmt(y), ratio]);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  console.log(`# ${a.scenario}, ${a.clients} clients (${a.slowClients} slow), ${a.rate} msg/s for ${a.messages / a.rate} s, ${a.messageBytes}-byte messages, warm-up ${a.warmupSeconds} s` +
+  const stepRates = [...new Set([a, b].flatMap((r) => (r.steps || []).map((s) => s.rate)))].sort((x, y) => x - y);
+  const rates = a.steps ? `steps of ${a.messages / a.rate} s at ${stepRates.join(', ')} msg/s (below: each side's last step)`
+    : `${a.rate} msg/s for ${a.messages / a.rate} s`;
+  console.log(`# ${a.scenario}, ${a.clients} clients (${a.slowClients} slow), ${rates}, ${a.messageBytes}-byte messages, warm-up ${a.warmupSeconds} s` +
     (a.roomsTotal ? `, ${a.roomsTotal} rooms, ${a.roomsPerClient} on each stream` : ''));
   for (const row of table) console.log('| ' + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ') + ' |');
   for (const line of [...notes(a), ...notes(b)]) console.log(line);
+}
+
+// --step-rates: one row per rate, each side's figures ("—" where it did not measure that rate),
+// then the highest rate each sustained.
+const stepped = reports.filter((r) => r.steps);
+if (stepped.length) {
+  const rates = [...new Set(stepped.flatMap((r) => r.steps.map((s) => s.rate)))].sort((x, y) => x - y);
+  const step = (r, rate) => r.steps.find((s) => s.rate === rate);
+  const columns = [
+    ['p99 (ms)', (s) => fmt(s.latencyMs.p99)],
+    ['delivered', (s) => (s.deliveriesReceived === s.deliveriesExpected ? 'all' : `${fmt(s.deliveriesReceived)} / ${fmt(s.deliveriesExpected)}`) +
+      (s.streamsEndedEarly ? `, ${s.streamsEndedEarly} streams ended` : '')],
+    ['CPU µs per delivery', (s) => fmt(s.serverCpuMicrosPerDelivery)],
+    ['driver CPU %', (s) => fmt(s.driverCpuPercentOfOneCore) + (s.driverBound ? ' (bound)' : '')],
+    ['holds', (s) => fmt(s.holds)],
+  ];
+  const table = [['rate (msg/s)', ...columns.flatMap(([label]) => stepped.map((r) => (stepped.length > 1 ? `${label} ${name(r)}` : label)))]];
+  for (const rate of rates) {
+    table.push([fmt(rate), ...columns.flatMap(([, cell]) => stepped.map((r) => (step(r, rate) ? cell(step(r, rate)) : '—')))]);
+  }
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  const limit = stepped[0].stepP99LimitMs;
+  console.log();
+  console.log(`# rate steps: ${stepped.map(name).join(', ')}; a step holds when p99 < ${limit} ms, every delivery arrived and no stream ended`);
+  console.log('| ' + table[0].map((cell, i) => cell.padEnd(widths[i])).join(' | ') + ' |');
+  console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+  for (const row of table.slice(1)) console.log('| ' + row.map((cell, i) => cell.padStart(widths[i])).join(' | ') + ' |');
+  for (const r of stepped) {
+    const busy = r.steps.filter((s) => s.machineBusy).map((s) => s.rate);
+    if (busy.length) console.log(`# ${name(r)}: MACHINE BUSY at ${busy.join(', ')} msg/s (other processes > 15 % of a core): those steps measure them too`);
+  }
+  // Every step held: the rate it sustains is the last tried or more.
+  const highest = (r) => (r.highestSustainedRate === null ? 'none' : `${fmt(r.highestSustainedRate)} msg/s`) +
+    (r.steps.every((s) => s.holds) ? ' (every step held)' : '');
+  const [x, y] = stepped.map((r) => r.highestSustainedRate);
+  console.log();
+  console.log(`highest sustained rate (p99 < ${limit} ms, nothing lost): ${stepped.map((r) => `${name(r)} ${highest(r)}`).join(', ')}` +
+    (stepped.length > 1 ? `, ratio ${x && y ? (x / y).toFixed(2) : '—'}` : ''));
 }
