@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -39,6 +40,8 @@ public final class ClientRegistry {
     static final int SWEEP_BUDGET = 1000;
     /** Touched by the sweeping thread only (the scheduler's). */
     private long sweeps;
+    /** Numbers the batches' passes, so that a stream of many rooms is sent a batch once (see {@link SseClient#sendBatch}). */
+    private final AtomicLong passes = new AtomicLong();
 
     public ClientRegistry() {
         this(FanOut.INLINE);
@@ -150,12 +153,13 @@ public final class ClientRegistry {
      */
     public void broadcastBatch(EventBatch batch) {
         EventBatch.Run[] runs = batch.runs();
+        long pass = passes.incrementAndGet();
         for (int r = 0; r < runs.length; r++) {
             RoomClients clients = rooms.get(runs[r].room());
             if (clients != null) {
                 int run = r;
                 // One action per run, not one per client: this runs for every client of the room.
-                Consumer<SseClient> send = client -> client.sendBatch(batch, run);
+                Consumer<SseClient> send = client -> client.sendBatch(batch, run, pass);
                 fanOut.forEach(clients.newestFirst(), client -> isolated(client, send));
             }
         }

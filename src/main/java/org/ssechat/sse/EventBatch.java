@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Events that queued up for the fan-out while its previous pass ran, handed to every stream in
@@ -73,10 +72,6 @@ public final class EventBatch {
         }
     }
 
-    /** Numbers the batches, so a stream of many rooms can tell one it has had its events of. */
-    private static final AtomicLong SERIALS = new AtomicLong();
-
-    private final long serial = SERIALS.incrementAndGet();
     private final String[] rooms;
     private final EventId[] ids;
     private final EventFrame[] frames;
@@ -93,10 +88,6 @@ public final class EventBatch {
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    long serial() {
-        return serial;
     }
 
     /** How many events the batch holds. */

@@ -65,10 +65,11 @@ public final class SseClient implements AsyncListener {
 
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
-     * A stream of many rooms: the serial of the last batch it was sent its events of. Touched by
-     * the fan-out only, one thread at a time (each run's pass ends before the next one's starts).
+     * A stream of many rooms: the number of the last fan-out pass that sent it its events of a
+     * batch. Touched by the fan-out only, one thread at a time (each run's pass ends before the
+     * next one's starts).
      */
-    private long lastBatch = -1;
+    private long lastPass = -1;
 
     /** Tells, without a write, that the client left; set by start(). */
     private volatile PeerWatch watch = PeerWatch.NONE;
@@ -214,9 +215,10 @@ public final class SseClient implements AsyncListener {
      * all its events of the batch, in the batch's order, at the first run it is met in, and
      * nothing at the others.
      *
-     * @param run the index of the run in the batch
+     * @param run  the index of the run in the batch
+     * @param pass the number of this batch's pass, the same for each of its runs, and never reused
      */
-    public void sendBatch(EventBatch batch, int run) {
+    public void sendBatch(EventBatch batch, int run, long pass) {
         EventBatch.Run events = batch.runs()[run];
         int index = positions.indexOf(events.room());
         if (index < 0) {
@@ -225,10 +227,10 @@ public final class SseClient implements AsyncListener {
         if (manyRooms) {
             // All of its events of the batch at the first of its runs it is met in (it may have
             // joined a room of an earlier run just after that run's pass): never twice.
-            if (batch.serial() == lastBatch) {
+            if (pass == lastPass) {
                 return;
             }
-            lastBatch = batch.serial();
+            lastPass = pass;
         }
         if (held.holding()) {
             // Held back during a replay: each event on its own, as the release hands them on.

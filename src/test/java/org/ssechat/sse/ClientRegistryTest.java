@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -96,8 +97,8 @@ class ClientRegistryTest {
             byte[] frame = {1};
 
             registry.broadcastEvent("big", id, frame);
-            room.forEach(client -> verify(client).sendBatch(any(EventBatch.class), eq(0)));
-            verify(other, never()).sendBatch(any(), anyInt());
+            room.forEach(client -> verify(client).sendBatch(any(EventBatch.class), eq(0), anyLong()));
+            verify(other, never()).sendBatch(any(), anyInt(), anyLong());
         }
     }
 
