@@ -29,7 +29,7 @@ public final class ChatMetrics implements StreamStats {
     private final LongAdder slowClients = new LongAdder();
     private final LongAdder vanishedClients = new LongAdder();
     private final Histogram fanOut = new Histogram("sse_chat_fanout_seconds",
-            "Time to hand one message to every stream of its room on this node.");
+            "Time to hand one message to every stream of its room on this node (with the messages that went out with it).");
     private final Histogram publishToWrite = new Histogram("sse_chat_publish_to_write_seconds",
             "Time from a message's acceptance (its time, on the accepting node's clock) to the end of its fan-out here.");
     private final Histogram messagesPerWrite = Histogram.ofCounts("sse_chat_messages_per_write",

@@ -145,6 +145,11 @@ public final class EventBatch {
             return frames.isEmpty();
         }
 
+        /** How many events were added so far. */
+        public int size() {
+            return frames.size();
+        }
+
         /** The bytes of the frames added so far. */
         public int bytes() {
             return bytes;
