@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.ssechat.chat.ChatEvents;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.sse.ClientRegistry;
@@ -20,6 +22,7 @@ import org.ssechat.sse.EventId;
  */
 public final class LiveFanOut {
 
+    private static final Logger LOG = Logger.getLogger(LiveFanOut.class.getName());
     /**
      * The most bytes of frames one batch takes before it goes out, and the next one starts:
      * what one write to a stream carries at most (a slow client's queue is bounded in bytes too).
@@ -48,11 +51,19 @@ public final class LiveFanOut {
             if (!clients.hasClients(message.room())) {
                 continue; // nobody here listens to that room: do not even encode it
             }
+            byte[] frame;
+            try {
+                frame = ChatEvents.message(message);
+            } catch (RuntimeException e) {
+                // A message that cannot be encoded costs itself, not the ones that came with it.
+                LOG.log(Level.SEVERE, "Could not encode message " + message.id() + " of room " + message.room(), e);
+                continue;
+            }
             EventId id = message.id();
             if (id != null) {
                 lastDelivered.put(message.room(), id);
             }
-            batch.add(message.room(), id, ChatEvents.message(message));
+            batch.add(message.room(), id, frame);
             delivered.add(message);
             if (batch.bytes() >= MAX_BATCH_BYTES) {
                 clients.broadcastBatch(batch.build());

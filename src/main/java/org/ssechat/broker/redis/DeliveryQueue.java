@@ -186,6 +186,9 @@ public final class DeliveryQueue {
             into.add(payloads.decode(text, clock.instant()));
         } catch (ChannelPayloads.RefusedPayload e) {
             LOG.warning("Skipped a message from the Redis channel: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // One payload that breaks the decoder costs that payload, not the ones it came with.
+            LOG.log(Level.SEVERE, "Decoding a message from Redis failed", e);
         }
     }
 
