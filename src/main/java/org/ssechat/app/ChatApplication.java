@@ -28,6 +28,7 @@ import org.ssechat.http.ClientAddress;
 import org.ssechat.http.CorsFilter;
 import org.ssechat.http.SecurityHeadersFilter;
 import org.ssechat.hub.ChatHub;
+import org.ssechat.hub.LiveFanOut;
 import org.ssechat.hub.StreamReplay;
 import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.ops.HealthServlet;
@@ -66,7 +67,7 @@ import org.ssechat.stream.TokenExpiry;
  * <pre>
  * POST /chat ── PublishHead ── Publisher (parser, validator, access) ──> broker.publish
  *     broker (in-process, or Redis channel ──> subscriber ──> delivery queue) ──> hub
- *     hub ── LiveFanOut: encode once ──> chatClients.broadcastEvent ──> each SseClient
+ *     hub ── LiveFanOut: encode once, batch ──> chatClients.broadcastBatch ──> each SseClient
  * GET /sse ── StreamGate ──> chatStreams (StreamReplay: history, then live) ──> chatClients
  * GET /history ── HistoryServlet ──> broker.historyBefore
  * </pre>
@@ -158,7 +159,8 @@ public final class ChatApplication implements AutoCloseable {
         this.presence = new PresenceHub(chatClients, broker, config.presenceTtlSeconds() * 1000L,
                 config.presenceIntervalMillis(), presenceThread);
         presence.registerMetrics(metrics);
-        broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics, clock, presence::onSignal));
+        broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics, clock, presence::onSignal,
+                LiveFanOut.batchBytesFor(config.clientBufferBytes())));
         // The stream road: an admitted GET /sse replays its history, then goes live.
         this.chatStreams = new StreamReplay(chatClients, broker, streamOpener, config.historySize(), metrics);
 

@@ -77,7 +77,7 @@ final class WarmUp implements Runnable {
                         .withId(new EventId(i + 1, 0));
                 MessageJson.toJson(message);
                 batch.add(message.room(), message.id(), ChatEvents.message(message));
-                // Most go out alone, as in a quiet room; a quarter of them three together, as in a busy one.
+                // Most go out alone, as in a quiet room; some together (in threes and twos), as in a busy one.
                 if (batch.size() >= (i % 16 < 12 ? 1 : 3)) {
                     clients.broadcastBatch(batch.build());
                     batch = EventBatch.builder();

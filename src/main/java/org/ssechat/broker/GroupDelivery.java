@@ -30,7 +30,11 @@ import org.ssechat.chat.ChatMessage;
  *
  * <p>Bounded: a publisher that finds more than {@link #MAX_WAITING_BYTES} waiting (estimated as
  * the history does) waits for its turn and delivers, so publishers slow down to the fan-out's
- * pace, as they did when one lock held them all, and nothing is dropped.
+ * pace, as they did when one lock held them all, and nothing is dropped. (Each adds its message
+ * before it looks: past the bound, at most one more message a publishing thread waits.)
+ *
+ * <p>So with the in-process broker a publish may return before its fan-out has run (it was
+ * queued behind another's), as with Redis.
  */
 final class GroupDelivery implements AutoCloseable {
 
@@ -45,8 +49,12 @@ final class GroupDelivery implements AutoCloseable {
     private final Supplier<BrokerListener> listener;
     private final Queue<ChatMessage> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicLong waitingBytes = new AtomicLong();
-    /** Held by whoever delivers: one batch at a time, in the order of the queue. */
-    private final ReentrantLock delivering = new ReentrantLock();
+    /**
+     * Held by whoever delivers: one batch at a time, in the order of the queue. Fair, so that a
+     * publisher waiting over the bound gets its turn before the delivery thread takes the lock
+     * back; {@code tryLock} still takes a free lock at once.
+     */
+    private final ReentrantLock delivering = new ReentrantLock(true);
     /** A hand-over to the delivery thread is queued and has not started yet. */
     private final AtomicBoolean handedOver = new AtomicBoolean();
     /** One thread at most, started when first needed and ended after 10 idle seconds. */
@@ -83,10 +91,11 @@ final class GroupDelivery implements AutoCloseable {
             deliverWaiting();
         } finally {
             delivering.unlock();
-        }
-        // What was queued while this thread delivered, and found the lock taken, is handed on.
-        if (!waiting.isEmpty()) {
-            handOver();
+            // What was queued while this thread delivered, and found the lock taken, is handed on
+            // (also when the listener failed).
+            if (!waiting.isEmpty()) {
+                handOver();
+            }
         }
     }
 

@@ -35,9 +35,15 @@ public final class ChatHub implements BrokerListener {
     /** @param signals where the broker's signals go (presence news, typing: presence.PresenceHub) */
     public ChatHub(ClientRegistry clients, Broker broker, int pageSize, ChatMetrics metrics, Clock clock,
             Consumer<String> signals) {
+        this(clients, broker, pageSize, metrics, clock, signals, LiveFanOut.MAX_BATCH_BYTES);
+    }
+
+    /** @param maxBatchBytes past this many bytes of frames a batch goes out (see {@link LiveFanOut#batchBytesFor}) */
+    public ChatHub(ClientRegistry clients, Broker broker, int pageSize, ChatMetrics metrics, Clock clock,
+            Consumer<String> signals, int maxBatchBytes) {
         this.clock = clock;
         this.signals = signals;
-        this.live = new LiveFanOut(clients);
+        this.live = new LiveFanOut(clients, maxBatchBytes);
         this.catchUp = new CatchUp(clients, broker, live, pageSize);
         this.metrics = metrics;
     }
@@ -55,10 +61,10 @@ public final class ChatHub implements BrokerListener {
         List<ChatMessage> delivered = live.deliver(messages);
         if (!delivered.isEmpty()) {
             long now = System.nanoTime();
+            metrics.fannedOut(now - start); // one pass, however many messages it carried
             long nowMillis = clock.millis();
             for (ChatMessage message : delivered) {
-                long sinceAccepted = (nowMillis - message.time().toEpochMilli()) * 1_000_000;
-                metrics.fannedOut(now - start, sinceAccepted);
+                metrics.reachedStreams((nowMillis - message.time().toEpochMilli()) * 1_000_000);
             }
         }
     }

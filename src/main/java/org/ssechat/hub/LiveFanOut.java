@@ -18,29 +18,43 @@ import org.ssechat.sse.EventId;
  * It also remembers the newest id delivered per room with clients: where a catch-up starts at
  * the latest, also for a client whose own cursor is not set yet.
  *
- * <p>Called by one thread at a time, the broker's (see {@link org.ssechat.broker.BrokerListener}).
+ * <p>Called by one thread at a time, in the broker's order (see {@link org.ssechat.broker.BrokerListener}):
+ * the Redis delivery thread, or with the in-process broker whichever thread delivers now.
  */
 public final class LiveFanOut {
 
     private static final Logger LOG = Logger.getLogger(LiveFanOut.class.getName());
-    /**
-     * The most bytes of frames one batch takes before it goes out, and the next one starts:
-     * what one write to a stream carries at most (a slow client's queue is bounded in bytes too).
-     */
+    /** The most bytes of frames a batch takes, at most: past them, the next batch starts. */
     static final int MAX_BATCH_BYTES = 64 * 1024;
 
     private final ClientRegistry clients;
-    /** Written by the broker's thread only; bounded by the rooms with clients. */
+    /** Past this many bytes of frames, a batch goes out and the next one starts. */
+    private final int maxBatchBytes;
+    /** Written by the delivering thread only (one at a time); bounded by the rooms with clients. */
     private final Map<String, EventId> lastDelivered = new ConcurrentHashMap<>();
 
     public LiveFanOut(ClientRegistry clients) {
+        this(clients, MAX_BATCH_BYTES);
+    }
+
+    /** @param maxBatchBytes past this many bytes of frames a batch goes out (at most {@link #MAX_BATCH_BYTES}) */
+    public LiveFanOut(ClientRegistry clients, int maxBatchBytes) {
         this.clients = clients;
+        this.maxBatchBytes = Math.max(1, Math.min(MAX_BATCH_BYTES, maxBatchBytes));
+    }
+
+    /**
+     * The batch bytes for streams that may queue {@code clientBufferBytes}: a quarter of it, so that
+     * one batch that meets a momentarily full socket does not overflow a small buffer alone.
+     */
+    public static int batchBytesFor(long clientBufferBytes) {
+        return (int) Math.min(MAX_BATCH_BYTES, Math.max(1, clientBufferBytes / 4));
     }
 
     /**
      * Sends messages to the streams of their rooms that do not have them yet: the messages that
-     * queued up while the previous fan-out ran, in their order, in batches of up to
-     * {@link #MAX_BATCH_BYTES} (see {@link EventBatch}); one message is a batch of one.
+     * queued up while the previous fan-out ran, in their order, in batches of about the batch
+     * bytes (see {@link EventBatch}); one message is a batch of one.
      *
      * @return those delivered: the ones whose room has a stream here (the others are not even encoded)
      */
@@ -65,7 +79,7 @@ public final class LiveFanOut {
             }
             batch.add(message.room(), id, frame);
             delivered.add(message);
-            if (batch.bytes() >= MAX_BATCH_BYTES) {
+            if (batch.bytes() >= maxBatchBytes) {
                 clients.broadcastBatch(batch.build());
                 batch = EventBatch.builder();
             }

@@ -29,12 +29,14 @@ public final class ChatMetrics implements StreamStats {
     private final LongAdder slowClients = new LongAdder();
     private final LongAdder vanishedClients = new LongAdder();
     private final Histogram fanOut = new Histogram("sse_chat_fanout_seconds",
-            "Time to hand one message to every stream of its room on this node (with the messages that went out with it).");
+            "Time of one fan-out pass on this node: to hand a message, or the messages that queued up and"
+                    + " went out together, to every stream of their rooms.");
     private final Histogram publishToWrite = new Histogram("sse_chat_publish_to_write_seconds",
             "Time from a message's acceptance (its time, on the accepting node's clock) to the end of its fan-out here.");
     private final Histogram messagesPerWrite = Histogram.ofCounts("sse_chat_messages_per_write",
-            "Events each write to a stream's socket carried (a write and its flush): above 1 when messages"
-            + " queued up for the stream, during a fan-out or behind its full socket, and went out together.");
+            "Chat messages each write to a stream's socket carried (a write and its flush; writes of heartbeats"
+            + " and other events alone are not counted): above 1 when messages queued up for the stream, during a"
+            + " fan-out or behind its full socket, and went out together.");
     private final LongAdder redisReconnects = new LongAdder();
     private final LongAdder replays = new LongAdder();
     private final Map<StreamRefusal.Reason, LongAdder> refused = new EnumMap<>(StreamRefusal.Reason.class);
@@ -119,8 +121,8 @@ public final class ChatMetrics implements StreamStats {
     }
 
     @Override
-    public void eventsFlushed(int events) {
-        messagesPerWrite.record(events);
+    public void messagesFlushed(int messages) {
+        messagesPerWrite.record(messages);
     }
 
     @Override
@@ -149,13 +151,20 @@ public final class ChatMetrics implements StreamStats {
     }
 
     /**
-     * One message was fanned out.
+     * One fan-out pass ended: a message, or the messages that queued up and went out together.
      *
-     * @param nanos         how long the fan-out took
+     * @param nanos how long the pass took
+     */
+    public void fannedOut(long nanos) {
+        fanOut.record(nanos);
+    }
+
+    /**
+     * A message's fan-out ended.
+     *
      * @param sinceAccepted how long since the message was accepted, in nanoseconds
      */
-    public void fannedOut(long nanos, long sinceAccepted) {
-        fanOut.record(nanos);
+    public void reachedStreams(long sinceAccepted) {
         publishToWrite.record(Math.max(0, sinceAccepted));
     }
 

@@ -67,7 +67,8 @@ final class Histogram {
         }
         long total = count.sum();
         out.append(name).append("_bucket{le=\"+Inf\"} ").append(total).append('\n')
-                .append(name).append("_sum ").append(perUnit == 1 ? Long.toString(sum.sum()) : Double.toString(sum.sum() / perUnit)).append('\n')
+                .append(name).append("_sum ")
+                .append(perUnit == 1 ? Long.toString(sum.sum()) : Double.toString(sum.sum() / perUnit)).append('\n')
                 .append(name).append("_count ").append(total).append('\n');
     }
 }

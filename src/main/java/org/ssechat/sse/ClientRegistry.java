@@ -40,7 +40,7 @@ public final class ClientRegistry {
     static final int SWEEP_BUDGET = 1000;
     /** Touched by the sweeping thread only (the scheduler's). */
     private long sweeps;
-    /** Numbers the batches' passes, so that a stream of many rooms is sent a batch once (see {@link SseClient#sendBatch}). */
+    /** Numbers the batches' passes, so that a stream of many rooms is sent a batch once (see SseClient.sendBatch). */
     private final AtomicLong passes = new AtomicLong();
 
     public ClientRegistry() {
@@ -149,7 +149,7 @@ public final class ClientRegistry {
      * Sends every stream its events of a batch that it does not have yet, in one write each (see
      * {@link SseClient#sendBatch}): room after room, in the order of each room's first event,
      * each room's clients the most recently connected first (see {@link RoomClients}). Called by
-     * one thread at a time: the broker's.
+     * one thread at a time, in the broker's order (the thread that delivers now).
      */
     public void broadcastBatch(EventBatch batch) {
         EventBatch.Run[] runs = batch.runs();

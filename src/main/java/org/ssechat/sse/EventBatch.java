@@ -1,13 +1,15 @@
 package org.ssechat.sse;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Events that queued up for the fan-out while its previous pass ran, handed to every stream in
- * one pass: each stream gets all of its events of the batch in one write (the group commit of
+ * one pass: each stream gets all of its events of the batch in one write (a stream of many
+ * rooms, in one burst of writes of up to {@link #MAX_WRITE_BYTES}) (the group commit of
  * a database, which flushes the transactions that queued during the last flush together). A
  * batch is never waited for: a message that finds the fan-out idle is a batch of one.
  *
@@ -17,6 +19,12 @@ import java.util.Map;
  * its events (see {@link EventFrame}), all of them in one write too.
  */
 public final class EventBatch {
+
+    /**
+     * The most bytes one write of a batch to a stream of many rooms carries: its own id lines
+     * make its writes longer than the batch, so they are cut every this many.
+     */
+    static final int MAX_WRITE_BYTES = 64 * 1024;
 
     /** One room's events in the batch, in order, and what every stream of that room alone is sent. */
     static final class Run {
@@ -76,6 +84,8 @@ public final class EventBatch {
     private final EventId[] ids;
     private final EventFrame[] frames;
     private final Run[] runs;
+    /** Each room's run. */
+    private final Map<String, Run> byRoom;
     private final int bytes;
 
     private EventBatch(String[] rooms, EventId[] ids, EventFrame[] frames, Run[] runs, int bytes) {
@@ -84,6 +94,10 @@ public final class EventBatch {
         this.frames = frames;
         this.runs = runs;
         this.bytes = bytes;
+        this.byRoom = new HashMap<>(runs.length * 2);
+        for (Run run : runs) {
+            byRoom.put(run.room(), run);
+        }
     }
 
     public static Builder builder() {
@@ -103,6 +117,11 @@ public final class EventBatch {
     /** Its rooms' runs, in the order of each room's first event. */
     Run[] runs() {
         return runs;
+    }
+
+    /** A room's run, or null when the batch has no event of it. */
+    Run run(String room) {
+        return byRoom.get(room);
     }
 
     String room(int event) {

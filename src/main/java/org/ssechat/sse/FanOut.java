@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * Spreads the fan-out of one message to a big room over several cores: the room's clients are
+ * Spreads the fan-out of one message (or of one batch of them, see {@link EventBatch}) to a big
+ * room over several cores: the room's clients are
  * cut into slices, helper threads take all but one, and the calling thread (the publishing
  * request, or the Redis subscriber) takes the first. The work is only queue offers and
  * non-blocking writes, so a slice takes microseconds per client and nobody waits on a socket.

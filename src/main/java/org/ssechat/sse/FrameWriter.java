@@ -60,7 +60,7 @@ final class FrameWriter {
     private final long maxQueuedBytes;
     private final StreamStats stats;
 
-    /** Each a frame ({@code byte[]}, one event or comment) or {@link Frames}. */
+    /** Each a frame that is not a chat message ({@code byte[]}: a comment, a presence event) or {@link Frames}. */
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
     /** Bytes queued, plus those reserved by {@link #reserve} for frames held elsewhere. */
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -74,8 +74,8 @@ final class FrameWriter {
     private volatile boolean writable;
     /** Touched only by the current writer (see wip): bytes were written since the last flush. */
     private boolean flushPending;
-    /** Touched only by the current writer: the events written since the last flush. */
-    private int unflushedEvents;
+    /** Touched only by the current writer: the chat messages written since the last flush. */
+    private int unflushedMessages;
     /**
      * Touched only by the current writer: the parts of {@link Frames} whose first parts went out
      * when the output then said it was not ready (a write then would be refused); they go out
@@ -95,14 +95,14 @@ final class FrameWriter {
     }
 
     /**
-     * Frames that go out together, in the same burst, with nothing another thread sends between
-     * them: a batch of events (see {@link EventBatch}), whole or in parts (a many-room stream's
-     * own {@code id:} lines between the frames every stream shares, see {@link EventFrame}).
+     * Chat messages that go out together, in the same burst, with nothing another thread sends
+     * between them: one, or a batch (see {@link EventBatch}), whole or in parts (a many-room
+     * stream's own {@code id:} lines between the frames every stream shares, see {@link EventFrame}).
      *
-     * @param events how many events the parts carry, for the count of frames written
-     * @param length their bytes
+     * @param messages how many messages (events) the parts carry
+     * @param length   their bytes
      */
-    private record Frames(byte[][] parts, int events, int length) {
+    private record Frames(byte[][] parts, int messages, int length) {
     }
 
     /** One frame to the container, its way (in Jetty a frame larger than the response buffer goes in whole). */
@@ -113,16 +113,18 @@ final class FrameWriter {
     /**
      * A queued frame, or frames, to the container. The servlet API allows a write only while the
      * output is ready, so the parts left when a write leaves it not ready wait as {@link #carried}.
-     *
-     * @return how many events it carried
      */
-    private int write(Object queued) throws IOException {
+    private void write(Object queued) throws IOException {
         if (queued instanceof Frames frames) {
             writeParts(frames.parts(), 0);
-            return frames.events();
+        } else {
+            write((byte[]) queued);
         }
-        write((byte[]) queued);
-        return 1;
+    }
+
+    /** The chat messages a queued item carries. */
+    private static int messages(Object queued) {
+        return queued instanceof Frames frames ? frames.messages() : 0;
     }
 
     /** Writes parts from {@code from} on while the output stays ready; what is left waits as {@link #carried}. */
@@ -151,42 +153,44 @@ final class FrameWriter {
     }
 
     /**
-     * Writes one frame now, or queues it behind a full socket or another writer.
+     * Writes one frame that is not a chat message (a comment, a presence event, a stream's own
+     * line) now, or queues it behind a full socket or another writer.
      *
      * @return false if it was not taken: the writer has ended or is ending, or the frame
      *         overflowed the limit (then {@link #outcome()} says so)
      */
     boolean send(byte[] frame) {
-        return sendQueued(frame);
+        return sendQueued(frame, 0);
     }
 
     /**
-     * Writes a batch of events that is one array: at once, or queued behind a full socket or
-     * another writer, as {@link #send(byte[])}.
+     * Writes chat messages that are one array (one message's frame, or a batch's run): at once,
+     * or queued behind a full socket or another writer, as {@link #send(byte[])}.
      *
-     * @param events how many events the array holds
+     * @param messages how many messages the array holds
      * @return as {@link #send(byte[])}
      */
-    boolean send(byte[] batch, int events) {
-        return events == 1 ? sendQueued(batch) : sendQueued(new Frames(new byte[][] {batch}, events, batch.length));
+    boolean sendMessages(byte[] frames, int messages) {
+        return sendQueued(frames, messages);
     }
 
     /**
-     * Writes parts together, as one: nothing another thread sends comes between them, and they
-     * go out in the same burst, with one flush.
+     * Writes chat messages in parts, as one: nothing another thread sends comes between them,
+     * and they go out in the same burst, with one flush.
      *
-     * @param events how many events the parts carry
+     * @param messages how many messages the parts carry
      * @return as {@link #send(byte[])}
      */
-    boolean send(byte[][] parts, int events) {
+    boolean sendMessages(byte[][] parts, int messages) {
         int length = 0;
         for (byte[] part : parts) {
             length += part.length;
         }
-        return sendQueued(new Frames(parts, events, length));
+        return sendQueued(new Frames(parts, messages, length), messages);
     }
 
-    private boolean sendQueued(Object frame) {
+    /** @param messages the chat messages {@code frame} carries (0 for a frame that is none) */
+    private boolean sendQueued(Object frame, int messages) {
         if (outcome.get() != null || ending) {
             return false;
         }
@@ -194,7 +198,7 @@ final class FrameWriter {
             // This thread is the writer now (see drain()).
             boolean taken = false;
             try {
-                taken = writeFirst(frame);
+                taken = writeFirst(frame, messages);
             } finally {
                 int missed = wip.addAndGet(-1);
                 if (missed != 0) {
@@ -203,13 +207,19 @@ final class FrameWriter {
             }
             return taken;
         }
-        if (!enqueue(frame)) {
+        if (!enqueue(queueable(frame, messages))) {
             return false;
         }
         if (writable) {
             drain();
         }
         return true;
+    }
+
+    /** What waits in the queue: an array of messages is wrapped, so that it is counted as such. */
+    private static Object queueable(Object frame, int messages) {
+        return messages > 0 && frame instanceof byte[] array ? new Frames(new byte[][] {array}, messages, array.length)
+                : frame;
     }
 
     /**
@@ -270,23 +280,23 @@ final class FrameWriter {
      * waited for the order, say), and a full socket keeps it for onWritePossible. Only the
      * writer (see drain()) calls this.
      */
-    private boolean writeFirst(Object frame) {
+    private boolean writeFirst(Object frame, int messages) {
         if (!order.enter()) {
             end(Ending.DISCARDED, null); // the stream ended: its response is not ours any more
             return false;
         }
         try {
             if (carried != null || !queue.isEmpty() || !out.isReady()) {
-                if (!enqueue(frame)) {
+                if (!enqueue(queueable(frame, messages))) {
                     return false;
                 }
                 writeWhileReady(); // in order, behind the others
                 return true;
             }
-            int events = write(frame);
+            write(frame);
             flushPending = true;
-            unflushedEvents += events;
-            stats.framesWritten(events);
+            unflushedMessages += messages;
+            stats.framesWritten(Math.max(1, messages));
             if (isOpen() && out.isReady()) {
                 flush();
             }
@@ -299,12 +309,14 @@ final class FrameWriter {
         }
     }
 
-    /** Flushes what was written since the last flush, and counts the events it carried. */
+    /** Flushes what was written since the last flush, and counts the chat messages it carried. */
     private void flush() throws IOException {
         flushPending = false;
         out.flush();
-        stats.eventsFlushed(unflushedEvents);
-        unflushedEvents = 0;
+        if (unflushedMessages > 0) {
+            stats.messagesFlushed(unflushedMessages);
+            unflushedMessages = 0;
+        }
     }
 
     /** Whether the output may still be touched: no outcome yet, and the stream has not ended. */
@@ -354,6 +366,7 @@ final class FrameWriter {
     /** Writes, then flushes, for as long as the container accepts bytes without blocking: one burst. */
     private void writeWhileReady() {
         if (outcome.get() != null) {
+            carried = null; // the stream is closed: what was left of a batch is dropped with it
             return;
         }
         if (!order.enter()) {
@@ -382,9 +395,10 @@ final class FrameWriter {
                     return;
                 }
                 queuedBytes.addAndGet(-length(frame));
-                int events = write(frame);
-                written += events;
-                unflushedEvents += events;
+                write(frame);
+                int messages = messages(frame);
+                written += Math.max(1, messages);
+                unflushedMessages += messages;
                 flushPending = true;
             }
         } catch (Exception e) {

@@ -13,7 +13,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
 import java.util.function.IntPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -194,7 +193,7 @@ public final class SseClient implements AsyncListener {
      */
     private boolean deliver(int room, EventId id, EventFrame frame) {
         if (id == null) {
-            return writer.send(frame.whole());
+            return writer.sendMessages(frame.whole(), 1);
         }
         EventId seen = positions.get(room);
         if (seen != null && !id.isAfter(seen)) {
@@ -202,10 +201,10 @@ public final class SseClient implements AsyncListener {
         }
         if (!manyRooms) {
             positions.set(room, id);
-            return writer.send(frame.whole());
+            return writer.sendMessages(frame.whole(), 1);
         }
         positions.set(room, id, frame.idText());
-        return writer.send(new byte[][] {positions.idLine(), frame.afterId()}, 1);
+        return writer.sendMessages(new byte[][] {positions.idLine(), frame.afterId()}, 1);
     }
 
     /**
@@ -234,7 +233,9 @@ public final class SseClient implements AsyncListener {
         }
         if (held.holding()) {
             // Held back during a replay: each event on its own, as the release hands them on.
-            forEachOfMine(batch, events, i -> sendEvent(batch.room(i), batch.id(i), batch.frame(i)));
+            for (int i : eventsOfMine(batch, events)) {
+                sendEvent(batch.room(i), batch.id(i), batch.frame(i));
+            }
             return;
         }
         if (manyRooms) {
@@ -243,56 +244,105 @@ public final class SseClient implements AsyncListener {
             if (events.lastId() != null) {
                 positions.set(index, events.lastId());
             }
-            writer.send(events.whole(), events.size());
+            writer.sendMessages(events.whole(), events.size());
         } else {
-            // It has some of them (a replay overlapped the batch): each is checked, and they still
-            // go out in one burst, as the writer writes what waits.
-            forEachOfMine(batch, events, i -> deliver(index, batch.id(i), batch.frame(i)));
+            sendThoseItLacks(batch, events, index);
         }
         settle();
     }
 
-    /** Each event of the batch this stream follows, in order: of the run's room, or of every room of its. */
-    private void forEachOfMine(EventBatch batch, EventBatch.Run run, IntConsumer event) {
-        if (!manyRooms) {
-            for (int k = 0; k < run.size(); k++) {
-                event.accept(run.event(k));
+    /** A stream of one room that has some of the run already (a replay overlapped it): the rest, in one burst. */
+    private void sendThoseItLacks(EventBatch batch, EventBatch.Run run, int index) {
+        List<byte[]> parts = new ArrayList<>(run.size());
+        EventId seen = positions.get(index);
+        for (int k = 0; k < run.size(); k++) {
+            int i = run.event(k);
+            EventId id = batch.id(i);
+            if (id != null) {
+                if (seen != null && !id.isAfter(seen)) {
+                    continue; // it has it
+                }
+                seen = id;
+                positions.set(index, id);
             }
-            return;
+            parts.add(batch.frame(i).whole());
         }
-        for (int i = 0; i < batch.size(); i++) {
-            if (positions.indexOf(batch.room(i)) >= 0) {
-                event.accept(i);
-            }
+        if (!parts.isEmpty()) {
+            writer.sendMessages(parts.toArray(new byte[0][]), parts.size());
         }
     }
 
-    /** A stream of many rooms: its events of the batch, each after its own id line, as one write. */
+    /**
+     * The batch's events this stream follows, in the batch's order: its room's run, or, for a
+     * stream of many rooms, the runs of its rooms merged (so its work is its own events, not the batch's).
+     */
+    private int[] eventsOfMine(EventBatch batch, EventBatch.Run run) {
+        if (!manyRooms) {
+            int[] events = new int[run.size()];
+            for (int k = 0; k < events.length; k++) {
+                events[k] = run.event(k);
+            }
+            return events;
+        }
+        int count = 0;
+        List<EventBatch.Run> mine = new ArrayList<>();
+        for (String room : positions.rooms()) {
+            EventBatch.Run its = batch.run(room);
+            if (its != null) {
+                mine.add(its);
+                count += its.size();
+            }
+        }
+        int[] events = new int[count];
+        int at = 0;
+        for (EventBatch.Run its : mine) {
+            for (int k = 0; k < its.size(); k++) {
+                events[at++] = its.event(k);
+            }
+        }
+        if (mine.size() > 1) {
+            Arrays.sort(events); // the batch's order
+        }
+        return events;
+    }
+
+    /**
+     * A stream of many rooms: its events of the batch, each after its own id line, as one write
+     * (cut every {@link EventBatch#MAX_WRITE_BYTES}: its id lines make it longer than the batch).
+     */
     private void sendOwnLines(EventBatch batch) {
         List<byte[]> parts = new ArrayList<>();
-        int events = 0;
-        for (int i = 0; i < batch.size(); i++) {
+        int messages = 0;
+        int bytes = 0;
+        for (int i : eventsOfMine(batch, null)) {
             int room = positions.indexOf(batch.room(i));
-            if (room < 0) {
-                continue;
-            }
             EventId id = batch.id(i);
             EventFrame frame = batch.frame(i);
             if (id == null) {
                 parts.add(frame.whole());
+                bytes += frame.length();
             } else {
                 EventId seen = positions.get(room);
                 if (seen != null && !id.isAfter(seen)) {
                     continue;
                 }
                 positions.set(room, id, frame.idText());
-                parts.add(positions.idLine());
-                parts.add(frame.afterId());
+                byte[] line = positions.idLine();
+                byte[] rest = frame.afterId();
+                parts.add(line);
+                parts.add(rest);
+                bytes += line.length + rest.length;
             }
-            events++;
+            messages++;
+            if (bytes >= EventBatch.MAX_WRITE_BYTES) {
+                writer.sendMessages(parts.toArray(new byte[0][]), messages);
+                parts.clear();
+                messages = 0;
+                bytes = 0;
+            }
         }
-        if (events > 0) {
-            writer.send(parts.toArray(new byte[0][]), events);
+        if (messages > 0) {
+            writer.sendMessages(parts.toArray(new byte[0][]), messages);
         }
     }
 

@@ -17,8 +17,8 @@ public interface StreamStats {
     /** Frames (events, comments) went out to a socket. */
     void framesWritten(int frames);
 
-    /** A stream's socket was flushed with this many events written since its last flush. */
-    default void eventsFlushed(int events) {
+    /** A stream's socket was flushed with this many chat messages written since its last flush (one or more). */
+    default void messagesFlushed(int messages) {
     }
 
     /** A client fell further behind than its buffer allows and was cut off. */

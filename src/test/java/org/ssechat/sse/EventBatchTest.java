@@ -40,8 +40,8 @@ class EventBatchTest {
         }
 
         @Override
-        public void eventsFlushed(int events) {
-            flushed.add(events);
+        public void messagesFlushed(int messages) {
+            flushed.add(messages);
         }
 
         @Override
@@ -135,6 +135,7 @@ class EventBatchTest {
         client.sendEvent("a", id(2), EventFrame.withId(event("2-0", "a2")));
         sendAll(client, messages(EventBatch.builder(), "a", 1, 4).build());
         assertEquals(List.of("a2", "a3", "a4"), received(), "1 and 2 it had: nothing twice, nothing out of order");
+        assertEquals(List.of(1, 2), flushed, "the rest in one burst");
         assertEquals(id(4), client.cursor("a"));
     }
 
@@ -205,6 +206,23 @@ class EventBatchTest {
         assertFalse(client.isOpen(), "a batch that does not fit in what is left overflows: the slow client is cut off");
         assertEquals(1, slow.get());
         assertEquals(1, closes.get());
+    }
+
+    @Test
+    void aManyRoomStreamsWriteOfABigBatchIsCutEvery64KiBOfItsOwnBytes() throws Exception {
+        SseClient client = stream(1 << 24, "a", "b");
+        out.becomeReady();
+        String text = "x".repeat(1000);
+        EventBatch.Builder builder = EventBatch.builder();
+        for (int i = 1; i <= 200; i++) {
+            builder.add(i % 2 == 0 ? "a" : "b", id(i), event(i + "-0", text));
+        }
+        sendAll(client, builder.build());
+        assertEquals(200, received().size(), "every event, once");
+        assertTrue(flushed.size() >= 3, "about 200 kB in writes of 64 KiB or so: " + flushed);
+        assertEquals(200, flushed.stream().mapToInt(Integer::intValue).sum());
+        assertEquals(id(200), client.cursor("a"));
+        assertEquals(id(199), client.cursor("b"));
     }
 
     @Test

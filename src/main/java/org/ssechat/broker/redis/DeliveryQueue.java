@@ -18,7 +18,8 @@ import org.ssechat.metrics.ChatMetrics;
 /**
  * Lets the Redis subscriber read at Redis's pace: it hands each payload to this queue and goes
  * back to its socket, and a thread of this queue's own decodes the payloads and gives them to
- * the listener (the fan-out), in order: those that queued up while the fan-out was busy, together. A subscriber that stops reading while it fans out gets
+ * the listener (the fan-out), in order: those that queued up while the fan-out was busy,
+ * together. A subscriber that stops reading while it fans out gets
  * cut off by Redis once its {@code client-output-buffer-limit pubsub} (32 MB by default) fills;
  * this way the subscriber also keeps reading pongs while a long catch-up runs.
  *
@@ -156,13 +157,16 @@ public final class DeliveryQueue {
             // The messages that queued up behind this one while the last fan-out ran go with it,
             // up to the next item that is not a message: one batch (see BrokerListener.onMessages).
             List<ChatMessage> messages = new ArrayList<>();
-            decode(payload, messages);
-            while (messages.size() < MAX_BATCH && queue.peek() instanceof Payload next) {
-                queue.poll(); // this thread is the only one that takes
-                decode(next, messages);
+            long taken = decode(payload, messages);
+            while (messages.size() < MAX_BATCH && queue.peek() instanceof Payload) {
+                taken += decode((Payload) queue.poll(), messages); // this thread is the only one that takes
             }
-            if (!messages.isEmpty()) {
-                listener.onMessages(messages);
+            try {
+                if (!messages.isEmpty()) {
+                    listener.onMessages(messages);
+                }
+            } finally {
+                bytes.addAndGet(-taken); // counted until their fan-out is over: they are in memory until then
             }
         } else if (item instanceof Subscribed subscribed) {
             listener.onSubscribed(subscribed.afterOutage());
@@ -179,8 +183,8 @@ public final class DeliveryQueue {
         }
     }
 
-    private void decode(Payload payload, List<ChatMessage> into) {
-        bytes.addAndGet(-payload.bytes().length);
+    /** @return the payload's bytes, which the caller takes off the count once they are delivered */
+    private long decode(Payload payload, List<ChatMessage> into) {
         String text = new String(payload.bytes(), StandardCharsets.UTF_8);
         try {
             into.add(payloads.decode(text, clock.instant()));
@@ -190,6 +194,7 @@ public final class DeliveryQueue {
             // One payload that breaks the decoder costs that payload, not the ones it came with.
             LOG.log(Level.SEVERE, "Decoding a message from Redis failed", e);
         }
+        return payload.bytes().length;
     }
 
     /** Stops the delivery thread; what still waits is dropped. */

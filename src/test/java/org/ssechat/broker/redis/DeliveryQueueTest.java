@@ -79,6 +79,8 @@ class DeliveryQueueTest {
         queue.subscribed(true);
         queue.offer(payload("f"));
         queue.offer(payload("g"));
+        long waiting = 7 * payload("b").length + payload("x".repeat(200)).length; // "a" in its fan-out, b to g, the long one
+        assertEquals(waiting, queue.bytes(), "a payload counts until its fan-out is over");
         releaseFirst.countDown();
         Await.until("everything heard", () -> heard.size() == 4);
         assertEquals(List.of("[a]", "[b, c, d, e]", "SUBSCRIBED", "[f, g]"), heard);
