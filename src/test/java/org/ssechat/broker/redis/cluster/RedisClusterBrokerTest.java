@@ -311,11 +311,25 @@ class RedisClusterBrokerTest {
         assertEquals(room, b.missed.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS),
                 "B is told to catch the room up once it is subscribed on the slot's new owner");
         ChatMessage after = a.broker.publish(draft(room, "after the move"));
-        assertEquals(after.id(), b.next().id(), "live again, from the new owner");
+        ChatMessage live = b.received.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        List<EventId> published = new ArrayList<>(List.of(before.id(), after.id()));
+        if (live == null) {
+            // As the slot's ownership settles, Redis may end B's first subscription on the new
+            // owner too (seen about one run in four): B subscribes once more and is told again,
+            // and a node catches the room up from its history then. Nothing may be missed without
+            // that word; and then the room is live.
+            assertEquals(room, b.missed.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS),
+                    "a message B did not get live comes with the word to catch the room up");
+            ChatMessage again = a.broker.publish(draft(room, "after the move, again"));
+            published.add(again.id());
+            live = b.next();
+            after = again;
+        }
+        assertEquals(after.id(), live.id(), "live again, from the new owner");
         assertEquals(to.port(), cluster.primaryOf(slot).port());
         HistorySlice history = b.broker.history(room, null, 10);
-        assertEquals(List.of(before.id(), after.id()), history.messages().stream().map(ChatMessage::id).toList(),
-                "the history moved with the slot");
+        assertEquals(published, history.messages().stream().map(ChatMessage::id).toList(),
+                "the history moved with the slot, and has what B was told to catch up");
         assertTrue(b.broker.roomsMoved() >= 1, "the move is counted");
     }
 
