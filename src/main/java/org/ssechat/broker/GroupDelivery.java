@@ -113,14 +113,20 @@ final class GroupDelivery implements AutoCloseable {
     /** The delivery thread: delivers until nothing waits. */
     private void deliverRest() {
         handedOver.set(false);
-        do {
-            delivering.lock();
-            try {
-                deliverWaiting();
-            } finally {
-                delivering.unlock();
+        try {
+            do {
+                delivering.lock();
+                try {
+                    deliverWaiting();
+                } finally {
+                    delivering.unlock();
+                }
+            } while (!waiting.isEmpty());
+        } finally {
+            if (!waiting.isEmpty()) {
+                handOver(); // the listener failed (an Error): what waits is not left for the next publish
             }
-        } while (!waiting.isEmpty());
+        }
     }
 
     /** Hands on what waits, as one batch of up to MAX_BATCH. Only while holding {@link #delivering}. */

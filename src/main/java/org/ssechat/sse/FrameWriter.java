@@ -20,8 +20,8 @@ import org.ssechat.sse.container.FrameSink;
  * once. Otherwise it is queued, and whoever is the writer writes queued frames for as long as
  * {@link ServletOutputStream#isReady()} holds; when the socket is full the container calls
  * {@link #onWritePossible()} later, which resumes draining. Several frames queued behind a slow
- * socket go out in one burst and one flush, and so do the parts of one {@linkplain #send(byte[][], int)
- * batch}. A work-in-progress counter makes one thread at a
+ * socket go out in one burst and one flush, and so do the parts of one batch
+ * ({@link #sendMessages(byte[][], int)}). A work-in-progress counter makes one thread at a
  * time the writer, because the Servlet API forbids concurrent writes and writing while
  * {@code isReady()} is false. The writer touches the output only inside the stream's
  * {@link StreamOrder}, once per burst, and not at all once the stream has ended: a completing

@@ -308,7 +308,7 @@ public final class SseClient implements AsyncListener {
 
     /**
      * A stream of many rooms: its events of the batch, each after its own id line, as one write
-     * (cut every {@link EventBatch#MAX_WRITE_BYTES}: its id lines make it longer than the batch).
+     * (cut every {@link #maxWriteBytes()}: its id lines make it longer than the batch).
      */
     private void sendOwnLines(EventBatch batch) {
         List<byte[]> parts = new ArrayList<>();
@@ -334,7 +334,7 @@ public final class SseClient implements AsyncListener {
                 bytes += line.length + rest.length;
             }
             messages++;
-            if (bytes >= EventBatch.MAX_WRITE_BYTES) {
+            if (bytes >= maxWriteBytes()) {
                 writer.sendMessages(parts.toArray(new byte[0][]), messages);
                 parts.clear();
                 messages = 0;
@@ -363,6 +363,11 @@ public final class SseClient implements AsyncListener {
      */
     public int ownBytesPerEvent() {
         return manyRooms ? positions.idLineLength() + EventId.MAX_TEXT_LENGTH : 0;
+    }
+
+    /** What one write of a batch to a stream of many rooms carries at most: a quarter of its buffer, up to 64 KiB. */
+    private long maxWriteBytes() {
+        return Math.min(EventBatch.MAX_WRITE_BYTES, Math.max(1, writer.maxQueuedBytes() / 4));
     }
 
     /** The most bytes that may wait for this client. */

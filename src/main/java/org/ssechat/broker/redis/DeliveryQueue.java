@@ -157,11 +157,14 @@ public final class DeliveryQueue {
             // The messages that queued up behind this one while the last fan-out ran go with it,
             // up to the next item that is not a message: one batch (see BrokerListener.onMessages).
             List<ChatMessage> messages = new ArrayList<>();
-            long taken = decode(payload, messages);
-            while (messages.size() < MAX_BATCH && queue.peek() instanceof Payload) {
-                taken += decode((Payload) queue.poll(), messages); // this thread is the only one that takes
-            }
+            long taken = payload.bytes().length;
             try {
+                decode(payload, messages);
+                while (messages.size() < MAX_BATCH && queue.peek() instanceof Payload
+                        && queue.poll() instanceof Payload next) { // this thread is the only one that takes
+                    taken += next.bytes().length;
+                    decode(next, messages);
+                }
                 if (!messages.isEmpty()) {
                     listener.onMessages(messages);
                 }
@@ -183,8 +186,7 @@ public final class DeliveryQueue {
         }
     }
 
-    /** @return the payload's bytes, which the caller takes off the count once they are delivered */
-    private long decode(Payload payload, List<ChatMessage> into) {
+    private void decode(Payload payload, List<ChatMessage> into) {
         String text = new String(payload.bytes(), StandardCharsets.UTF_8);
         try {
             into.add(payloads.decode(text, clock.instant()));
@@ -194,7 +196,6 @@ public final class DeliveryQueue {
             // One payload that breaks the decoder costs that payload, not the ones it came with.
             LOG.log(Level.SEVERE, "Decoding a message from Redis failed", e);
         }
-        return payload.bytes().length;
     }
 
     /** Stops the delivery thread; what still waits is dropped. */
