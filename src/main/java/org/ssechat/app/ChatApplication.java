@@ -28,7 +28,6 @@ import org.ssechat.http.ClientAddress;
 import org.ssechat.http.CorsFilter;
 import org.ssechat.http.SecurityHeadersFilter;
 import org.ssechat.hub.ChatHub;
-import org.ssechat.hub.LiveFanOut;
 import org.ssechat.hub.StreamReplay;
 import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.ops.HealthServlet;
@@ -45,6 +44,7 @@ import org.ssechat.publish.PublishToken;
 import org.ssechat.publish.Publisher;
 import org.ssechat.publish.RateLimiter;
 import org.ssechat.sse.ClientRegistry;
+import org.ssechat.sse.EventBatch;
 import org.ssechat.sse.FanOut;
 import org.ssechat.sse.Heartbeat;
 import org.ssechat.sse.SseStreamOpener;
@@ -160,7 +160,7 @@ public final class ChatApplication implements AutoCloseable {
                 config.presenceIntervalMillis(), presenceThread);
         presence.registerMetrics(metrics);
         broker.start(new ChatHub(chatClients, broker, config.historySize(), metrics, clock, presence::onSignal,
-                LiveFanOut.batchBytesFor(config.clientBufferBytes())));
+                EventBatch.maxBytesFor(config.clientBufferBytes())));
         // The stream road: an admitted GET /sse replays its history, then goes live.
         this.chatStreams = new StreamReplay(chatClients, broker, streamOpener, config.historySize(), metrics);
 

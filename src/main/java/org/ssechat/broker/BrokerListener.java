@@ -9,6 +9,9 @@ import org.ssechat.chat.ChatMessage;
  */
 public interface BrokerListener {
 
+    /** The most messages a broker hands on at once ({@link #onMessages}): a longer backlog goes on in batches. */
+    int MAX_BATCH = 1024;
+
     /** A message published on any node (or, with Redis, by another program). */
     void onMessage(ChatMessage message);
 

@@ -41,8 +41,6 @@ final class GroupDelivery implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GroupDelivery.class.getName());
     /** Messages that may wait before publishers wait for the fan-out (estimated bytes). */
     static final long MAX_WAITING_BYTES = 1024 * 1024;
-    /** The most messages handed on at once; a longer backlog goes on in batches of this many. */
-    static final int MAX_BATCH = 1024;
     static final String THREAD_NAME = "sse-chat-delivery";
     private static final long STOP_WAIT_MILLIS = 2000;
 
@@ -106,7 +104,8 @@ final class GroupDelivery implements AutoCloseable {
         try {
             thread.execute(this::deliverRest);
         } catch (RejectedExecutionException stopped) {
-            handedOver.set(false); // stopping: the listener is gone
+            handedOver.set(false);
+            LOG.fine("A message published as the broker stopped was not handed on (its history keeps it)");
         }
     }
 
@@ -129,11 +128,11 @@ final class GroupDelivery implements AutoCloseable {
         }
     }
 
-    /** Hands on what waits, as one batch of up to MAX_BATCH. Only while holding {@link #delivering}. */
+    /** Hands on what waits, as one batch of up to {@link BrokerListener#MAX_BATCH}; only while holding the lock. */
     private void deliverWaiting() {
         List<ChatMessage> batch = new ArrayList<>();
         ChatMessage message;
-        while (batch.size() < MAX_BATCH && (message = waiting.poll()) != null) {
+        while (batch.size() < BrokerListener.MAX_BATCH && (message = waiting.poll()) != null) {
             waitingBytes.addAndGet(-RoomHistories.sizeOf(message));
             batch.add(message);
         }
@@ -161,6 +160,11 @@ final class GroupDelivery implements AutoCloseable {
         } catch (InterruptedException e) {
             thread.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        int dropped = waiting.size();
+        if (dropped > 0) {
+            LOG.info(dropped + " messages published as the broker stopped were not delivered to the streams here"
+                    + " (the history keeps them)");
         }
         waiting.clear();
         waitingBytes.set(0);

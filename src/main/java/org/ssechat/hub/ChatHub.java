@@ -8,6 +8,7 @@ import org.ssechat.broker.BrokerListener;
 import org.ssechat.chat.ChatMessage;
 import org.ssechat.metrics.ChatMetrics;
 import org.ssechat.sse.ClientRegistry;
+import org.ssechat.sse.EventBatch;
 
 /**
  * What this node does with what the broker delivers: live messages take the {@link LiveFanOut};
@@ -35,10 +36,10 @@ public final class ChatHub implements BrokerListener {
     /** @param signals where the broker's signals go (presence news, typing: presence.PresenceHub) */
     public ChatHub(ClientRegistry clients, Broker broker, int pageSize, ChatMetrics metrics, Clock clock,
             Consumer<String> signals) {
-        this(clients, broker, pageSize, metrics, clock, signals, LiveFanOut.MAX_BATCH_BYTES);
+        this(clients, broker, pageSize, metrics, clock, signals, EventBatch.MAX_BYTES);
     }
 
-    /** @param maxBatchBytes past this many bytes of frames a batch goes out (see {@link LiveFanOut#batchBytesFor}) */
+    /** @param maxBatchBytes past this many bytes of frames a batch goes out (see {@link EventBatch#maxBytesFor}) */
     public ChatHub(ClientRegistry clients, Broker broker, int pageSize, ChatMetrics metrics, Clock clock,
             Consumer<String> signals, int maxBatchBytes) {
         this.clock = clock;

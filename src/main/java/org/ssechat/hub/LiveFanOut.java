@@ -24,9 +24,6 @@ import org.ssechat.sse.EventId;
 public final class LiveFanOut {
 
     private static final Logger LOG = Logger.getLogger(LiveFanOut.class.getName());
-    /** The most bytes of frames a batch takes, at most: past them, the next batch starts. */
-    static final int MAX_BATCH_BYTES = 64 * 1024;
-
     private final ClientRegistry clients;
     /** Past this many bytes of frames, a batch goes out and the next one starts. */
     private final int maxBatchBytes;
@@ -34,21 +31,13 @@ public final class LiveFanOut {
     private final Map<String, EventId> lastDelivered = new ConcurrentHashMap<>();
 
     public LiveFanOut(ClientRegistry clients) {
-        this(clients, MAX_BATCH_BYTES);
+        this(clients, EventBatch.MAX_BYTES);
     }
 
-    /** @param maxBatchBytes past this many bytes of frames a batch goes out (at most {@link #MAX_BATCH_BYTES}) */
+    /** @param maxBatchBytes past this many bytes of frames a batch goes out (see {@link EventBatch#maxBytesFor}) */
     public LiveFanOut(ClientRegistry clients, int maxBatchBytes) {
         this.clients = clients;
-        this.maxBatchBytes = Math.max(1, Math.min(MAX_BATCH_BYTES, maxBatchBytes));
-    }
-
-    /**
-     * The batch bytes for streams that may queue {@code clientBufferBytes}: a quarter of it, so that
-     * one batch that meets a momentarily full socket does not overflow a small buffer alone.
-     */
-    public static int batchBytesFor(long clientBufferBytes) {
-        return (int) Math.min(MAX_BATCH_BYTES, Math.max(1, clientBufferBytes / 4));
+        this.maxBatchBytes = Math.max(1, Math.min(EventBatch.MAX_BYTES, maxBatchBytes));
     }
 
     /**

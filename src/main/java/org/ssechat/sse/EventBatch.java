@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Events that queued up for the fan-out while its previous pass ran, handed to every stream in
  * one pass: each stream gets all of its events of the batch in one write (a stream of many
- * rooms, in one burst of writes of up to {@link #MAX_WRITE_BYTES}) (the group commit of
+ * rooms, in one burst of writes of up to {@link #MAX_BYTES}) (the group commit of
  * a database, which flushes the transactions that queued during the last flush together). A
  * batch is never waited for: a message that finds the fan-out idle is a batch of one.
  *
@@ -20,11 +20,17 @@ import java.util.Map;
  */
 public final class EventBatch {
 
+    /** The most bytes of frames a batch takes, and a stream's write of it carries: 64 KiB. */
+    public static final int MAX_BYTES = 64 * 1024;
+
     /**
-     * The most bytes one write of a batch to a stream of many rooms carries: its own id lines
-     * make its writes longer than the batch, so they are cut every this many.
+     * The batch bytes for streams that may queue {@code bufferBytes}: a quarter of it, up to
+     * {@link #MAX_BYTES}, so that one batch that meets a momentarily full socket does not
+     * overflow a small buffer alone.
      */
-    static final int MAX_WRITE_BYTES = 64 * 1024;
+    public static int maxBytesFor(long bufferBytes) {
+        return (int) Math.min(MAX_BYTES, Math.max(1, bufferBytes / 4));
+    }
 
     /** One room's events in the batch, in order, and what every stream of that room alone is sent. */
     static final class Run {

@@ -195,16 +195,47 @@ public final class SseClient implements AsyncListener {
         if (id == null) {
             return writer.sendMessages(frame.whole(), 1);
         }
-        EventId seen = positions.get(room);
-        if (seen != null && !id.isAfter(seen)) {
-            return true;
-        }
         if (!manyRooms) {
+            if (!isNew(room, id)) {
+                return true;
+            }
             positions.set(room, id);
             return writer.sendMessages(frame.whole(), 1);
         }
+        List<byte[]> parts = new ArrayList<>(2);
+        return !addIfNew(room, id, frame, parts) || writer.sendMessages(parts.toArray(new byte[0][]), 1);
+    }
+
+    /** Whether this stream has not been sent an event of this id in the room yet. */
+    private boolean isNew(int room, EventId id) {
+        EventId seen = positions.get(room);
+        return seen == null || id.isAfter(seen);
+    }
+
+    /**
+     * Adds what this stream writes for one event to {@code parts}, unless it has the event, and
+     * moves its cursor: the frame whole (a stream of one room, or an event without an id), or the
+     * stream's own position line and then the frame after its id (a stream of many rooms).
+     *
+     * @return whether it added anything
+     */
+    private boolean addIfNew(int room, EventId id, EventFrame frame, List<byte[]> parts) {
+        if (id == null) {
+            parts.add(frame.whole());
+            return true;
+        }
+        if (!isNew(room, id)) {
+            return false;
+        }
+        if (!manyRooms) {
+            positions.set(room, id);
+            parts.add(frame.whole());
+            return true;
+        }
         positions.set(room, id, frame.idText());
-        return writer.sendMessages(new byte[][] {positions.idLine(), frame.afterId()}, 1);
+        parts.add(positions.idLine());
+        parts.add(frame.afterId());
+        return true;
     }
 
     /**
@@ -238,38 +269,16 @@ public final class SseClient implements AsyncListener {
             }
             return;
         }
-        if (manyRooms) {
-            sendOwnLines(batch);
-        } else if (events.allNewerThan(positions.get(index))) {
+        if (!manyRooms && events.allNewerThan(positions.get(index))) {
+            // The common case: the run as it was encoded once for every stream of the room.
             if (events.lastId() != null) {
                 positions.set(index, events.lastId());
             }
             writer.sendMessages(events.whole(), events.size());
         } else {
-            sendThoseItLacks(batch, events, index);
+            sendEach(batch, eventsOfMine(batch, events));
         }
         settle();
-    }
-
-    /** A stream of one room that has some of the run already (a replay overlapped it): the rest, in one burst. */
-    private void sendThoseItLacks(EventBatch batch, EventBatch.Run run, int index) {
-        List<byte[]> parts = new ArrayList<>(run.size());
-        EventId seen = positions.get(index);
-        for (int k = 0; k < run.size(); k++) {
-            int i = run.event(k);
-            EventId id = batch.id(i);
-            if (id != null) {
-                if (seen != null && !id.isAfter(seen)) {
-                    continue; // it has it
-                }
-                seen = id;
-                positions.set(index, id);
-            }
-            parts.add(batch.frame(i).whole());
-        }
-        if (!parts.isEmpty()) {
-            writer.sendMessages(parts.toArray(new byte[0][]), parts.size());
-        }
     }
 
     /**
@@ -277,16 +286,9 @@ public final class SseClient implements AsyncListener {
      * stream of many rooms, the runs of its rooms merged (so its work is its own events, not the batch's).
      */
     private int[] eventsOfMine(EventBatch batch, EventBatch.Run run) {
-        if (!manyRooms) {
-            int[] events = new int[run.size()];
-            for (int k = 0; k < events.length; k++) {
-                events[k] = run.event(k);
-            }
-            return events;
-        }
-        int count = 0;
         List<EventBatch.Run> mine = new ArrayList<>();
-        for (String room : positions.rooms()) {
+        int count = 0;
+        for (String room : manyRooms ? positions.rooms() : List.of(run.room())) {
             EventBatch.Run its = batch.run(room);
             if (its != null) {
                 mine.add(its);
@@ -307,31 +309,22 @@ public final class SseClient implements AsyncListener {
     }
 
     /**
-     * A stream of many rooms: its events of the batch, each after its own id line, as one write
-     * (cut every {@link #maxWriteBytes()}: its id lines make it longer than the batch).
+     * Each of these events of the batch that this stream lacks, checked one by one (see
+     * {@link #addIfNew}), in one burst of writes of up to {@link #maxWriteBytes()} each: a stream
+     * of many rooms (its own id lines make its writes longer than the batch), or one of a room
+     * whose replay overlapped the run.
      */
-    private void sendOwnLines(EventBatch batch) {
+    private void sendEach(EventBatch batch, int[] events) {
         List<byte[]> parts = new ArrayList<>();
         int messages = 0;
         int bytes = 0;
-        for (int i : eventsOfMine(batch, null)) {
-            int room = positions.indexOf(batch.room(i));
-            EventId id = batch.id(i);
-            EventFrame frame = batch.frame(i);
-            if (id == null) {
-                parts.add(frame.whole());
-                bytes += frame.length();
-            } else {
-                EventId seen = positions.get(room);
-                if (seen != null && !id.isAfter(seen)) {
-                    continue;
-                }
-                positions.set(room, id, frame.idText());
-                byte[] line = positions.idLine();
-                byte[] rest = frame.afterId();
-                parts.add(line);
-                parts.add(rest);
-                bytes += line.length + rest.length;
+        for (int i : events) {
+            int before = parts.size();
+            if (!addIfNew(positions.indexOf(batch.room(i)), batch.id(i), batch.frame(i), parts)) {
+                continue;
+            }
+            for (int p = before; p < parts.size(); p++) {
+                bytes += parts.get(p).length;
             }
             messages++;
             if (bytes >= maxWriteBytes()) {
@@ -365,9 +358,9 @@ public final class SseClient implements AsyncListener {
         return manyRooms ? positions.idLineLength() + EventId.MAX_TEXT_LENGTH : 0;
     }
 
-    /** What one write of a batch to a stream of many rooms carries at most: a quarter of its buffer, up to 64 KiB. */
+    /** What one write of a batch's events checked one by one carries at most (see {@link EventBatch#maxBytesFor}). */
     private long maxWriteBytes() {
-        return Math.min(EventBatch.MAX_WRITE_BYTES, Math.max(1, writer.maxQueuedBytes() / 4));
+        return EventBatch.maxBytesFor(writer.maxQueuedBytes());
     }
 
     /** The most bytes that may wait for this client. */

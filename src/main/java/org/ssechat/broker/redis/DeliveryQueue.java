@@ -33,8 +33,6 @@ public final class DeliveryQueue {
     static final String THREAD_NAME = "sse-chat-redis-delivery";
     private static final Logger LOG = Logger.getLogger(DeliveryQueue.class.getName());
     private static final long STOP_WAIT_MILLIS = 2000;
-    /** The most messages handed to the listener at once: a long backlog goes on in batches of this many. */
-    static final int MAX_BATCH = 1024;
 
     private sealed interface Item permits Payload, Subscribed, Missed, RoomMissed {
     }
@@ -160,7 +158,7 @@ public final class DeliveryQueue {
             long taken = payload.bytes().length;
             try {
                 decode(payload, messages);
-                while (messages.size() < MAX_BATCH && queue.peek() instanceof Payload
+                while (messages.size() < BrokerListener.MAX_BATCH && queue.peek() instanceof Payload
                         && queue.poll() instanceof Payload next) { // this thread is the only one that takes
                     taken += next.bytes().length;
                     decode(next, messages);
